@@ -1,0 +1,1 @@
+"""opsbot's data layer: source adapters, the normalized store, sync, and (later) analytics tools."""

@@ -1,0 +1,1 @@
+"""The fictional demo business and the generator of its source payloads."""

@@ -1,0 +1,83 @@
+"""Small, strict readers for JSON payload fields that raise PayloadError naming the field."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+from tools.sources.records import PayloadError
+
+
+def require(obj: dict[str, Any], key: str, where: str) -> Any:
+    """Return ``obj[key]`` or raise PayloadError naming ``where.key``."""
+    if not isinstance(obj, dict):
+        raise PayloadError(f"{where}: expected an object, got {type(obj).__name__}")
+    if key not in obj or obj[key] is None:
+        raise PayloadError(f"{where}.{key} is missing")
+    return obj[key]
+
+
+def as_int(value: Any, where: str) -> int:
+    """An integer amount; bools and non-integral numbers are rejected."""
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        raise PayloadError(f"{where} must be an integer, got {value!r}")
+    try:
+        number = float(value) if isinstance(value, str) else value
+    except ValueError as exc:
+        raise PayloadError(f"{where} must be an integer, got {value!r}") from exc
+    if isinstance(number, float):
+        if not number.is_integer():
+            raise PayloadError(f"{where} must be an integer, got {value!r}")
+        number = int(number)
+    return number
+
+
+def as_quantity(value: Any, where: str) -> float:
+    """A quantity (Square sends decimal strings such as ``"2"`` or ``"0.5"``); must be positive."""
+    if isinstance(value, bool):
+        raise PayloadError(f"{where} must be a number, got {value!r}")
+    try:
+        quantity = float(value)
+    except (TypeError, ValueError) as exc:
+        raise PayloadError(f"{where} must be a number, got {value!r}") from exc
+    if not quantity > 0:
+        raise PayloadError(f"{where} must be positive, got {value!r}")
+    return quantity
+
+
+def parse_timestamp(value: Any, where: str) -> datetime:
+    """An RFC 3339 timestamp (``Z`` or offset, any fraction digits) as an aware UTC datetime."""
+    if not isinstance(value, str) or not value:
+        raise PayloadError(f"{where} must be an RFC 3339 timestamp, got {value!r}")
+    text = value.strip()
+    if text.endswith(("Z", "z")):
+        text = text[:-1] + "+00:00"
+    # Python < 3.11 style fractions are fine on 3.11+, but more than 6 digits are not.
+    if "." in text:
+        head, _, rest = text.partition(".")
+        digits = ""
+        while rest and rest[0].isdigit():
+            digits, rest = digits + rest[0], rest[1:]
+        text = f"{head}.{(digits + '000000')[:6]}{rest}"
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError as exc:
+        raise PayloadError(f"{where} must be an RFC 3339 timestamp, got {value!r}") from exc
+    if moment.tzinfo is None:
+        raise PayloadError(f"{where} has no timezone offset: {value!r}")
+    return moment.astimezone(UTC)
+
+
+def optional_timestamp(value: Any, where: str) -> datetime | None:
+    """Like parse_timestamp, but None or an empty string give None."""
+    if value is None or value == "":
+        return None
+    return parse_timestamp(value, where)
+
+
+def payload_hash(payload: dict[str, Any]) -> str:
+    """A stable fingerprint of a payload, used to tell unchanged re-deliveries from updates."""
+    encoded = json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode()
+    return hashlib.blake2b(encoded, digest_size=16).hexdigest()

@@ -1,0 +1,1 @@
+"""The normalized SQL store: tables, the engine opener, and migrations."""
