@@ -148,14 +148,15 @@ class OrderWriter:
     def write_batch(self, batch: list[tuple[str, OrderRecord]]) -> WriteCounts:
         """Store one batch in one transaction."""
         counts = WriteCounts()
-        # The same order twice in one batch (a new order and its cancellation): keep the newest.
+        # The same order twice in one batch (a new order and its cancellation): the newest is applied and
+        # the older versions count with it (as updates if it is stored, unchanged if it is not).
         latest: dict[tuple[str, str], tuple[str, OrderRecord]] = {}
+        superseded: dict[tuple[str, str], int] = {}
         for origin, record in batch:
             key = (record.source, record.source_order_id)
             previous = latest.get(key)
             if previous is not None:
-                # Two versions of one order in a batch: the newer is applied, the other counts as an update.
-                counts.updated += 1
+                superseded[key] = superseded.get(key, 0) + 1
                 if _older(record, previous[1]):
                     continue
             latest[key] = (origin, record)
@@ -163,7 +164,10 @@ class OrderWriter:
         for origin, record in latest.values():
             place = self._place(record)
             if place is None:
-                counts.errors.append(RecordError(origin, self._unknown_location_message(record)))
+                message = self._unknown_location_message(record)
+                counts.errors += [RecordError(origin, message)] * (
+                    1 + superseded.get((record.source, record.source_order_id), 0)
+                )
             else:
                 placed.append((record, place))
         if not placed:
@@ -173,13 +177,16 @@ class OrderWriter:
             new: list[tuple[OrderRecord, _Place]] = []
             changed: list[tuple[int, OrderRecord, _Place]] = []
             for record, place in placed:
-                found = existing.get((record.source, record.source_order_id))
+                key = (record.source, record.source_order_id)
+                found = existing.get(key)
                 if found is None:
                     new.append((record, place))
+                    counts.updated += superseded.get(key, 0)
                 elif found[1] == record.payload_hash or _older_than(record, found[2]):
-                    counts.unchanged += 1
+                    counts.unchanged += 1 + superseded.get(key, 0)
                 else:
                     changed.append((found[0], record, place))
+                    counts.updated += superseded.get(key, 0)
             synced_at = self.now or datetime.now(UTC)
             ids = self._insert_orders(conn, new, synced_at)
             self._update_orders(conn, changed, synced_at)

@@ -1,0 +1,71 @@
+"""Shared test fixtures: stores on SQLite and on a throwaway PostgreSQL server, and the synced demo."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine
+
+from tests.support.postgres_server import PostgresServer, find_postgres_bin
+from tools.store.database import open_store
+from tools.sync.runner import SyncReport, sync_fixtures
+
+REPO = Path(__file__).resolve().parents[1]
+DEMO_FIXTURES = REPO / "fixtures" / "demo"
+SAMPLES = Path(__file__).resolve().parent / "data" / "official_samples"
+# A fixed clock for anything that would otherwise read the real one.
+FIXED_NOW = datetime(2026, 11, 24, 17, 0, tzinfo=UTC)
+
+BACKENDS = ["sqlite", "postgres"]
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    """One PostgreSQL server for the whole run; never skipped in CI."""
+    bin_dir = find_postgres_bin()
+    if bin_dir is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("PostgreSQL is not installed, and CI must run the PostgreSQL tests")
+        pytest.skip("PostgreSQL is not installed (initdb/pg_ctl not found); PostgreSQL tests skipped")
+    server = PostgresServer(bin_dir)
+    server.start()
+    yield server
+    server.stop()
+
+
+def _new_store_url(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> str:
+    if backend == "sqlite":
+        return f"sqlite:///{tmp_path / 'store.db'}"
+    server: PostgresServer = request.getfixturevalue("postgres_server")
+    return server.create_database(f"t_{uuid.uuid4().hex[:12]}")
+
+
+@pytest.fixture(params=BACKENDS)
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A URL to a new, empty database on each backend."""
+    return _new_store_url(request.param, tmp_path, request)
+
+
+@pytest.fixture
+def engine(store_url: str) -> Iterator[Engine]:
+    """A migrated, empty store on each backend."""
+    engine = open_store(store_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def demo_store(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[Engine, SyncReport]]:
+    """The committed demo fixtures synced once per backend, on their own dates (no anchoring)."""
+    url = _new_store_url(request.param, tmp_path_factory.mktemp("demo"), request)
+    engine = open_store(url)
+    report = sync_fixtures(engine, DEMO_FIXTURES, anchor=False, now=FIXED_NOW)
+    yield engine, report
+    engine.dispose()

@@ -1,0 +1,94 @@
+"""The `opsbot` command as a user runs it: sync, status, errors."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from tools.demo.generator import DemoGenerator, GeneratorParams
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def small_fixtures(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("cli-demo")
+    DemoGenerator(GeneratorParams(first_day=date(2026, 11, 2), days=7, orders_per_day=10, seed=11)).write(
+        folder
+    )
+    return folder
+
+
+def opsbot(*args, cwd, env=None):
+    environment = {k: v for k, v in os.environ.items() if not k.startswith(("OPSBOT_", "DATABASE_URL"))}
+    environment.update(env or {})
+    return subprocess.run(
+        [sys.executable, "-m", "bot.cli", *args],
+        cwd=cwd,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_sync_then_resync_then_status(tmp_path, small_fixtures):
+    env = {"PYTHONPATH": str(REPO), "OPSBOT_FIXTURES_DIR": str(small_fixtures), "OPSBOT_DEMO_ANCHOR": "false"}
+    first = opsbot("sync", cwd=tmp_path, env=env)
+    assert first.returncode == 0, first.stderr
+    assert "square orders" in first.stdout and "Done in" in first.stdout
+    assert (tmp_path / ".opsbot" / "opsbot.db").is_file()
+    second = opsbot("sync", cwd=tmp_path, env=env)
+    assert second.returncode == 0, second.stderr
+    assert second.stdout.rstrip().endswith("Nothing new.")
+    status = opsbot("status", cwd=tmp_path, env=env)
+    assert status.returncode == 0, status.stderr
+    assert "Business: Copperline Kitchen" in status.stdout
+    assert "Location 4: Sunset" in status.stdout and "America/Los_Angeles" in status.stdout
+
+
+def test_a_malformed_record_is_named_and_the_rest_is_stored(tmp_path, small_fixtures):
+    broken = tmp_path / "broken"
+    subprocess.run(["cp", "-r", str(small_fixtures), str(broken)], check=True)
+    path = broken / "deliverect" / "orders.jsonl.gz"
+    with gzip.open(path, "rt") as handle:
+        lines = handle.read().splitlines()
+    body = json.loads(lines[1])
+    del body["items"][0]["quantity"]
+    lines[1] = json.dumps(body)
+    lines[2] = "{not json"
+    with gzip.open(path, "wt") as handle:
+        handle.write("\n".join(lines) + "\n")
+    env = {"PYTHONPATH": str(REPO), "OPSBOT_DEMO_ANCHOR": "false"}
+    result = opsbot("sync", "--fixtures", str(broken), cwd=tmp_path, env=env)
+    assert result.returncode == 1
+    assert "2 record(s) were not stored" in result.stderr
+    assert f"{path} line 2: order {body['_id']}.items[0].quantity is missing" in result.stderr
+    assert f"{path} line 3: not valid JSON" in result.stderr
+    status = opsbot("status", cwd=tmp_path, env=env)
+    assert "Location 1: Downtown" in status.stdout
+
+
+def test_bad_configuration_is_one_clear_line(tmp_path):
+    result = opsbot("status", cwd=tmp_path, env={"PYTHONPATH": str(REPO), "OPSBOT_DEMO_ANCHOR": "sometimes"})
+    assert result.returncode == 2
+    assert result.stderr.strip() == (
+        "opsbot: configuration error: "
+        "OPSBOT_DEMO_ANCHOR='sometimes' is not a yes/no value — use true or false"
+    )
+
+
+def test_an_unreachable_database_is_one_clear_line(tmp_path):
+    env = {"PYTHONPATH": str(REPO), "DATABASE_URL": "mysql://nowhere/db"}
+    result = opsbot("status", cwd=tmp_path, env=env)
+    assert result.returncode == 1
+    assert "unsupported DATABASE_URL backend 'mysql'" in result.stderr
+    assert "Traceback" not in result.stderr

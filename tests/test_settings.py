@@ -1,0 +1,58 @@
+"""The settings object: environment over .env, defaults, and clear errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.settings import DEFAULT_FIXTURES, SettingsError, load_settings
+
+
+def test_defaults_use_a_sqlite_file_in_the_data_directory(tmp_path):
+    settings = load_settings(env_file=tmp_path / "missing.env", environ={})
+    assert settings.data_dir == Path(".opsbot")
+    assert settings.database_url == "sqlite:///.opsbot/opsbot.db"
+    assert settings.database_is_default
+    assert settings.fixtures_dir == DEFAULT_FIXTURES
+    assert settings.demo_anchor is True
+
+
+def test_the_environment_wins_over_the_env_file(tmp_path):
+    env_file = tmp_path / ".env"
+    env_file.write_text(
+        "OPSBOT_DATA_DIR=/srv/opsbot\nOPSBOT_DEMO_ANCHOR=false\nDATABASE_URL=sqlite:///a.db\n"
+    )
+    settings = load_settings(env_file=env_file, environ={"DATABASE_URL": "postgresql://db/ops"})
+    assert settings.database_url == "postgresql://db/ops"
+    assert settings.data_dir == Path("/srv/opsbot")
+    assert settings.demo_anchor is False
+
+
+def test_a_data_dir_moves_the_default_database(tmp_path):
+    settings = load_settings(env_file=None, environ={"OPSBOT_DATA_DIR": str(tmp_path)})
+    assert settings.database_url == f"sqlite:///{tmp_path}/opsbot.db"
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("OPSBOT_DEMO_ANCHOR", "maybe", "OPSBOT_DEMO_ANCHOR='maybe' is not a yes/no value"),
+        ("OPSBOT_LOG_LEVEL", "loud", "OPSBOT_LOG_LEVEL='LOUD' — use DEBUG, INFO, WARNING or ERROR"),
+    ],
+)
+def test_bad_values_name_the_variable(name, value, message):
+    with pytest.raises(SettingsError, match=message):
+        load_settings(env_file=None, environ={name: value})
+
+
+def test_env_example_documents_every_variable_the_settings_read():
+    source = (Path(__file__).parents[1] / "bot" / "settings.py").read_text()
+    import re
+
+    read = set(re.findall(r'"((?:OPSBOT|DATABASE)_[A-Z_]+)"', source))
+    example = (Path(__file__).parents[1] / ".env.example").read_text()
+    documented = set(re.findall(r"^#?\s*([A-Z][A-Z0-9_]+)=", example, flags=re.M))
+    assert read <= documented
+    for name in read:
+        assert re.search(rf"^# .+\n#?\s*{name}=", example, flags=re.M), f"{name} has no comment"
