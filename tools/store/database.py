@@ -48,7 +48,8 @@ def create_store_engine(url: str) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     if parsed.get_backend_name() == "postgresql":
-        return create_engine(url, pool_pre_ping=True)
+        # Plain executemany (pipelined by psycopg) beats multi-row INSERT … VALUES for bulk loads here.
+        return create_engine(url, pool_pre_ping=True, use_insertmanyvalues=False)
     raise StoreError(
         f"unsupported DATABASE_URL backend {parsed.get_backend_name()!r} — "
         "use sqlite:///path/to/file.db or postgresql+psycopg://user:pass@host/db"
