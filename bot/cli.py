@@ -74,6 +74,25 @@ def cmd_sync(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_home(settings: Settings, args: argparse.Namespace) -> int:
+    """``opsbot`` with no command: load the demo on first run, then show what the store holds."""
+    from tools.store.summary import summarize
+
+    engine = _open_store(settings)
+    if not summarize(engine).locations:
+        print(
+            "First run: loading the demo business — Copperline Kitchen, a fictional four-location "
+            "restaurant chain with in-store (Square) and delivery (Deliverect) orders."
+        )
+        args.fixtures, args.no_anchor, args.batch_size = None, False, 1000
+        if cmd_sync(settings, args) != 0:
+            return 1
+        print()
+    status = cmd_status(settings, args)
+    print("\nCommands: opsbot status · opsbot sync · opsbot demo generate · opsbot --help")
+    return status
+
+
 def cmd_status(settings: Settings, _args: argparse.Namespace) -> int:
     from tools.store.summary import summarize
 
@@ -182,14 +201,12 @@ def main(argv: list[str] | None = None) -> int:
         print(f"opsbot: configuration error: {exc}", file=sys.stderr)
         return 2
     logging.basicConfig(level=settings.log_level, format="%(levelname)s %(name)s: %(message)s")
-    if not getattr(args, "handler", None):
-        parser.print_help()
-        return 0
+    handler = getattr(args, "handler", None) or cmd_home
     from tools.sources.records import PayloadError
     from tools.store.database import StoreError
 
     try:
-        return args.handler(settings, args)
+        return handler(settings, args)
     except (StoreError, PayloadError, FileNotFoundError) as exc:
         print(f"opsbot: {exc}", file=sys.stderr)
         return 1
