@@ -55,21 +55,10 @@ def upsert_locations(
             current = conn.execute(
                 select(Location.__table__).where(Location.square_location_id == record.square_location_id)
             ).first()
+            keys = {"square_location_id": record.square_location_id, "position": next_position}
             if current is None:
-                conn.execute(
-                    insert(Location).values(
-                        square_location_id=record.square_location_id,
-                        position=next_position,
-                        **values,
-                    )
-                )
                 next_position += 1
-                counts.inserted += 1
-            elif any(getattr(current, k) != v for k, v in values.items()):
-                conn.execute(update(Location).where(Location.id == current.id).values(**values))
-                counts.updated += 1
-            else:
-                counts.unchanged += 1
+            _upsert(conn, Location.__table__, current, keys, values, counts)
     return counts
 
 
@@ -93,17 +82,21 @@ def upsert_menu(engine: Engine, records: Iterable[MenuItemRecord]) -> WriteCount
                 "currency": record.currency,
             }
             existing = current.get(record.square_variation_id)
-            if existing is None:
-                conn.execute(
-                    insert(MenuItem).values(square_variation_id=record.square_variation_id, **values)
-                )
-                counts.inserted += 1
-            elif any(getattr(existing, k) != v for k, v in values.items()):
-                conn.execute(update(MenuItem).where(MenuItem.id == existing.id).values(**values))
-                counts.updated += 1
-            else:
-                counts.unchanged += 1
+            keys = {"square_variation_id": record.square_variation_id}
+            _upsert(conn, MenuItem.__table__, existing, keys, values, counts)
     return counts
+
+
+def _upsert(conn, table, existing, keys: dict, values: dict, counts: WriteCounts) -> None:
+    """Insert ``keys`` + ``values`` when there is no ``existing`` row; else update it if any value differs."""
+    if existing is None:
+        conn.execute(insert(table).values(**keys, **values))
+        counts.inserted += 1
+    elif any(getattr(existing, name) != value for name, value in values.items()):
+        conn.execute(update(table).where(table.c.id == existing.id).values(**values))
+        counts.updated += 1
+    else:
+        counts.unchanged += 1
 
 
 def parse_commission_rates(rows: Iterable[dict], origin: str) -> list[CommissionRate]:
