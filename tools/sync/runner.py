@@ -111,11 +111,14 @@ def sync_fixtures(
         counts = WriteCounts()
 
         def tick(done: int, total: int, stage: str = stage, counts: WriteCounts = counts) -> None:
+            # Reading runs ahead of writing, so "all read" is not "done": 100% is reported after the write.
             if progress:
-                progress(stage, done / total if total else 1.0, counts.seen)
+                progress(stage, min(done / total, 0.99) if total else 0.99, counts.seen)
 
         written = writer.write(_errors_as_records(items(tick), counts))
         counts.add(written)
+        if progress:
+            progress(stage, 1.0, counts.seen)
         seconds = time.perf_counter() - started
         report.stages.append(StageReport(stage, counts, seconds))
         _record_run(engine, stage.split()[0], run_started, counts)
