@@ -39,16 +39,19 @@ def _open_store(settings: Settings):
 
 
 def cmd_sync(settings: Settings, args: argparse.Namespace) -> int:
+    return _sync(settings, args.fixtures, anchor=not args.no_anchor, batch_size=args.batch_size)
+
+
+def _sync(settings: Settings, fixtures: str | None, *, anchor: bool = True, batch_size: int = 1000) -> int:
+    """Sync a fixture folder (default: the configured one), print the report; the exit status."""
     from tools.sync.runner import sync_fixtures
 
-    folder = Path(args.fixtures) if args.fixtures else settings.fixtures_dir
+    folder = Path(fixtures) if fixtures else settings.fixtures_dir
     engine = _open_store(settings)
-    anchor = settings.demo_anchor and not args.no_anchor
+    anchor = settings.demo_anchor and anchor
     print(f"Syncing {folder} into {engine.url.render_as_string(hide_password=True)}")
     started = time.perf_counter()
-    report = sync_fixtures(
-        engine, folder, anchor=anchor, progress=_progress_printer(), batch_size=args.batch_size
-    )
+    report = sync_fixtures(engine, folder, anchor=anchor, progress=_progress_printer(), batch_size=batch_size)
     for note in report.notes:
         print(f"  {note}")
     print(f"  {'stage':<20} {'seen':>9} {'inserted':>9} {'updated':>8} {'unchanged':>9} {'errors':>6}  time")
@@ -84,8 +87,7 @@ def cmd_home(settings: Settings, args: argparse.Namespace) -> int:
             "First run: loading the demo business — Copperline Kitchen, a fictional four-location "
             "restaurant chain with in-store (Square) and delivery (Deliverect) orders."
         )
-        args.fixtures, args.no_anchor, args.batch_size = None, False, 1000
-        if cmd_sync(settings, args) != 0:
+        if _sync(settings, None) != 0:
             return 1
         print()
     status = cmd_status(settings, args)
