@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import sys
 import time
@@ -119,6 +120,88 @@ def cmd_status(settings: Settings, _args: argparse.Namespace) -> int:
     return 0
 
 
+def _tool_context(settings: Settings, today: str | None):
+    from tools.analytics.readonly import open_readonly
+    from tools.analytics.scope import business_today
+    from tools.registry import ToolContext
+
+    _open_store(settings).dispose()  # make sure the schema is there
+    engine = open_readonly(settings.database_url)
+    return ToolContext(
+        engine=engine, today=date.fromisoformat(today) if today else business_today(engine), week_start=0
+    )
+
+
+def cmd_tools(_settings: Settings, args: argparse.Namespace) -> int:
+    from tools.registry import default_registry
+
+    registry = default_registry()
+    if args.json:
+        print(json.dumps(registry.schemas(), indent=2))
+        return 0
+    for tool in registry.tools():
+        summary = " ".join(tool.description.split()).split(". ")[0].rstrip(".") + "."
+        print(f"{tool.name}  [{tool.source}]\n    {summary}")
+        required = set(tool.input_schema.get("required", []))
+        for name, schema in tool.input_schema.get("properties", {}).items():
+            kind = schema.get("type", "")
+            if "enum" in schema:
+                kind = "|".join(schema["enum"])
+            elif kind == "array" and "enum" in schema.get("items", {}):
+                kind = "list of " + "|".join(schema["items"]["enum"])
+            flag = (
+                "required"
+                if name in required
+                else f"default {schema['default']!r}"
+                if "default" in schema
+                else ""
+            )
+            print(f"    {name} ({kind}{', ' + flag if flag else ''}): {schema.get('description', '')}")
+        print()
+    return 0
+
+
+def _parse_call_arguments(pairs: list[str], schema: dict) -> dict:
+    """``key=value`` pairs → arguments; values are JSON when they parse, lists may be comma-separated."""
+    arguments = {}
+    properties = schema.get("properties", {})
+    for pair in pairs:
+        key, sep, raw = pair.partition("=")
+        if not sep:
+            raise SettingsError(f"argument {pair!r} is not key=value")
+        try:
+            value = json.loads(raw)
+        except json.JSONDecodeError:
+            value = raw
+        if properties.get(key, {}).get("type") == "array" and isinstance(value, str):
+            value = [part.strip() for part in value.split(",") if part.strip()]
+        elif properties.get(key, {}).get("type") == "string" and not isinstance(value, str):
+            value = raw
+        arguments[key] = value
+    return arguments
+
+
+def cmd_call(settings: Settings, args: argparse.Namespace) -> int:
+    from tools.registry import ToolError, default_registry
+
+    registry = default_registry()
+    try:
+        tool = registry.get(args.tool)
+    except ToolError as exc:
+        print(f"opsbot: {exc}", file=sys.stderr)
+        return 2
+    arguments = json.loads(args.json) if args.json else {}
+    arguments.update(_parse_call_arguments(args.arguments, tool.input_schema))
+    context = _tool_context(settings, args.today)
+    result = registry.call(tool.name, arguments, context)
+    if result.ok:
+        print(json.dumps(result.content, indent=2, default=str, ensure_ascii=False))
+    else:
+        print(f"error: {result.error}", file=sys.stderr)
+    print(f"({tool.name} · {result.seconds * 1000:.0f} ms)", file=sys.stderr)
+    return 0 if result.ok else 1
+
+
 def cmd_demo_generate(_settings: Settings, args: argparse.Namespace) -> int:
     from tools.demo.generator import DemoGenerator, GeneratorParams
 
@@ -172,6 +255,17 @@ def build_parser() -> argparse.ArgumentParser:
     sync.add_argument("--no-anchor", action="store_true", help="keep the fixtures' own dates")
     sync.add_argument("--batch-size", type=int, default=1000, help="orders per transaction")
     sync.set_defaults(handler=cmd_sync)
+
+    tools = sub.add_parser("tools", help="list the analytics tools the model can call")
+    tools.add_argument("--json", action="store_true", help="print the JSON schemas the model sees")
+    tools.set_defaults(handler=cmd_tools)
+
+    call = sub.add_parser("call", help="run one tool against the store (no model needed)")
+    call.add_argument("tool", help="tool name (see `opsbot tools`)")
+    call.add_argument("arguments", nargs="*", help="key=value arguments, e.g. period='last Saturday'")
+    call.add_argument("--json", help="arguments as one JSON object")
+    call.add_argument("--today", help="pretend today is this date (YYYY-MM-DD) in the business timezone")
+    call.set_defaults(handler=cmd_call)
 
     status = sub.add_parser("status", help="show what the store holds")
     status.set_defaults(handler=cmd_status)

@@ -117,3 +117,70 @@ def expected_from_fixtures(folder: Path) -> Expected:
             )
     result.refunds = {name: (count, amount) for name, (count, amount) in refunds.items()}
     return result
+
+
+@dataclass
+class ItemSales:
+    """Units and gross revenue per menu item, keyed by (location name, business date)."""
+
+    units: dict[tuple[str, date], Counter] = field(default_factory=lambda: defaultdict(Counter))
+    revenue: dict[tuple[str, date], Counter] = field(default_factory=lambda: defaultdict(Counter))
+    # (location, refund's business day, amount, reason)
+    refunds: list[tuple[str, date, int, str]] = field(default_factory=list)
+    commission: dict[tuple[str, date, str], int] = field(default_factory=lambda: defaultdict(int))
+
+
+def item_sales_from_fixtures(folder: Path) -> ItemSales:
+    """Per-item sales from raw payloads: Square lines name their catalog variation, Deliverect items their PLU
+    (the variation's SKU); both map to the catalog item's name. Commission: the business.json rates."""
+    result = ItemSales()
+    catalog = json.loads((folder / "square" / "catalog.json").read_text())["objects"]
+    by_variation, by_sku = {}, {}
+    for obj in catalog:
+        if obj["type"] == "ITEM":
+            for variation in obj["item_data"]["variations"]:
+                by_variation[variation["id"]] = obj["item_data"]["name"]
+                by_sku[variation["item_variation_data"]["sku"]] = obj["item_data"]["name"]
+    locations = json.loads((folder / "square" / "locations.json").read_text())["locations"]
+    names = {loc["id"]: loc["name"] for loc in locations}
+    zones = {loc["id"]: ZoneInfo(loc["timezone"]) for loc in locations}
+    business = json.loads((folder / "business.json").read_text())
+    to_square = business["deliverect"]["locations"]
+    rates = {}
+    for rate in business["commission_rates"]:
+        rates[(rate["platform"], rate.get("location"))] = int(rate["rate_percent"])
+
+    final: dict[str, dict] = {}
+    for body in _gz_lines(folder / "deliverect" / "orders.jsonl.gz"):
+        if body["_id"] not in final or body["_updated"] >= final[body["_id"]]["_updated"]:
+            final[body["_id"]] = body
+    pos_ids = {b["posId"] for b in final.values() if b.get("posId")}
+    for body in final.values():
+        if body["status"] in (100, 110):
+            continue
+        location = body.get("posLocationId") or to_square[body["location"]]
+        key = (names[location], _utc(body["_created"]).astimezone(zones[location]).date())
+        for item in body["items"]:
+            result.units[key][by_sku[item["plu"]]] += item["quantity"]
+            result.revenue[key][by_sku[item["plu"]]] += item["quantity"] * _sub_items_total(item)
+        platform = {7: "uber_eats", 12: "doordash"}[body["channel"]]
+        percent = rates.get((platform, location), rates[(platform, None)])
+        gross = sum(item["quantity"] * _sub_items_total(item) for item in body["items"])
+        result.commission[(*key, platform)] += round((gross + body["discountTotal"]) * percent / 100)
+    for page in _gz_lines(folder / "square" / "orders.jsonl.gz"):
+        for order in page["orders"]:
+            if order["id"] in pos_ids:
+                continue
+            location = order["location_id"]
+            for refund in order.get("refunds", []):
+                day = _utc(refund["created_at"]).astimezone(zones[location]).date()
+                amount = refund["amount_money"]["amount"]
+                result.refunds.append((names[location], day, amount, refund["reason"]))
+            if order["state"] != "COMPLETED":
+                continue
+            key = (names[location], _utc(order["created_at"]).astimezone(zones[location]).date())
+            for line in order["line_items"]:
+                name = by_variation[line["catalog_object_id"]]
+                result.units[key][name] += int(line["quantity"])
+                result.revenue[key][name] += line["gross_sales_money"]["amount"]
+    return result

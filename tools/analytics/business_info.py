@@ -1,0 +1,135 @@
+"""The business itself (locations, timezones, currencies, data range, menu) and single orders."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, or_, select
+from tools.registry import Param, ToolContext, ToolError
+
+from tools.analytics.scope import ORDERS, load_places, money
+from tools.sources.platforms import platform_display_name
+from tools.store.models import MenuItem, OrderDiscount, OrderLineItem, Payment, Refund, StoreMeta
+
+WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+def business_info(ctx: ToolContext) -> dict:
+    """The business: its name, today's date and weekday, each location's number, name, timezone, currency and
+    the date range its order data covers, and the menu categories with their items."""
+    places = load_places(ctx.engine)
+    menu = MenuItem.__table__
+    with ctx.engine.connect() as conn:
+        meta = dict(conn.execute(select(StoreMeta.key, StoreMeta.value)).all())
+        ranges = {
+            row.location_id: row
+            for row in conn.execute(
+                select(
+                    ORDERS.c.location_id,
+                    func.min(ORDERS.c.business_date).label("first"),
+                    func.max(ORDERS.c.business_date).label("last"),
+                    func.count().label("orders"),
+                )
+                .where(ORDERS.c.duplicate_of_id.is_(None))
+                .group_by(ORDERS.c.location_id)
+            )
+        }
+        items = conn.execute(
+            select(menu.c.category, menu.c.item_name).distinct().order_by(menu.c.category, menu.c.item_name)
+        ).all()
+    categories: dict[str, list[str]] = {}
+    for category, item in items:
+        categories.setdefault(category or "Uncategorized", []).append(item)
+    return {
+        "business": meta.get("business_name") or "(unnamed)",
+        "today": ctx.today.isoformat(),
+        "today_weekday": WEEKDAY_NAMES[ctx.today.weekday()],
+        "locations": [
+            {
+                "number": p.position,
+                "name": p.name,
+                "timezone": p.timezone,
+                "currency": p.currency,
+                "data_from": ranges[p.id].first.isoformat() if p.id in ranges else None,
+                "data_to": ranges[p.id].last.isoformat() if p.id in ranges else None,
+            }
+            for p in places
+        ],
+        "menu_categories": categories,
+    }
+
+
+def order_details(
+    ctx: ToolContext,
+    order_id: Annotated[str, Param("The order's id, or its display id / ticket (e.g. '#142', 'A1B2C').")],
+    on_date: Annotated[
+        date | None, Param("The order's business date, to pick one order when a display id repeats.")
+    ] = None,
+) -> dict:
+    """One order in full: where and when, channel and platform, status, money, items with modifiers, payments,
+    discounts and refunds."""
+    wanted = order_id.strip()
+    with ctx.engine.connect() as conn:
+        query = select(ORDERS).where(or_(ORDERS.c.source_order_id == wanted, ORDERS.c.display_id == wanted))
+        if on_date:
+            query = query.where(ORDERS.c.business_date == on_date)
+        matches = conn.execute(query.order_by(ORDERS.c.created_at.desc()).limit(6)).all()
+        if not matches:
+            raise ToolError(
+                f"no order with id or display id {wanted!r}" + (f" on {on_date}" if on_date else "")
+            )
+        if len(matches) > 1:
+            choices = ", ".join(f"{m.business_date} ({m.source_order_id})" for m in matches[:5])
+            raise ToolError(
+                f"{len(matches)}+ orders have display id {wanted!r} — give on_date; e.g. {choices}"
+            )
+        order = matches[0]
+        lines, payments, refunds, discounts = (
+            conn.execute(select(table).where(table.c.order_id == order.id).order_by(table.c.id)).all()
+            for table in (
+                OrderLineItem.__table__,
+                Payment.__table__,
+                Refund.__table__,
+                OrderDiscount.__table__,
+            )
+        )
+    places = {p.id: p for p in load_places(ctx.engine)}
+    place = places[order.location_id]
+    cur = order.currency
+    return {
+        "order_id": order.source_order_id,
+        "display_id": order.display_id,
+        "source": order.source,
+        "location": place.label,
+        "business_date": order.business_date.isoformat(),
+        "local_time": order.created_at.astimezone(ZoneInfo(place.timezone)).strftime("%H:%M"),
+        "timezone": place.timezone,
+        "channel": order.channel,
+        "platform": platform_display_name(order.platform) if order.platform else None,
+        "status": order.status,
+        "counted_as_sale": order.status == "completed" and order.duplicate_of_id is None,
+        "gross_sales": money(order.gross_sales, cur),
+        "discounts": money(order.discounts, cur),
+        "net_sales": money(order.net_sales, cur),
+        "tax": money(order.tax, cur),
+        "tips": money(order.tips, cur),
+        "total_collected": money(order.total_collected, cur),
+        "estimated_commission": money(order.commission, cur) if order.commission is not None else None,
+        "items": [
+            {
+                "item": line.item_name,
+                "variation": line.variation_name,
+                "quantity": line.quantity,
+                "gross": money(line.gross_sales, cur),
+            }
+            for line in lines
+        ],
+        "payments": [{"method": p.method, "amount": money(p.amount, cur)} for p in payments],
+        "discount_lines": [{"name": d.name, "amount": money(d.amount, cur)} for d in discounts],
+        "refunds": [
+            {"amount": money(r.amount, cur), "reason": r.reason, "date": r.business_date.isoformat()}
+            for r in refunds
+        ],
+    }

@@ -1,0 +1,205 @@
+"""Delivery platforms (orders, revenue, estimated commission, cancellations, timings); refunds, discounts."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Annotated
+
+from sqlalchemy import and_, case, func, select
+from tools.registry import Param, ToolContext, ToolError
+
+from tools.analytics.sales import (
+    COUNTED_REFUNDS,
+    REFUNDS,
+    EndArg,
+    LocationsArg,
+    PeriodArg,
+    PlatformsArg,
+    StartArg,
+)
+from tools.analytics.scope import ORDERS, build_scope, money, no_data_note, percent
+from tools.sources.platforms import platform_display_name
+from tools.sources.records import CANCELED, COMPLETED
+from tools.store.models import OrderDiscount
+
+DISCOUNTS = OrderDiscount.__table__
+
+
+def _minutes_between(dialect: str, later, earlier):
+    """Minutes from ``earlier`` to ``later`` as SQL (SQLite and PostgreSQL spell it differently)."""
+    if dialect == "postgresql":
+        return func.extract("epoch", later - earlier) / 60.0
+    return (func.julianday(later) - func.julianday(earlier)) * 1440.0
+
+
+def delivery_report(
+    ctx: ToolContext,
+    period: PeriodArg = None,
+    locations: LocationsArg = None,
+    platforms: PlatformsArg = None,
+    start_date: StartArg = None,
+    end_date: EndArg = None,
+) -> dict:
+    """Delivery-platform orders for a period, per platform: completed orders, gross and net sales, estimated
+    commission (from the commission-rate table — platforms do not report it, so it is an estimate), canceled
+    orders and their value, average minutes from order to pickup, and each platform's share of all sales."""
+    scope = build_scope(
+        ctx.engine,
+        ctx.today,
+        period=period,
+        start_date=start_date,
+        end_date=end_date,
+        locations=locations,
+        platforms=platforms,
+        week_start=ctx.week_start,
+    )
+    currency = scope.currency
+    in_period = and_(
+        ORDERS.c.duplicate_of_id.is_(None),
+        ORDERS.c.business_date.between(scope.period.start, scope.period.end),
+        *scope.filter_conditions(),
+    )
+    completed = ORDERS.c.status == COMPLETED
+    with ctx.engine.connect() as conn:
+        all_net = conn.scalar(
+            select(func.coalesce(func.sum(ORDERS.c.net_sales), 0)).where(
+                ORDERS.c.status == COMPLETED,
+                ORDERS.c.duplicate_of_id.is_(None),
+                ORDERS.c.business_date.between(scope.period.start, scope.period.end),
+                *replace(scope, platforms=(), channels=()).filter_conditions(),
+            )
+        )
+        rows = conn.execute(
+            select(
+                ORDERS.c.platform,
+                func.sum(case((completed, 1), else_=0)).label("orders"),
+                func.sum(case((completed, ORDERS.c.gross_sales), else_=0)).label("gross"),
+                func.sum(case((completed, ORDERS.c.net_sales), else_=0)).label("net"),
+                func.sum(case((completed, ORDERS.c.commission), else_=0)).label("commission"),
+                func.sum(case((ORDERS.c.status == CANCELED, 1), else_=0)).label("canceled"),
+                func.sum(case((ORDERS.c.status == CANCELED, ORDERS.c.gross_sales), else_=0)).label(
+                    "canceled_value"
+                ),
+            )
+            .where(in_period, ORDERS.c.platform.is_not(None))
+            .group_by(ORDERS.c.platform)
+        ).all()
+        minutes = _minutes_between(conn.dialect.name, ORDERS.c.pickup_at, ORDERS.c.created_at)
+        prep = {
+            platform: round(float(average), 1)
+            for platform, average in conn.execute(
+                select(ORDERS.c.platform, func.avg(minutes))
+                .where(in_period, completed, ORDERS.c.platform.is_not(None), ORDERS.c.pickup_at.is_not(None))
+                .group_by(ORDERS.c.platform)
+            )
+        }
+    result: dict = {**scope.describe()}
+    if not rows:
+        result["note"] = no_data_note(ctx.engine, scope) + " (no delivery-platform orders)"
+        return result
+    platforms_out = []
+    for row in sorted(rows, key=lambda r: -int(r.net or 0)):
+        platforms_out.append(
+            {
+                "platform": platform_display_name(row.platform),
+                "orders": int(row.orders),
+                "gross_sales": money(int(row.gross), currency),
+                "net_sales": money(int(row.net), currency),
+                "estimated_commission": money(int(row.commission or 0), currency),
+                "commission_percent_of_gross": percent(int(row.commission or 0), int(row.gross)),
+                "canceled_orders": int(row.canceled),
+                "canceled_value": money(int(row.canceled_value), currency),
+                "average_minutes_to_pickup": prep.get(row.platform),
+                "share_of_all_net_sales_percent": percent(int(row.net), int(all_net)),
+            }
+        )
+    totals_net = sum(int(r.net) for r in rows)
+    result["platforms"] = platforms_out
+    result["all_platforms"] = {
+        "orders": sum(int(r.orders) for r in rows),
+        "net_sales": money(totals_net, currency),
+        "estimated_commission": money(sum(int(r.commission or 0) for r in rows), currency),
+        "share_of_all_net_sales_percent": percent(totals_net, int(all_net)),
+    }
+    result["commission_note"] = (
+        "commission is an estimate: rate × (gross sales − discounts) from the configured commission rates"
+    )
+    return result
+
+
+def refunds_and_discounts(
+    ctx: ToolContext,
+    period: PeriodArg = None,
+    locations: LocationsArg = None,
+    limit: Annotated[int, Param("How many top reasons and discounts to list (1–20).")] = 5,
+    start_date: StartArg = None,
+    end_date: EndArg = None,
+) -> dict:
+    """Refunds (count, value, top reasons — counted on the day the refund was given) and discounts (count,
+    value, the most used discounts — on the day of the discounted order) for a period."""
+    if not 1 <= limit <= 20:
+        raise ToolError(f"limit must be between 1 and 20, got {limit}")
+    scope = build_scope(
+        ctx.engine,
+        ctx.today,
+        period=period,
+        start_date=start_date,
+        end_date=end_date,
+        locations=locations,
+        week_start=ctx.week_start,
+    )
+    currency = scope.currency
+    refund_where = and_(
+        REFUNDS.c.business_date.between(scope.period.start, scope.period.end),
+        REFUNDS.c.status.in_(COUNTED_REFUNDS),
+        ORDERS.c.duplicate_of_id.is_(None),
+        *scope.filter_conditions(),
+    )
+    joined = REFUNDS.join(ORDERS, ORDERS.c.id == REFUNDS.c.order_id)
+    reason = func.coalesce(REFUNDS.c.reason, "no reason given")
+    discount_join = DISCOUNTS.join(ORDERS, ORDERS.c.id == DISCOUNTS.c.order_id)
+    with ctx.engine.connect() as conn:
+        refund_count, refund_value = conn.execute(
+            select(func.count(), func.coalesce(func.sum(REFUNDS.c.amount), 0))
+            .select_from(joined)
+            .where(refund_where)
+        ).one()
+        reasons = conn.execute(
+            select(reason, func.count(), func.sum(REFUNDS.c.amount))
+            .select_from(joined)
+            .where(refund_where)
+            .group_by(reason)
+            .order_by(func.sum(REFUNDS.c.amount).desc(), reason)
+            .limit(limit)
+        ).all()
+        discount_count, discount_value = conn.execute(
+            select(func.count(), func.coalesce(func.sum(DISCOUNTS.c.amount), 0))
+            .select_from(discount_join)
+            .where(scope.where())
+        ).one()
+        names = conn.execute(
+            select(DISCOUNTS.c.name, func.count(), func.sum(DISCOUNTS.c.amount))
+            .select_from(discount_join)
+            .where(scope.where())
+            .group_by(DISCOUNTS.c.name)
+            .order_by(func.sum(DISCOUNTS.c.amount).desc(), DISCOUNTS.c.name)
+            .limit(limit)
+        ).all()
+    return {
+        **scope.describe(),
+        "refunds": {
+            "count": int(refund_count),
+            "value": money(int(refund_value), currency),
+            "top_reasons": [
+                {"reason": r, "count": int(n), "value": money(int(v), currency)} for r, n, v in reasons
+            ],
+        },
+        "discounts": {
+            "count": int(discount_count),
+            "value": money(int(discount_value), currency),
+            "top_discounts": [
+                {"discount": name, "times_used": int(n), "value": money(int(v), currency)}
+                for name, n, v in names
+            ],
+        },
+    }

@@ -1,0 +1,294 @@
+"""Sales tools: totals and breakdowns (``sales_report``) and best/worst sellers (``top_items``)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, timedelta
+from typing import Annotated, Literal
+
+from sqlalchemy import Engine, func, select
+from tools.registry import Param, ToolContext, ToolError
+
+from tools.analytics.scope import ORDERS, Scope, build_scope, money, no_data_note
+from tools.sources.platforms import platform_display_name
+from tools.store.models import MenuItem, OrderLineItem, Payment, Refund
+
+LINES = OrderLineItem.__table__
+MENU = MenuItem.__table__
+PAYMENTS = Payment.__table__
+REFUNDS = Refund.__table__
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+COUNTED_REFUNDS = ("approved", "completed")
+
+GroupBy = Literal[
+    "none",
+    "day",
+    "week",
+    "month",
+    "hour",
+    "weekday",
+    "location",
+    "channel",
+    "platform",
+    "category",
+    "item",
+    "payment_method",
+]
+Channel = Literal["in_store", "delivery", "pickup", "online"]
+
+PeriodArg = Annotated[
+    str | None,
+    Param(
+        "The period in words or ISO dates, resolved in the business's timezone: 'today', 'yesterday', "
+        "'this week', 'last week', 'this month', 'last month', 'month to date', 'last 7 days', "
+        "'last Saturday', 'Q3', 'October', '2026-10-03', '2026-10-01..2026-10-31'. Default: yesterday."
+    ),
+]
+LocationsArg = Annotated[
+    list[str] | None,
+    Param("Locations by name or number ('Downtown', 'Location 3', '3'); default: all locations."),
+]
+ChannelsArg = Annotated[
+    list[Channel] | None, Param("Only these channels (in_store, delivery, pickup, online); default: all.")
+]
+PlatformsArg = Annotated[
+    list[str] | None,
+    Param("Only these delivery platforms (uber_eats, doordash, deliveroo, just_eat, …); default: all."),
+]
+StartArg = Annotated[
+    date | None, Param("Explicit first day (YYYY-MM-DD); use with end_date instead of period.")
+]
+EndArg = Annotated[date | None, Param("Explicit last day, inclusive (YYYY-MM-DD); use with start_date.")]
+
+
+def _order_sums(orders=ORDERS):
+    return (
+        func.count().label("orders"),
+        func.coalesce(func.sum(orders.c.gross_sales), 0).label("gross_sales"),
+        func.coalesce(func.sum(orders.c.discounts), 0).label("discounts"),
+        func.coalesce(func.sum(orders.c.net_sales), 0).label("net_sales"),
+        func.coalesce(func.sum(orders.c.tax), 0).label("tax"),
+        func.coalesce(func.sum(orders.c.tips), 0).label("tips"),
+        func.coalesce(func.sum(orders.c.total_collected), 0).label("total_collected"),
+    )
+
+
+_MONEY = ("gross_sales", "discounts", "net_sales", "tax", "tips", "total_collected")
+
+
+def _shape(sums: dict, currency: str) -> dict:
+    """Money formatted, plus the average ticket (net sales per order)."""
+    shaped = {"orders": int(sums["orders"])}
+    for key in _MONEY:
+        if key in sums:
+            shaped[key] = money(int(sums[key]), currency)
+    if sums["orders"]:
+        shaped["average_ticket"] = money(round(int(sums["net_sales"]) / int(sums["orders"])), currency)
+    return shaped
+
+
+def order_totals(engine: Engine, scope: Scope) -> dict:
+    """Raw sums (minor units) of counted orders in the scope, with items sold and refunds."""
+    with engine.connect() as conn:
+        row = conn.execute(select(*_order_sums()).where(scope.where())).one()._asdict()
+        row["items_sold"] = conn.scalar(
+            select(func.coalesce(func.sum(LINES.c.quantity), 0))
+            .select_from(LINES.join(ORDERS, ORDERS.c.id == LINES.c.order_id))
+            .where(scope.where())
+        )
+        refunds = conn.execute(
+            select(func.count(), func.coalesce(func.sum(REFUNDS.c.amount), 0))
+            .select_from(REFUNDS.join(ORDERS, ORDERS.c.id == REFUNDS.c.order_id))
+            .where(*_refund_conditions(scope))
+        ).one()
+    row["refunds"], row["refunded"] = int(refunds[0]), int(refunds[1])
+    return row
+
+
+def _refund_conditions(scope: Scope) -> list:
+    """Refunds are counted on the refund's own business day, for orders in the scope's places/filters."""
+    return [
+        REFUNDS.c.business_date.between(scope.period.start, scope.period.end),
+        REFUNDS.c.status.in_(COUNTED_REFUNDS),
+        ORDERS.c.duplicate_of_id.is_(None),
+        *scope.filter_conditions(),
+    ]
+
+
+def _totals_block(totals: dict, currency: str) -> dict:
+    block = _shape(totals, currency)
+    block["items_sold"] = _number(totals["items_sold"])
+    block["refunds"] = {"count": totals["refunds"], "value": money(totals["refunded"], currency)}
+    return block
+
+
+def _number(value) -> int | float:
+    value = float(value or 0)
+    return int(value) if value.is_integer() else round(value, 2)
+
+
+def _calendar_rows(conn, scope: Scope, group_by: str, currency: str) -> list[dict]:
+    rows = conn.execute(
+        select(ORDERS.c.business_date, *_order_sums()).where(scope.where()).group_by(ORDERS.c.business_date)
+    ).all()
+    buckets: dict = defaultdict(lambda: defaultdict(int))
+    days: dict = defaultdict(int)
+    for row in rows:
+        day: date = row.business_date
+        key = {
+            "day": day,
+            "week": day - timedelta(days=day.weekday()),
+            "month": day.replace(day=1),
+            "weekday": day.weekday(),
+        }[group_by]
+        days[key] += 1
+        for name, value in row._asdict().items():
+            if name != "business_date":
+                buckets[key][name] += value
+    result = []
+    for key in sorted(buckets):
+        shaped = _shape(buckets[key], currency)
+        if group_by == "weekday":
+            label = WEEKDAYS[key]
+            shaped["days_with_orders"] = days[key]
+            shaped["net_sales_per_day"] = money(round(buckets[key]["net_sales"] / days[key]), currency)
+        elif group_by == "week":
+            label = f"week of {key.isoformat()}"
+        elif group_by == "month":
+            label = key.strftime("%Y-%m")
+        else:
+            label = f"{key.isoformat()} ({WEEKDAYS[key.weekday()][:3]})"
+        result.append({group_by: label, **shaped})
+    return result
+
+
+def _dimension_rows(conn, scope: Scope, group_by: str, currency: str) -> list[dict]:
+    if group_by in ("item", "category"):
+        name = (
+            func.coalesce(MENU.c.item_name, LINES.c.item_name)
+            if group_by == "item"
+            else func.coalesce(LINES.c.category, "Uncategorized")
+        )
+        rows = conn.execute(
+            select(
+                name.label("key"),
+                func.sum(LINES.c.quantity).label("quantity"),
+                func.count(func.distinct(LINES.c.order_id)).label("orders"),
+                func.sum(LINES.c.gross_sales).label("gross_sales"),
+            )
+            .select_from(
+                LINES.join(ORDERS, ORDERS.c.id == LINES.c.order_id).outerjoin(
+                    MENU, MENU.c.id == LINES.c.menu_item_id
+                )
+            )
+            .where(scope.where())
+            .group_by(name)
+            .order_by(func.sum(LINES.c.gross_sales).desc())
+        ).all()
+        return [
+            {
+                group_by: r.key,
+                "items_sold": _number(r.quantity),
+                "orders": r.orders,
+                "gross_sales": money(int(r.gross_sales), currency),
+            }
+            for r in rows
+        ]
+    if group_by == "payment_method":
+        rows = conn.execute(
+            select(
+                PAYMENTS.c.method,
+                func.count().label("payments"),
+                func.sum(PAYMENTS.c.amount).label("amount"),
+                func.sum(PAYMENTS.c.tip).label("tips"),
+            )
+            .select_from(PAYMENTS.join(ORDERS, ORDERS.c.id == PAYMENTS.c.order_id))
+            .where(scope.where())
+            .group_by(PAYMENTS.c.method)
+            .order_by(func.sum(PAYMENTS.c.amount).desc())
+        ).all()
+        return [
+            {
+                "payment_method": r.method,
+                "payments": r.payments,
+                "amount": money(int(r.amount), currency),
+                "tips": money(int(r.tips), currency),
+            }
+            for r in rows
+        ]
+    column = {
+        "hour": ORDERS.c.local_hour,
+        "location": ORDERS.c.location_id,
+        "channel": ORDERS.c.channel,
+        "platform": ORDERS.c.platform,
+    }[group_by]
+    rows = conn.execute(
+        select(column.label("key"), *_order_sums()).where(scope.where()).group_by(column)
+    ).all()
+    labels = {p.id: p.label for p in scope.places}
+    result = []
+    for row in sorted(rows, key=lambda r: (r.key is None, r.key)):
+        sums = row._asdict()
+        key = sums.pop("key")
+        if group_by == "hour":
+            label = f"{key:02d}:00–{key:02d}:59"
+        elif group_by == "location":
+            label = labels.get(key, str(key))
+        elif group_by == "platform":
+            label = platform_display_name(key) if key else "none (in-store/online)"
+        else:
+            label = key
+        result.append({group_by: label, **_shape(sums, currency)})
+    return result
+
+
+def sales_report(
+    ctx: ToolContext,
+    period: PeriodArg = None,
+    group_by: Annotated[
+        GroupBy,
+        Param(
+            "Break the totals down by: day, week (Monday start), month, hour (local hour of day), weekday, "
+            "location, channel, platform, category, item, payment_method; or none for totals only."
+        ),
+    ] = "none",
+    locations: LocationsArg = None,
+    channels: ChannelsArg = None,
+    platforms: PlatformsArg = None,
+    start_date: StartArg = None,
+    end_date: EndArg = None,
+    limit: Annotated[int, Param("At most this many breakdown rows (1–100).")] = 40,
+) -> dict:
+    """Sales totals for a period — orders, gross sales, discounts, net sales (after discounts, before tax),
+    tax, tips, items sold, average ticket (net sales per order), refunds — optionally broken down by one
+    dimension. Counts completed orders only; refunds count on the day they were given."""
+    if not 1 <= limit <= 100:
+        raise ToolError(f"limit must be between 1 and 100, got {limit}")
+    scope = build_scope(
+        ctx.engine,
+        ctx.today,
+        period=period,
+        start_date=start_date,
+        end_date=end_date,
+        locations=locations,
+        channels=channels,
+        platforms=platforms,
+        week_start=ctx.week_start,
+    )
+    currency = scope.currency
+    totals = order_totals(ctx.engine, scope)
+    result: dict = {**scope.describe(), "totals": _totals_block(totals, currency)}
+    if not totals["orders"]:
+        result["note"] = no_data_note(ctx.engine, scope)
+        return result
+    if group_by != "none":
+        with ctx.engine.connect() as conn:
+            if group_by in ("day", "week", "month", "weekday"):
+                rows = _calendar_rows(conn, scope, group_by, currency)
+            else:
+                rows = _dimension_rows(conn, scope, group_by, currency)
+        result["group_by"] = group_by
+        result["rows"] = rows[:limit]
+        if len(rows) > limit:
+            result["rows_omitted"] = len(rows) - limit
+    return result

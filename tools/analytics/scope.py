@@ -1,0 +1,211 @@
+"""What a question is about: the business's locations, the period, and the channel/platform filters.
+
+Every analytics tool builds a Scope first, so they all resolve names the same way, fail the same way
+(``unknown location 'Downtwn' — known: …``) and state the same facts in their results.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Engine, and_, func, select
+from sqlalchemy.sql.elements import ColumnElement
+from tools.analytics.business_calendar import Period, PeriodError, period_between, resolve_period
+from tools.registry import ToolError
+
+from tools.sources.platforms import PLATFORM_DISPLAY_NAMES, platform_display_name
+from tools.sources.records import CHANNELS, COMPLETED
+from tools.store.models import Location, Order
+
+ORDERS = Order.__table__
+CURRENCY_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "CAD": "CA$", "AUD": "A$"}
+
+
+@dataclass(frozen=True)
+class Place:
+    """A location as tools show it."""
+
+    id: int
+    position: int
+    name: str
+    timezone: str
+    currency: str
+
+    @property
+    def label(self) -> str:
+        return f"Location {self.position} ({self.name})"
+
+
+def load_places(engine: Engine) -> list[Place]:
+    """All locations, in their numbered order."""
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(
+                Location.id, Location.position, Location.name, Location.timezone, Location.currency
+            ).order_by(Location.position)
+        ).all()
+    return [Place(*row) for row in rows]
+
+
+def resolve_location(places: list[Place], text: str) -> Place:
+    """A location by name, by number ("3", "Location 3", "#3") or by "Location 3 (Uptown)"."""
+    wanted = text.strip().lower()
+    number = wanted.removeprefix("location").strip().lstrip("#").split(" ")[0]
+    for place in places:
+        if wanted in (place.name.lower(), place.label.lower()) or (
+            number.isdigit() and int(number) == place.position
+        ):
+            return place
+    known = ", ".join(f"{p.position} {p.name}" for p in places) or "none (the store is empty)"
+    raise ToolError(f"unknown location {text!r} — known: {known}")
+
+
+def money(amount: int | float, currency: str) -> str:
+    """Minor units → "$1,234.56" (negative amounts as "-$12.00")."""
+    sign = "-" if amount < 0 else ""
+    symbol = CURRENCY_SYMBOLS.get(currency, currency + " ")
+    return f"{sign}{symbol}{abs(amount) / 100:,.2f}"
+
+
+def percent(part: float, whole: float) -> float | None:
+    """``part`` as a percentage of ``whole``, one decimal; None when ``whole`` is zero."""
+    return round(100 * part / whole, 1) if whole else None
+
+
+@dataclass(frozen=True)
+class Scope:
+    """A resolved question scope: period, locations, channel and platform filters."""
+
+    period: Period
+    places: list[Place]
+    all_places: bool
+    channels: tuple[str, ...] = ()
+    platforms: tuple[str, ...] = ()
+
+    @property
+    def currency(self) -> str:
+        currencies = {p.currency for p in self.places}
+        if len(currencies) > 1:
+            raise ToolError(
+                "the selected locations use different currencies ("
+                + ", ".join(sorted(currencies))
+                + ") — ask about one currency's locations at a time"
+            )
+        return next(iter(currencies), "USD")
+
+    def order_conditions(self, orders=ORDERS) -> list[ColumnElement]:
+        """WHERE conditions for counted sales in this scope."""
+        return [
+            orders.c.status == COMPLETED,
+            orders.c.duplicate_of_id.is_(None),
+            orders.c.business_date.between(self.period.start, self.period.end),
+            *self.filter_conditions(orders),
+        ]
+
+    def filter_conditions(self, orders=ORDERS) -> list[ColumnElement]:
+        """Only the location, channel and platform conditions (no status or dates)."""
+        conditions = []
+        if not self.all_places:
+            conditions.append(orders.c.location_id.in_([p.id for p in self.places]))
+        if self.channels:
+            conditions.append(orders.c.channel.in_(self.channels))
+        if self.platforms:
+            conditions.append(orders.c.platform.in_(self.platforms))
+        return conditions
+
+    def describe(self) -> dict:
+        """The facts every result states: dates, timezone(s), currency, filters."""
+        zones = sorted({p.timezone for p in self.places})
+        facts: dict = {
+            "period": self.period.to_dict(),
+            "locations": "all" if self.all_places else [p.label for p in self.places],
+            "timezone": zones[0] if len(zones) == 1 else zones,
+            "currency": self.currency,
+            "counted": "completed orders; canceled/failed orders and POS copies of delivery orders excluded",
+        }
+        if self.channels:
+            facts["channels"] = list(self.channels)
+        if self.platforms:
+            facts["platforms"] = [platform_display_name(p) for p in self.platforms]
+        return facts
+
+    def where(self, orders=ORDERS) -> ColumnElement:
+        return and_(*self.order_conditions(orders))
+
+
+def build_scope(
+    engine: Engine,
+    today: date,
+    *,
+    period: str | None,
+    start_date: date | None = None,
+    end_date: date | None = None,
+    locations: list[str] | None = None,
+    channels: list[str] | None = None,
+    platforms: list[str] | None = None,
+    week_start: int = 0,
+) -> Scope:
+    """Resolve a tool's common arguments into a Scope, or raise ToolError saying what to fix."""
+    places = load_places(engine)
+    if not places:
+        raise ToolError("the store holds no locations yet — run `opsbot sync` first")
+    try:
+        if start_date or end_date:
+            if not (start_date and end_date):
+                raise ToolError("give both start_date and end_date, or a period expression instead")
+            resolved = period_between(start_date, end_date)
+        else:
+            resolved = resolve_period(period or "yesterday", today, week_start=week_start)
+    except PeriodError as exc:
+        raise ToolError(str(exc)) from exc
+    chosen = places
+    if locations and not any(name.strip().lower() == "all" for name in locations):
+        chosen = []
+        for name in locations:
+            place = resolve_location(places, name)
+            if place not in chosen:
+                chosen.append(place)
+    for channel in channels or ():
+        if channel not in CHANNELS:
+            raise ToolError(f"unknown channel {channel!r} — known: {', '.join(CHANNELS)}")
+    wanted_platforms = []
+    for platform in platforms or ():
+        key = platform.strip().lower().replace(" ", "_")
+        if key not in PLATFORM_DISPLAY_NAMES and not key.startswith("channel_"):
+            raise ToolError(f"unknown platform {platform!r} — known: {', '.join(PLATFORM_DISPLAY_NAMES)}")
+        wanted_platforms.append(key)
+    return Scope(
+        period=resolved,
+        places=chosen,
+        all_places=len(chosen) == len(places),
+        channels=tuple(channels or ()),
+        platforms=tuple(wanted_platforms),
+    )
+
+
+def data_range(engine: Engine, scope: Scope) -> tuple[date | None, date | None]:
+    """The first and last business date with orders for the scope's locations."""
+    conditions = [ORDERS.c.duplicate_of_id.is_(None)]
+    if not scope.all_places:
+        conditions.append(ORDERS.c.location_id.in_([p.id for p in scope.places]))
+    with engine.connect() as conn:
+        first, last = conn.execute(
+            select(func.min(ORDERS.c.business_date), func.max(ORDERS.c.business_date)).where(*conditions)
+        ).one()
+    return first, last
+
+
+def no_data_note(engine: Engine, scope: Scope) -> str:
+    """A plain sentence for an empty result: no data for the range, and the range the data covers."""
+    first, last = data_range(engine, scope)
+    covered = f"the data covers {first} to {last}" if first else "there is no order data at all yet"
+    return f"no orders in {scope.period.label}; {covered}"
+
+
+def business_today(engine: Engine, now: datetime | None = None) -> date:
+    """Today's date in the business's timezone: that of Location 1 (where most owners start counting)."""
+    places = load_places(engine)
+    zone = ZoneInfo(places[0].timezone) if places else UTC
+    return (now or datetime.now(UTC)).astimezone(zone).date()

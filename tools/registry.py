@@ -1,0 +1,269 @@
+"""The tool registry: plain typed functions become tools the model can call.
+
+A tool's name is its function's name, its description the docstring, and its JSON schema comes from the
+signature, where every parameter is ``Annotated[T, Param("what it means")]``. Arguments are validated before
+the function runs; a validation or data problem comes back as an error result the model can correct, and an
+unexpected exception is logged with its traceback and reported as a tool error — never raised to the caller.
+Tools are found through the ``opsbot.tools`` entry-point group; the built-in ones register that way too.
+"""
+
+from __future__ import annotations
+
+import inspect
+import json
+import logging
+import time
+import types
+import typing
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from importlib.metadata import entry_points
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
+
+log = logging.getLogger("opsbot.tools")
+ENTRY_POINT_GROUP = "opsbot.tools"
+
+
+@dataclass(frozen=True)
+class Param:
+    """A tool parameter's description, used as ``Annotated`` metadata."""
+
+    description: str
+
+
+class ToolError(Exception):
+    """A validation or data error the model can correct; its message is what the model sees."""
+
+
+@dataclass(frozen=True)
+class ToolContext:
+    """What a tool may use: a read-only engine, today's date in the business timezone, the week start."""
+
+    engine: Any
+    today: date
+    week_start: int = 0
+    extras: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Tool:
+    """A registered tool."""
+
+    name: str
+    description: str
+    function: Callable
+    input_schema: dict
+    source: str
+    wants_context: bool = False
+
+    def to_anthropic(self) -> dict:
+        """The tool definition as the Messages API takes it."""
+        return {"name": self.name, "description": self.description, "input_schema": self.input_schema}
+
+
+@dataclass(frozen=True)
+class ToolResult:
+    """The outcome of one call: content when ``ok``, else ``error``."""
+
+    tool: str
+    ok: bool
+    content: Any
+    error: str | None
+    seconds: float
+
+    def to_json(self) -> str:
+        """Compact JSON for the model."""
+        payload = self.content if self.ok else {"error": self.error}
+        return json.dumps(payload, separators=(",", ":"), default=_json_default, ensure_ascii=False)
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, date):
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
+
+
+def _schema_for(annotation: Any, where: str) -> tuple[dict, bool]:
+    """JSON schema of a type, and whether None is allowed."""
+    origin = get_origin(annotation)
+    if origin in (Union, types.UnionType):
+        members = [a for a in get_args(annotation) if a is not type(None)]
+        if len(members) != 1:
+            raise ValueError(f"{where}: only `T | None` unions are supported")
+        return _schema_for(members[0], where)[0], True
+    if annotation is str:
+        return {"type": "string"}, False
+    if annotation is bool:
+        return {"type": "boolean"}, False
+    if annotation is int:
+        return {"type": "integer"}, False
+    if annotation is float:
+        return {"type": "number"}, False
+    if annotation is date:
+        return {"type": "string", "format": "date"}, False
+    if origin is Literal:
+        return {"type": "string", "enum": list(get_args(annotation))}, False
+    if origin is list:
+        (item,) = get_args(annotation)
+        return {"type": "array", "items": _schema_for(item, where)[0]}, False
+    raise ValueError(f"{where}: unsupported parameter type {annotation!r}")
+
+
+def tool_from_function(function: Callable, *, source: str = "builtin") -> Tool:
+    """Build a Tool from a typed, documented function (see the module docstring)."""
+    name = function.__name__
+    description = inspect.cleandoc(function.__doc__ or "")
+    if not description:
+        raise ValueError(f"tool {name} has no docstring — its description is what the model reads")
+    hints = typing.get_type_hints(function, include_extras=True)
+    properties: dict[str, dict] = {}
+    required: list[str] = []
+    wants_context = False
+    for index, parameter in enumerate(inspect.signature(function).parameters.values()):
+        if index == 0 and parameter.name == "ctx":
+            wants_context = True
+            continue
+        hint = hints.get(parameter.name)
+        metadata = [m for m in getattr(hint, "__metadata__", ()) if isinstance(m, Param)]
+        if get_origin(hint) is not Annotated or not metadata or not metadata[0].description.strip():
+            raise ValueError(f"tool {name}: parameter {parameter.name!r} has no description")
+        schema, _nullable = _schema_for(get_args(hint)[0], f"tool {name}, parameter {parameter.name!r}")
+        schema["description"] = metadata[0].description
+        if parameter.default is inspect.Parameter.empty:
+            required.append(parameter.name)
+        elif parameter.default is not None:
+            schema["default"] = parameter.default
+        properties[parameter.name] = schema
+    input_schema: dict = {"type": "object", "properties": properties, "additionalProperties": False}
+    if required:
+        input_schema["required"] = required
+    return Tool(name, description, function, input_schema, source, wants_context)
+
+
+def _check(value: Any, schema: dict, where: str) -> Any:
+    """Validate (and where safe, convert) one argument value against its schema."""
+    kind = schema["type"]
+    if kind == "array":
+        if not isinstance(value, list):
+            raise ToolError(f"{where} must be a list, got {value!r}")
+        return [_check(item, schema["items"], f"{where}[{i}]") for i, item in enumerate(value)]
+    if kind == "boolean" and not isinstance(value, bool):
+        raise ToolError(f"{where} must be true or false, got {value!r}")
+    if kind == "integer" and (isinstance(value, bool) or not isinstance(value, int)):
+        raise ToolError(f"{where} must be an integer, got {value!r}")
+    if kind == "number":
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise ToolError(f"{where} must be a number, got {value!r}")
+        return float(value)
+    if kind == "string":
+        if not isinstance(value, str):
+            raise ToolError(f"{where} must be a string, got {value!r}")
+        if "enum" in schema and value not in schema["enum"]:
+            raise ToolError(f"{where} {value!r} is not one of: {', '.join(schema['enum'])}")
+        if schema.get("format") == "date":
+            try:
+                return date.fromisoformat(value)
+            except ValueError as exc:
+                raise ToolError(f"{where} must be a date YYYY-MM-DD, got {value!r}") from exc
+    return value
+
+
+class ToolRegistry:
+    """The tools the model can call, by name."""
+
+    def __init__(self) -> None:
+        self._tools: dict[str, Tool] = {}
+
+    def register(self, function_or_tool: Callable | Tool, *, source: str = "builtin") -> Tool:
+        """Add a tool; a second tool with the same name is an error."""
+        tool = (
+            function_or_tool
+            if isinstance(function_or_tool, Tool)
+            else tool_from_function(function_or_tool, source=source)
+        )
+        if tool.name in self._tools:
+            raise ValueError(
+                f"tool {tool.name!r} is registered twice ({self._tools[tool.name].source}, {source})"
+            )
+        self._tools[tool.name] = tool
+        return tool
+
+    def tools(self) -> list[Tool]:
+        """All tools, by name."""
+        return [self._tools[name] for name in sorted(self._tools)]
+
+    def get(self, name: str) -> Tool:
+        """One tool; an unknown name lists the known ones."""
+        if name not in self._tools:
+            raise ToolError(f"unknown tool {name!r} — known: {', '.join(sorted(self._tools))}")
+        return self._tools[name]
+
+    def schemas(self) -> list[dict]:
+        """Every tool's definition for the Messages API."""
+        return [tool.to_anthropic() for tool in self.tools()]
+
+    def validate(self, tool: Tool, arguments: dict | None) -> dict:
+        """Checked and converted keyword arguments, or ToolError naming what is wrong."""
+        arguments = {} if arguments is None else arguments
+        if not isinstance(arguments, dict):
+            raise ToolError(f"arguments for {tool.name} must be an object, got {type(arguments).__name__}")
+        properties = tool.input_schema["properties"]
+        unknown = sorted(set(arguments) - set(properties))
+        if unknown:
+            raise ToolError(
+                f"{tool.name} has no parameter {', '.join(map(repr, unknown))} — "
+                f"parameters: {', '.join(properties) or 'none'}"
+            )
+        missing = [name for name in tool.input_schema.get("required", []) if name not in arguments]
+        if missing:
+            raise ToolError(f"{tool.name} needs {', '.join(map(repr, missing))}")
+        return {
+            name: None if value is None else _check(value, properties[name], name)
+            for name, value in arguments.items()
+        }
+
+    def call(self, name: str, arguments: dict | None, ctx: ToolContext) -> ToolResult:
+        """Validate and run a tool; every failure becomes an error result."""
+        started = time.perf_counter()
+        try:
+            tool = self.get(name)
+            kwargs = self.validate(tool, arguments)
+            content = tool.function(ctx, **kwargs) if tool.wants_context else tool.function(**kwargs)
+            return ToolResult(name, True, content, None, time.perf_counter() - started)
+        except ToolError as exc:
+            return ToolResult(name, False, None, str(exc), time.perf_counter() - started)
+        except Exception as exc:
+            log.exception("tool %s failed with arguments %r", name, arguments)
+            error = f"internal error in tool {name}: {type(exc).__name__}: {exc}"
+            return ToolResult(name, False, None, error, time.perf_counter() - started)
+
+
+def load_plugins(registry: ToolRegistry, group: str = ENTRY_POINT_GROUP) -> list[str]:
+    """Register the tools of every installed plugin (entry points in ``group``); a broken plugin is logged
+    and skipped. An entry point names a list of functions or a ``register(registry)`` callable."""
+    loaded = []
+    for entry_point in sorted(entry_points(group=group), key=lambda ep: ep.name):
+        try:
+            target = entry_point.load()
+            if isinstance(target, Iterable):
+                for function in target:
+                    registry.register(function, source=entry_point.name)
+            else:
+                target(registry)
+        except Exception:
+            log.exception(
+                "plugin %r (%s) could not be loaded; its tools are skipped",
+                entry_point.name,
+                entry_point.value,
+            )
+            continue
+        loaded.append(entry_point.name)
+    return loaded
+
+
+def default_registry() -> ToolRegistry:
+    """A registry with every installed plugin's tools, the built-in ones included."""
+    registry = ToolRegistry()
+    load_plugins(registry)
+    return registry
