@@ -191,3 +191,28 @@ def test_every_tool_and_parameter_is_described(call):
 def test_the_tools_connection_cannot_write(call):
     with pytest.raises((OperationalError, DBAPIError)), call.context.engine.begin() as conn:
         conn.execute(text("DELETE FROM orders"))
+
+
+def test_order_details_by_id_and_by_repeating_display_id(call):
+    import gzip
+    import json
+
+    with gzip.open(DEMO_FIXTURES / "square" / "orders.jsonl.gz", "rt") as handle:
+        page = json.loads(handle.readline())
+    order = next(o for o in page["orders"] if o.get("refunds") or o is page["orders"][-1])
+    result = call("order_details", order_id=order["id"])
+    assert result["order_id"] == order["id"]
+    gross = sum(line["gross_sales_money"]["amount"] for line in order["line_items"])
+    assert result["gross_sales"] == dollars(gross)
+    assert [i["item"] for i in result["items"]] == [line["name"] for line in order["line_items"]]
+    ambiguous = call.registry.call("order_details", {"order_id": "#101"}, call.context)
+    assert not ambiguous.ok
+    assert ambiguous.error.startswith(
+        "more than 10 orders have display id '#101' — give on_date and location"
+    )
+    one = call("order_details", order_id="#101", on_date="2026-11-02", location="Harbor")
+    assert (one["display_id"], one["business_date"], one["location"]) == (
+        "#101",
+        "2026-11-02",
+        "Location 2 (Harbor)",
+    )

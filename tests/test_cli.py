@@ -92,3 +92,37 @@ def test_an_unreachable_database_is_one_clear_line(tmp_path):
     assert result.returncode == 1
     assert "unsupported DATABASE_URL backend 'mysql'" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_tools_lists_the_builtin_tools_and_call_runs_one(tmp_path, small_fixtures):
+    env = {"PYTHONPATH": str(REPO), "OPSBOT_FIXTURES_DIR": str(small_fixtures), "OPSBOT_DEMO_ANCHOR": "false"}
+    assert opsbot("sync", cwd=tmp_path, env=env).returncode == 0
+    listing = opsbot("tools", cwd=tmp_path, env=env)
+    assert listing.returncode == 0, listing.stderr
+    assert "sales_report  [builtin]" in listing.stdout and "top_items  [builtin]" in listing.stdout
+    schemas = json.loads(opsbot("tools", "--json", cwd=tmp_path, env=env).stdout)
+    assert {"name", "description", "input_schema"} <= set(schemas[0])
+    # The small business runs Monday 2 – Sunday 8 November 2026.
+    result = opsbot(
+        "call",
+        "sales_report",
+        "period=last week",
+        "group_by=location",
+        "--today",
+        "2026-11-10",
+        cwd=tmp_path,
+        env=env,
+    )
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["period"]["start"] == "2026-11-02" and report["period"]["end"] == "2026-11-08"
+    assert [row["location"] for row in report["rows"]] == [
+        "Location 1 (Downtown)",
+        "Location 2 (Harbor)",
+        "Location 3 (Uptown)",
+        "Location 4 (Sunset)",
+    ]
+    assert sum(row["orders"] for row in report["rows"]) == report["totals"]["orders"] > 0
+    failed = opsbot("call", "sales_report", "locations=Nowhere", cwd=tmp_path, env=env)
+    assert failed.returncode == 1
+    assert failed.stderr.startswith("error: unknown location 'Nowhere' — known: 1 Downtown, 2 Harbor")

@@ -7,9 +7,9 @@ from typing import Annotated
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, or_, select
-from tools.registry import Param, ToolContext, ToolError
 
-from tools.analytics.scope import ORDERS, load_places, money
+from tools.analytics.scope import ORDERS, load_places, money, resolve_location
+from tools.registry import Param, ToolContext, ToolError
 from tools.sources.platforms import platform_display_name
 from tools.store.models import MenuItem, OrderDiscount, OrderLineItem, Payment, Refund, StoreMeta
 
@@ -67,23 +67,35 @@ def order_details(
     on_date: Annotated[
         date | None, Param("The order's business date, to pick one order when a display id repeats.")
     ] = None,
+    location: Annotated[
+        str | None,
+        Param("The order's location (name or number), when a display id repeats across locations."),
+    ] = None,
 ) -> dict:
     """One order in full: where and when, channel and platform, status, money, items with modifiers, payments,
     discounts and refunds."""
     wanted = order_id.strip()
+    places = {p.id: p for p in load_places(ctx.engine)}
     with ctx.engine.connect() as conn:
         query = select(ORDERS).where(or_(ORDERS.c.source_order_id == wanted, ORDERS.c.display_id == wanted))
         if on_date:
             query = query.where(ORDERS.c.business_date == on_date)
-        matches = conn.execute(query.order_by(ORDERS.c.created_at.desc()).limit(6)).all()
+        if location:
+            query = query.where(ORDERS.c.location_id == resolve_location(list(places.values()), location).id)
+        matches = conn.execute(query.order_by(ORDERS.c.created_at.desc()).limit(11)).all()
         if not matches:
             raise ToolError(
                 f"no order with id or display id {wanted!r}" + (f" on {on_date}" if on_date else "")
             )
         if len(matches) > 1:
-            choices = ", ".join(f"{m.business_date} ({m.source_order_id})" for m in matches[:5])
+            count = "more than 10" if len(matches) > 10 else str(len(matches))
+            choices = ", ".join(
+                f"{m.business_date} at {places[m.location_id].name} ({m.source_order_id})"
+                for m in matches[:4]
+            )
             raise ToolError(
-                f"{len(matches)}+ orders have display id {wanted!r} — give on_date; e.g. {choices}"
+                f"{count} orders have display id {wanted!r} — give on_date and location, or an order id "
+                f"(e.g. {choices})"
             )
         order = matches[0]
         lines, payments, refunds, discounts = (
@@ -95,7 +107,6 @@ def order_details(
                 OrderDiscount.__table__,
             )
         )
-    places = {p.id: p for p in load_places(ctx.engine)}
     place = places[order.location_id]
     cur = order.currency
     return {
