@@ -6,9 +6,9 @@ from datetime import date
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import or_, select
 
-from tools.analytics.scope import ORDERS, load_places, money, resolve_location
+from tools.analytics.scope import ORDERS, load_places, location_date_ranges, money, resolve_location
 from tools.registry import Param, ToolContext, ToolError
 from tools.sources.platforms import platform_display_name
 from tools.store.models import MenuItem, OrderDiscount, OrderLineItem, Payment, Refund, StoreMeta
@@ -20,22 +20,10 @@ def business_info(ctx: ToolContext) -> dict:
     """The business: its name, today's date and weekday, each location's number, name, timezone, currency and
     the date range its order data covers, and the menu categories with their items."""
     places = load_places(ctx.engine)
+    ranges = location_date_ranges(ctx.engine, places)
     menu = MenuItem.__table__
     with ctx.engine.connect() as conn:
         meta = dict(conn.execute(select(StoreMeta.key, StoreMeta.value)).all())
-        ranges = {
-            row.location_id: row
-            for row in conn.execute(
-                select(
-                    ORDERS.c.location_id,
-                    func.min(ORDERS.c.business_date).label("first"),
-                    func.max(ORDERS.c.business_date).label("last"),
-                    func.count().label("orders"),
-                )
-                .where(ORDERS.c.duplicate_of_id.is_(None))
-                .group_by(ORDERS.c.location_id)
-            )
-        }
         items = conn.execute(
             select(menu.c.category, menu.c.item_name).distinct().order_by(menu.c.category, menu.c.item_name)
         ).all()
@@ -52,8 +40,8 @@ def business_info(ctx: ToolContext) -> dict:
                 "name": p.name,
                 "timezone": p.timezone,
                 "currency": p.currency,
-                "data_from": ranges[p.id].first.isoformat() if p.id in ranges else None,
-                "data_to": ranges[p.id].last.isoformat() if p.id in ranges else None,
+                "data_from": ranges[p.id][0].isoformat() if p.id in ranges else None,
+                "data_to": ranges[p.id][1].isoformat() if p.id in ranges else None,
             }
             for p in places
         ],

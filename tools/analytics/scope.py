@@ -12,9 +12,9 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine, and_, func, select
 from sqlalchemy.sql.elements import ColumnElement
+
 from tools.analytics.business_calendar import Period, PeriodError, period_between, resolve_period
 from tools.registry import ToolError
-
 from tools.sources.platforms import PLATFORM_DISPLAY_NAMES, platform_display_name
 from tools.sources.records import CHANNELS, COMPLETED
 from tools.store.models import Location, Order
@@ -185,16 +185,24 @@ def build_scope(
     )
 
 
+def location_date_ranges(engine: Engine, places: list[Place]) -> dict[int, tuple[date, date]]:
+    """First and last business date with orders, per location (index lookups, not a scan)."""
+    ranges = {}
+    with engine.connect() as conn:
+        for place in places:
+            here = ORDERS.c.location_id == place.id
+            first = conn.scalar(select(func.min(ORDERS.c.business_date)).where(here))
+            if first is not None:
+                ranges[place.id] = (first, conn.scalar(select(func.max(ORDERS.c.business_date)).where(here)))
+    return ranges
+
+
 def data_range(engine: Engine, scope: Scope) -> tuple[date | None, date | None]:
     """The first and last business date with orders for the scope's locations."""
-    conditions = [ORDERS.c.duplicate_of_id.is_(None)]
-    if not scope.all_places:
-        conditions.append(ORDERS.c.location_id.in_([p.id for p in scope.places]))
-    with engine.connect() as conn:
-        first, last = conn.execute(
-            select(func.min(ORDERS.c.business_date), func.max(ORDERS.c.business_date)).where(*conditions)
-        ).one()
-    return first, last
+    ranges = list(location_date_ranges(engine, scope.places).values())
+    if not ranges:
+        return None, None
+    return min(r[0] for r in ranges), max(r[1] for r in ranges)
 
 
 def no_data_note(engine: Engine, scope: Scope) -> str:
