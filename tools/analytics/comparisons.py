@@ -70,15 +70,13 @@ def compare_locations(
     if len(locations) < 2:
         raise ToolError("name at least two locations to compare")
     scope = build_scope(
-        ctx.engine,
-        ctx.today,
+        ctx,
         period=period,
         start_date=start_date,
         end_date=end_date,
         locations=locations,
         channels=channels,
         platforms=platforms,
-        week_start=ctx.week_start,
     )
     if len(scope.places) < 2:
         raise ToolError("name at least two different locations to compare")
@@ -121,15 +119,13 @@ def compare_periods(
     """Compare a period with an earlier one (this week vs last week, today vs the same day last week, month to
     date vs the same days last month): both periods' totals and the change, absolute and %."""
     scope = build_scope(
-        ctx.engine,
-        ctx.today,
+        ctx,
         period=period,
         start_date=start_date,
         end_date=end_date,
         locations=locations,
         channels=channels,
         platforms=platforms,
-        week_start=ctx.week_start,
     )
     try:
         earlier = comparison_period(scope.period, compare_to, ctx.today, week_start=ctx.week_start)

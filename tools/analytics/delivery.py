@@ -6,7 +6,6 @@ from dataclasses import replace
 from typing import Annotated
 
 from sqlalchemy import and_, case, func, select
-from tools.registry import Param, ToolContext, ToolError
 
 from tools.analytics.sales import (
     COUNTED_REFUNDS,
@@ -18,6 +17,7 @@ from tools.analytics.sales import (
     StartArg,
 )
 from tools.analytics.scope import ORDERS, build_scope, money, no_data_note, percent
+from tools.registry import Param, ToolContext, ToolError
 from tools.sources.platforms import platform_display_name
 from tools.sources.records import CANCELED, COMPLETED
 from tools.store.models import OrderDiscount
@@ -44,14 +44,12 @@ def delivery_report(
     commission (from the commission-rate table — platforms do not report it, so it is an estimate), canceled
     orders and their value, average minutes from order to pickup, and each platform's share of all sales."""
     scope = build_scope(
-        ctx.engine,
-        ctx.today,
+        ctx,
         period=period,
         start_date=start_date,
         end_date=end_date,
         locations=locations,
         platforms=platforms,
-        week_start=ctx.week_start,
     )
     currency = scope.currency
     in_period = and_(
@@ -140,13 +138,11 @@ def refunds_and_discounts(
     if not 1 <= limit <= 20:
         raise ToolError(f"limit must be between 1 and 20, got {limit}")
     scope = build_scope(
-        ctx.engine,
-        ctx.today,
+        ctx,
         period=period,
         start_date=start_date,
         end_date=end_date,
         locations=locations,
-        week_start=ctx.week_start,
     )
     currency = scope.currency
     refund_where = and_(

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from sqlalchemy import func, select
-from tools.registry import Param, ToolContext, ToolError
 
 from tools.analytics.sales import (
     LINES,
@@ -18,6 +17,7 @@ from tools.analytics.sales import (
     StartArg,
 )
 from tools.analytics.scope import ORDERS, Scope, build_scope, money, no_data_note
+from tools.registry import Param, ToolContext, ToolError
 
 
 def _ranked(rows: list[dict], metric: str, limit: int, bottom: bool) -> list[dict]:
@@ -100,15 +100,13 @@ def top_items(
     if not 1 <= limit <= 50:
         raise ToolError(f"limit must be between 1 and 50, got {limit}")
     scope = build_scope(
-        ctx.engine,
-        ctx.today,
+        ctx,
         period=period,
         start_date=start_date,
         end_date=end_date,
         locations=locations,
         channels=channels,
         platforms=platforms,
-        week_start=ctx.week_start,
     )
     currency = scope.currency
     metric = "quantity" if by == "quantity" else "revenue"

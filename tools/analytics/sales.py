@@ -7,9 +7,9 @@ from datetime import date, timedelta
 from typing import Annotated, Literal
 
 from sqlalchemy import Engine, func, select
-from tools.registry import Param, ToolContext, ToolError
 
 from tools.analytics.scope import ORDERS, Scope, build_scope, money, no_data_note
+from tools.registry import Param, ToolContext, ToolError
 from tools.sources.platforms import platform_display_name
 from tools.store.models import MenuItem, OrderLineItem, Payment, Refund
 
@@ -265,15 +265,13 @@ def sales_report(
     if not 1 <= limit <= 100:
         raise ToolError(f"limit must be between 1 and 100, got {limit}")
     scope = build_scope(
-        ctx.engine,
-        ctx.today,
+        ctx,
         period=period,
         start_date=start_date,
         end_date=end_date,
         locations=locations,
         channels=channels,
         platforms=platforms,
-        week_start=ctx.week_start,
     )
     currency = scope.currency
     totals = order_totals(ctx.engine, scope)

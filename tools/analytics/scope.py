@@ -14,7 +14,7 @@ from sqlalchemy import Engine, and_, func, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from tools.analytics.business_calendar import Period, PeriodError, period_between, resolve_period
-from tools.registry import ToolError
+from tools.registry import ToolContext, ToolError
 from tools.sources.platforms import PLATFORM_DISPLAY_NAMES, platform_display_name
 from tools.sources.records import CHANNELS, COMPLETED
 from tools.store.models import Location, Order
@@ -136,8 +136,7 @@ class Scope:
 
 
 def build_scope(
-    engine: Engine,
-    today: date,
+    ctx: ToolContext,
     *,
     period: str | None,
     start_date: date | None = None,
@@ -145,10 +144,9 @@ def build_scope(
     locations: list[str] | None = None,
     channels: list[str] | None = None,
     platforms: list[str] | None = None,
-    week_start: int = 0,
 ) -> Scope:
     """Resolve a tool's common arguments into a Scope, or raise ToolError saying what to fix."""
-    places = load_places(engine)
+    places = load_places(ctx.engine)
     if not places:
         raise ToolError("the store holds no locations yet — run `opsbot sync` first")
     try:
@@ -157,7 +155,7 @@ def build_scope(
                 raise ToolError("give both start_date and end_date, or a period expression instead")
             resolved = period_between(start_date, end_date)
         else:
-            resolved = resolve_period(period or "yesterday", today, week_start=week_start)
+            resolved = resolve_period(period or "yesterday", ctx.today, week_start=ctx.week_start)
     except PeriodError as exc:
         raise ToolError(str(exc)) from exc
     chosen = places
