@@ -136,3 +136,45 @@ def test_a_second_sync_changes_nothing(demo_store):
     assert [s.counts.unchanged for s in report.stages[1:]] == [s.counts.seen for s in report.stages[1:]]
     with engine.connect() as conn:
         assert conn.scalar(select(func.count()).select_from(Order)) == before
+
+
+def test_daily_rollups_match_the_raw_payloads(demo_store, expected):
+    from tests.fixture_oracle import item_sales_from_fixtures
+    from tools.store.models import DailyItemSales, DailySales
+
+    engine, _ = demo_store
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(
+                Location.name,
+                DailySales.business_date,
+                func.sum(DailySales.orders),
+                func.sum(DailySales.gross_sales),
+                func.sum(DailySales.discounts),
+                func.sum(DailySales.tax),
+                func.sum(DailySales.tips),
+                func.sum(DailySales.net_sales),
+            )
+            .join(Location, Location.id == DailySales.location_id)
+            .group_by(Location.name, DailySales.business_date)
+        ).all()
+        items = conn.execute(
+            select(
+                Location.name,
+                DailyItemSales.business_date,
+                DailyItemSales.item,
+                func.sum(DailyItemSales.quantity),
+            )
+            .join(Location, Location.id == DailyItemSales.location_id)
+            .group_by(Location.name, DailyItemSales.business_date, DailyItemSales.item)
+        ).all()
+        items_sold = conn.scalar(select(func.sum(DailySales.items_sold)))
+    actual = {(name, day): tuple(int(v) for v in values) for name, day, *values in rows}
+    assert actual == {
+        key: (t.orders, t.gross, t.discounts, t.tax, t.tips, t.net) for key, t in expected.days.items()
+    }
+    units = item_sales_from_fixtures(DEMO_FIXTURES).units
+    assert {(name, day, item): qty for name, day, item, qty in items} == {
+        (name, day, item): qty for (name, day), counter in units.items() for item, qty in counter.items()
+    }
+    assert items_sold == sum(sum(counter.values()) for counter in units.values())

@@ -212,3 +212,37 @@ def test_modifiers_are_child_rows_of_their_line(store):
             ).join(OrderLineModifier, OrderLineModifier.line_item_id == OrderLineItem.id)
         ).all()
     assert rows == [("Burger", 2200, "Cheese", 200)]
+
+
+def test_rollups_follow_cancellations_and_pos_copies(store):
+    from tools.store.models import DailySales
+
+    def daily(engine):
+        with engine.connect() as conn:
+            return conn.execute(
+                select(
+                    DailySales.business_date,
+                    DailySales.channel,
+                    DailySales.platform,
+                    DailySales.orders,
+                    DailySales.net_sales,
+                    DailySales.items_sold,
+                ).order_by(DailySales.channel)
+            ).all()
+
+    write(store, square_order("SQ1", "2026-10-01T23:00:02Z", source="Deliverect", lines=[("Fries", 2, 500)]))
+    assert daily(store) == [(date(2026, 10, 1), "delivery", "", 1, 1000, 2.0)]
+    write(store, deliverect_order("D1", "2026-10-01T23:00:00Z", pos_location=NY_SQUARE, pos_id="SQ1"))
+    assert daily(store) == [(date(2026, 10, 1), "delivery", "uber_eats", 1, 500, 1.0)]
+    write(
+        store,
+        deliverect_order(
+            "D1",
+            "2026-10-01T23:00:00Z",
+            pos_location=NY_SQUARE,
+            pos_id="SQ1",
+            status=100,
+            updated_at="2026-10-01T23:09:00Z",
+        ),
+    )
+    assert daily(store) == []

@@ -271,3 +271,46 @@ class SyncRun(Base):
     unchanged: Mapped[int] = mapped_column(Integer, default=0)
     errors: Mapped[int] = mapped_column(Integer, default=0)
     note: Mapped[str | None] = mapped_column(Text)
+
+
+class DailySales(Base):
+    """Counted sales pre-aggregated per location, business day, channel and platform ('' = none).
+
+    Kept in step with ``orders`` by the sync writer, in the same transaction; the analytics tools read it
+    instead of scanning orders."""
+
+    __tablename__ = "daily_sales"
+    __table_args__ = (UniqueConstraint("business_date", "location_id", "channel", "platform"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    location_id: Mapped[int] = mapped_column(ForeignKey("locations.id"))
+    business_date: Mapped[date] = mapped_column(Date)
+    channel: Mapped[str] = mapped_column(String(16))
+    platform: Mapped[str] = mapped_column(String(32))
+    orders: Mapped[int] = mapped_column(Integer)
+    gross_sales: Mapped[int] = mapped_column(Money)
+    discounts: Mapped[int] = mapped_column(Money)
+    net_sales: Mapped[int] = mapped_column(Money)
+    tax: Mapped[int] = mapped_column(Money)
+    tips: Mapped[int] = mapped_column(Money)
+    total_collected: Mapped[int] = mapped_column(Money)
+    commission: Mapped[int] = mapped_column(Money)
+    items_sold: Mapped[float] = mapped_column(Float)
+
+
+class DailyItemSales(Base):
+    """Counted item sales per location, business day, channel, platform and menu item."""
+
+    __tablename__ = "daily_item_sales"
+    __table_args__ = (Index("ix_daily_item_sales_business_date_location_id", "business_date", "location_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    location_id: Mapped[int] = mapped_column(ForeignKey("locations.id"))
+    business_date: Mapped[date] = mapped_column(Date)
+    channel: Mapped[str] = mapped_column(String(16))
+    platform: Mapped[str] = mapped_column(String(32))
+    item: Mapped[str] = mapped_column(String(200))
+    category: Mapped[str | None] = mapped_column(String(200))
+    quantity: Mapped[float] = mapped_column(Float)
+    gross_sales: Mapped[int] = mapped_column(Money)
+    orders: Mapped[int] = mapped_column(Integer)

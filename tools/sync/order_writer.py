@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Connection, Engine, bindparam, delete, insert, select, text, update
 
 from tools.sources.records import COMPLETED, OrderRecord
+from tools.store import rollups
 from tools.store.models import (
     Location,
     MenuItem,
@@ -176,6 +177,7 @@ class OrderWriter:
             existing = self._existing(conn, [r for r, _ in placed])
             new: list[tuple[OrderRecord, _Place]] = []
             changed: list[tuple[int, OrderRecord, _Place]] = []
+            touched: set[tuple[int, date]] = set()  # (location, business day) pairs whose rollups change
             for record, place in placed:
                 key = (record.source, record.source_order_id)
                 found = existing.get(key)
@@ -186,6 +188,7 @@ class OrderWriter:
                     counts.unchanged += 1 + superseded.get(key, 0)
                 else:
                     changed.append((found[0], record, place))
+                    touched.add(found[3])
                     counts.updated += superseded.get(key, 0)
             synced_at = self.now or datetime.now(UTC)
             ids = self._insert_orders(conn, new, synced_at)
@@ -194,6 +197,16 @@ class OrderWriter:
             written += changed
             self._replace_children(conn, written, [order_id for order_id, _, _ in changed])
             self._link_pos_copies(conn, written)
+            touched |= {(place.location_id, _local_day(record, place)) for _, record, place in written}
+            written_ids = [order_id for order_id, _, _ in written]
+            touched |= set(
+                conn.execute(
+                    select(ORDERS.c.location_id, ORDERS.c.business_date).where(
+                        ORDERS.c.duplicate_of_id.in_(written_ids)
+                    )
+                ).all()
+            )
+            rollups.refresh(conn, touched)
             counts.inserted += len(new)
             counts.updated += len(changed)
         return counts
@@ -201,6 +214,7 @@ class OrderWriter:
     def recompute_commissions(self) -> int:
         """Re-estimate the commission of every platform order from the current rate table."""
         changed = []
+        touched: set[tuple[int, date]] = set()
         with self.engine.connect() as conn:
             places = {p.location_id: p for p in self._square_places.values()}
             places.update({p.location_id: p for p in self._deliverect_places.values()})
@@ -230,6 +244,7 @@ class OrderWriter:
                             "commission_is_estimated": value is not None,
                         }
                     )
+                    touched.add((row.location_id, row.business_date))
         if changed:
             with self.engine.begin() as conn:
                 conn.execute(
@@ -241,6 +256,7 @@ class OrderWriter:
                     ),
                     changed,
                 )
+                rollups.refresh(conn, touched)
         return len(changed)
 
     # -- helpers ---------------------------------------------------------------------------------------
@@ -265,7 +281,7 @@ class OrderWriter:
         return f"{record.source} order {record.source_order_id} is for unknown {named} (known: {known})"
 
     def _existing(self, conn: Connection, records: list[OrderRecord]):
-        found: dict[tuple[str, str], tuple[int, str, datetime | None]] = {}
+        found: dict[tuple[str, str], tuple[int, str, datetime | None, tuple[int, date]]] = {}
         by_source: dict[str, list[str]] = {}
         for record in records:
             by_source.setdefault(record.source, []).append(record.source_order_id)
@@ -276,6 +292,8 @@ class OrderWriter:
                     ORDERS.c.source_order_id,
                     ORDERS.c.payload_hash,
                     ORDERS.c.source_updated_at,
+                    ORDERS.c.location_id,
+                    ORDERS.c.business_date,
                 ).where(ORDERS.c.source == source, ORDERS.c.source_order_id.in_(ids))
             )
             for row in rows:
@@ -283,6 +301,7 @@ class OrderWriter:
                     row.id,
                     row.payload_hash,
                     row.source_updated_at,
+                    (row.location_id, row.business_date),
                 )
         return found
 
@@ -307,7 +326,7 @@ class OrderWriter:
 
     def _order_row(self, record: OrderRecord, place: _Place, synced_at: datetime) -> dict:
         local = record.created_at.astimezone(place.timezone)
-        commission = self._commission(record, place, local.date())
+        commission = self._commission(record, place, _local_day(record, place))
         return {
             "source": record.source,
             "source_order_id": record.source_order_id,
@@ -506,6 +525,11 @@ def _insert_returning_ids(conn: Connection, table, rows: list[dict]) -> list[int
     )
     conn.execute(insert(table), [{**row, "id": new_id} for row, new_id in zip(rows, ids, strict=True)])
     return ids
+
+
+def _local_day(record: OrderRecord, place: _Place) -> date:
+    """The order's business date: its creation day in the location's timezone."""
+    return record.created_at.astimezone(place.timezone).date()
 
 
 @dataclass(frozen=True)
