@@ -3,26 +3,27 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from types import SimpleNamespace
 from typing import Annotated
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import and_, func, select
 
 from tools.analytics.sales import (
-    COUNTED_REFUNDS,
-    REFUNDS,
     EndArg,
     LocationsArg,
     PeriodArg,
     PlatformsArg,
     StartArg,
+    refund_rows,
 )
 from tools.analytics.scope import ORDERS, build_scope, money, no_data_note, percent
 from tools.registry import Param, ToolContext, ToolError
 from tools.sources.platforms import platform_display_name
 from tools.sources.records import CANCELED, COMPLETED
-from tools.store.models import OrderDiscount
+from tools.store.models import DailySales, OrderDiscount
 
 DISCOUNTS = OrderDiscount.__table__
+DAILY = DailySales.__table__
 
 
 def _minutes_between(dialect: str, later, earlier):
@@ -59,29 +60,48 @@ def delivery_report(
     )
     completed = ORDERS.c.status == COMPLETED
     with ctx.engine.connect() as conn:
+        everything = replace(scope, platforms=(), channels=())
         all_net = conn.scalar(
-            select(func.coalesce(func.sum(ORDERS.c.net_sales), 0)).where(
-                ORDERS.c.status == COMPLETED,
-                ORDERS.c.duplicate_of_id.is_(None),
-                ORDERS.c.business_date.between(scope.period.start, scope.period.end),
-                *replace(scope, platforms=(), channels=()).filter_conditions(),
-            )
+            select(func.coalesce(func.sum(DAILY.c.net_sales), 0)).where(*everything.rollup_conditions(DAILY))
         )
-        rows = conn.execute(
-            select(
-                ORDERS.c.platform,
-                func.sum(case((completed, 1), else_=0)).label("orders"),
-                func.sum(case((completed, ORDERS.c.gross_sales), else_=0)).label("gross"),
-                func.sum(case((completed, ORDERS.c.net_sales), else_=0)).label("net"),
-                func.sum(case((completed, ORDERS.c.commission), else_=0)).label("commission"),
-                func.sum(case((ORDERS.c.status == CANCELED, 1), else_=0)).label("canceled"),
-                func.sum(case((ORDERS.c.status == CANCELED, ORDERS.c.gross_sales), else_=0)).label(
-                    "canceled_value"
-                ),
+        done = {
+            row.platform: row
+            for row in conn.execute(
+                select(
+                    DAILY.c.platform,
+                    func.sum(DAILY.c.orders).label("orders"),
+                    func.sum(DAILY.c.gross_sales).label("gross"),
+                    func.sum(DAILY.c.net_sales).label("net"),
+                    func.sum(DAILY.c.commission).label("commission"),
+                )
+                .where(*scope.rollup_conditions(DAILY), DAILY.c.platform != "")
+                .group_by(DAILY.c.platform)
             )
-            .where(in_period, ORDERS.c.platform.is_not(None))
-            .group_by(ORDERS.c.platform)
-        ).all()
+        }
+        canceled = {
+            row.platform: row
+            for row in conn.execute(
+                select(
+                    ORDERS.c.platform,
+                    func.count().label("count"),
+                    func.sum(ORDERS.c.gross_sales).label("value"),
+                )
+                .where(in_period, ORDERS.c.status == CANCELED, ORDERS.c.platform.is_not(None))
+                .group_by(ORDERS.c.platform)
+            )
+        }
+        rows = [
+            SimpleNamespace(
+                platform=platform,
+                orders=done[platform].orders if platform in done else 0,
+                gross=done[platform].gross if platform in done else 0,
+                net=done[platform].net if platform in done else 0,
+                commission=done[platform].commission if platform in done else 0,
+                canceled=canceled[platform].count if platform in canceled else 0,
+                canceled_value=canceled[platform].value if platform in canceled else 0,
+            )
+            for platform in sorted(set(done) | set(canceled))
+        ]
         minutes = _minutes_between(conn.dialect.name, ORDERS.c.pickup_at, ORDERS.c.created_at)
         prep = {
             platform: round(float(average), 1)
@@ -125,6 +145,17 @@ def delivery_report(
     return result
 
 
+def _top_reasons(refunds: list[tuple[int, str | None]], limit: int) -> list[tuple[str, int, int]]:
+    """(reason, count, value) by value, largest first."""
+    totals: dict[str, list[int]] = {}
+    for amount, reason in refunds:
+        entry = totals.setdefault(reason or "no reason given", [0, 0])
+        entry[0] += 1
+        entry[1] += amount
+    ranked = sorted(totals.items(), key=lambda kv: (-kv[1][1], kv[0]))
+    return [(reason, count, value) for reason, (count, value) in ranked[:limit]]
+
+
 def refunds_and_discounts(
     ctx: ToolContext,
     period: PeriodArg = None,
@@ -145,29 +176,9 @@ def refunds_and_discounts(
         locations=locations,
     )
     currency = scope.currency
-    refund_where = and_(
-        REFUNDS.c.business_date.between(scope.period.start, scope.period.end),
-        REFUNDS.c.status.in_(COUNTED_REFUNDS),
-        ORDERS.c.duplicate_of_id.is_(None),
-        *scope.filter_conditions(),
-    )
-    joined = REFUNDS.join(ORDERS, ORDERS.c.id == REFUNDS.c.order_id)
-    reason = func.coalesce(REFUNDS.c.reason, "no reason given")
     discount_join = DISCOUNTS.join(ORDERS, ORDERS.c.id == DISCOUNTS.c.order_id)
     with ctx.engine.connect() as conn:
-        refund_count, refund_value = conn.execute(
-            select(func.count(), func.coalesce(func.sum(REFUNDS.c.amount), 0))
-            .select_from(joined)
-            .where(refund_where)
-        ).one()
-        reasons = conn.execute(
-            select(reason, func.count(), func.sum(REFUNDS.c.amount))
-            .select_from(joined)
-            .where(refund_where)
-            .group_by(reason)
-            .order_by(func.sum(REFUNDS.c.amount).desc(), reason)
-            .limit(limit)
-        ).all()
+        refunds = refund_rows(conn, scope)
         discount_count, discount_value = conn.execute(
             select(func.count(), func.coalesce(func.sum(DISCOUNTS.c.amount), 0))
             .select_from(discount_join)
@@ -184,10 +195,11 @@ def refunds_and_discounts(
     return {
         **scope.describe(),
         "refunds": {
-            "count": int(refund_count),
-            "value": money(int(refund_value), currency),
+            "count": len(refunds),
+            "value": money(sum(amount for amount, _ in refunds), currency),
             "top_reasons": [
-                {"reason": r, "count": int(n), "value": money(int(v), currency)} for r, n, v in reasons
+                {"reason": reason, "count": count, "value": money(value, currency)}
+                for reason, count, value in _top_reasons(refunds, limit)
             ],
         },
         "discounts": {

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 from sqlalchemy import func, select
 
 from tools.analytics.sales import (
-    LINES,
+    ITEMS,
     MENU,
     ChannelsArg,
     EndArg,
@@ -16,7 +16,7 @@ from tools.analytics.sales import (
     PlatformsArg,
     StartArg,
 )
-from tools.analytics.scope import ORDERS, Scope, build_scope, money, no_data_note
+from tools.analytics.scope import Scope, build_scope, money, no_data_note
 from tools.registry import Param, ToolContext, ToolError
 
 
@@ -35,25 +35,19 @@ def _ranked(rows: list[dict], metric: str, limit: int, bottom: bool) -> list[dic
 
 
 def _item_rows(ctx: ToolContext, scope: Scope, category: str | None, include_unsold: bool) -> list[dict]:
-    name = func.coalesce(MENU.c.item_name, LINES.c.item_name)
-    conditions = scope.order_conditions()
+    conditions = scope.rollup_conditions(ITEMS)
     if category:
-        conditions.append(func.lower(LINES.c.category) == category.strip().lower())
+        conditions.append(func.lower(ITEMS.c.category) == category.strip().lower())
     with ctx.engine.connect() as conn:
         rows = conn.execute(
             select(
-                name.label("item"),
-                func.min(LINES.c.category).label("category"),
-                func.sum(LINES.c.quantity).label("quantity"),
-                func.sum(LINES.c.gross_sales).label("revenue"),
-            )
-            .select_from(
-                LINES.join(ORDERS, ORDERS.c.id == LINES.c.order_id).outerjoin(
-                    MENU, MENU.c.id == LINES.c.menu_item_id
-                )
+                ITEMS.c.item,
+                func.min(ITEMS.c.category).label("category"),
+                func.sum(ITEMS.c.quantity).label("quantity"),
+                func.sum(ITEMS.c.gross_sales).label("revenue"),
             )
             .where(*conditions)
-            .group_by(name)
+            .group_by(ITEMS.c.item)
         ).all()
         result = [
             {"item": r.item, "category": r.category, "quantity": float(r.quantity), "revenue": int(r.revenue)}

@@ -11,12 +11,14 @@ from sqlalchemy import Engine, func, select
 from tools.analytics.scope import ORDERS, Scope, build_scope, money, no_data_note
 from tools.registry import Param, ToolContext, ToolError
 from tools.sources.platforms import platform_display_name
-from tools.store.models import MenuItem, OrderLineItem, Payment, Refund
+from tools.store.models import DailyItemSales, DailySales, MenuItem, OrderLineItem, Payment, Refund
 
 LINES = OrderLineItem.__table__
 MENU = MenuItem.__table__
 PAYMENTS = Payment.__table__
 REFUNDS = Refund.__table__
+DAILY = DailySales.__table__
+ITEMS = DailyItemSales.__table__
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 COUNTED_REFUNDS = ("approved", "completed")
 
@@ -76,6 +78,14 @@ def _order_sums(orders=ORDERS):
 _MONEY = ("gross_sales", "discounts", "net_sales", "tax", "tips", "total_collected")
 
 
+def _daily_sums():
+    """The same sums as _order_sums, from the daily rollup."""
+    return (
+        func.coalesce(func.sum(DAILY.c.orders), 0).label("orders"),
+        *(func.coalesce(func.sum(DAILY.c[name]), 0).label(name) for name in _MONEY),
+    )
+
+
 def _shape(sums: dict, currency: str) -> dict:
     """Money formatted, plus the average ticket (net sales per order)."""
     shaped = {"orders": int(sums["orders"])}
@@ -90,28 +100,42 @@ def _shape(sums: dict, currency: str) -> dict:
 def order_totals(engine: Engine, scope: Scope) -> dict:
     """Raw sums (minor units) of counted orders in the scope, with items sold and refunds."""
     with engine.connect() as conn:
-        row = conn.execute(select(*_order_sums()).where(scope.where())).one()._asdict()
-        row["items_sold"] = conn.scalar(
-            select(func.coalesce(func.sum(LINES.c.quantity), 0))
-            .select_from(LINES.join(ORDERS, ORDERS.c.id == LINES.c.order_id))
-            .where(scope.where())
+        row = (
+            conn.execute(
+                select(
+                    *_daily_sums(), func.coalesce(func.sum(DAILY.c.items_sold), 0).label("items_sold")
+                ).where(*scope.rollup_conditions(DAILY))
+            )
+            .one()
+            ._asdict()
         )
-        refunds = conn.execute(
-            select(func.count(), func.coalesce(func.sum(REFUNDS.c.amount), 0))
-            .select_from(REFUNDS.join(ORDERS, ORDERS.c.id == REFUNDS.c.order_id))
-            .where(*_refund_conditions(scope))
-        ).one()
-    row["refunds"], row["refunded"] = int(refunds[0]), int(refunds[1])
+        refunds = refund_rows(conn, scope)
+    row["refunds"], row["refunded"] = len(refunds), sum(amount for amount, _reason in refunds)
     return row
 
 
-def _refund_conditions(scope: Scope) -> list:
-    """Refunds are counted on the refund's own business day, for orders in the scope's places/filters."""
+def refund_rows(conn, scope: Scope) -> list[tuple[int, str | None]]:
+    """(amount, reason) of the refunds given in the scope's period, at its locations/channels/platforms.
+
+    Refunds count on their own business day. The period picks them through the refunds' date index and the
+    other filters apply in Python: a period holds few refunds, and a SQL location filter would make the
+    planner walk the location's orders instead."""
+    rows = conn.execute(
+        select(REFUNDS.c.amount, REFUNDS.c.reason, ORDERS.c.location_id, ORDERS.c.channel, ORDERS.c.platform)
+        .select_from(REFUNDS.join(ORDERS, ORDERS.c.id == REFUNDS.c.order_id))
+        .where(
+            REFUNDS.c.business_date.between(scope.period.start, scope.period.end),
+            REFUNDS.c.status.in_(COUNTED_REFUNDS),
+            ORDERS.c.duplicate_of_id.is_(None),
+        )
+    ).all()
+    places = {p.id for p in scope.places}
     return [
-        REFUNDS.c.business_date.between(scope.period.start, scope.period.end),
-        REFUNDS.c.status.in_(COUNTED_REFUNDS),
-        ORDERS.c.duplicate_of_id.is_(None),
-        *scope.filter_conditions(),
+        (int(r.amount), r.reason)
+        for r in rows
+        if (scope.all_places or r.location_id in places)
+        and (not scope.channels or r.channel in scope.channels)
+        and (not scope.platforms or r.platform in scope.platforms)
     ]
 
 
@@ -129,7 +153,9 @@ def _number(value) -> int | float:
 
 def _calendar_rows(conn, scope: Scope, group_by: str, currency: str) -> list[dict]:
     rows = conn.execute(
-        select(ORDERS.c.business_date, *_order_sums()).where(scope.where()).group_by(ORDERS.c.business_date)
+        select(DAILY.c.business_date, *_daily_sums())
+        .where(*scope.rollup_conditions(DAILY))
+        .group_by(DAILY.c.business_date)
     ).all()
     buckets: dict = defaultdict(lambda: defaultdict(int))
     days: dict = defaultdict(int)
@@ -164,32 +190,23 @@ def _calendar_rows(conn, scope: Scope, group_by: str, currency: str) -> list[dic
 
 def _dimension_rows(conn, scope: Scope, group_by: str, currency: str) -> list[dict]:
     if group_by in ("item", "category"):
-        name = (
-            func.coalesce(MENU.c.item_name, LINES.c.item_name)
-            if group_by == "item"
-            else func.coalesce(LINES.c.category, "Uncategorized")
-        )
+        name = ITEMS.c.item if group_by == "item" else func.coalesce(ITEMS.c.category, "Uncategorized")
         rows = conn.execute(
             select(
                 name.label("key"),
-                func.sum(LINES.c.quantity).label("quantity"),
-                func.count(func.distinct(LINES.c.order_id)).label("orders"),
-                func.sum(LINES.c.gross_sales).label("gross_sales"),
+                func.sum(ITEMS.c.quantity).label("quantity"),
+                func.sum(ITEMS.c.orders).label("orders"),
+                func.sum(ITEMS.c.gross_sales).label("gross_sales"),
             )
-            .select_from(
-                LINES.join(ORDERS, ORDERS.c.id == LINES.c.order_id).outerjoin(
-                    MENU, MENU.c.id == LINES.c.menu_item_id
-                )
-            )
-            .where(scope.where())
+            .where(*scope.rollup_conditions(ITEMS))
             .group_by(name)
-            .order_by(func.sum(LINES.c.gross_sales).desc())
+            .order_by(func.sum(ITEMS.c.gross_sales).desc(), name)
         ).all()
         return [
             {
                 group_by: r.key,
                 "items_sold": _number(r.quantity),
-                "orders": r.orders,
+                "orders": int(r.orders),
                 "gross_sales": money(int(r.gross_sales), currency),
             }
             for r in rows
@@ -216,15 +233,13 @@ def _dimension_rows(conn, scope: Scope, group_by: str, currency: str) -> list[di
             }
             for r in rows
         ]
-    column = {
-        "hour": ORDERS.c.local_hour,
-        "location": ORDERS.c.location_id,
-        "channel": ORDERS.c.channel,
-        "platform": ORDERS.c.platform,
-    }[group_by]
-    rows = conn.execute(
-        select(column.label("key"), *_order_sums()).where(scope.where()).group_by(column)
-    ).all()
+    if group_by == "hour":  # the rollup has no hours: the one breakdown that reads orders
+        column = ORDERS.c.local_hour
+        query = select(column.label("key"), *_order_sums()).where(scope.where())
+    else:
+        column = DAILY.c[{"location": "location_id"}.get(group_by, group_by)]
+        query = select(column.label("key"), *_daily_sums()).where(*scope.rollup_conditions(DAILY))
+    rows = conn.execute(query.group_by(column)).all()
     labels = {p.id: p.label for p in scope.places}
     result = []
     for row in sorted(rows, key=lambda r: (r.key is None, r.key)):

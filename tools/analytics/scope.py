@@ -131,6 +131,17 @@ class Scope:
             facts["platforms"] = [platform_display_name(p) for p in self.platforms]
         return facts
 
+    def rollup_conditions(self, table) -> list[ColumnElement]:
+        """WHERE conditions for a daily rollup table (already limited to counted sales)."""
+        conditions = [table.c.business_date.between(self.period.start, self.period.end)]
+        if not self.all_places:
+            conditions.append(table.c.location_id.in_([p.id for p in self.places]))
+        if self.channels:
+            conditions.append(table.c.channel.in_(self.channels))
+        if self.platforms:
+            conditions.append(table.c.platform.in_(self.platforms))
+        return conditions
+
     def where(self, orders=ORDERS) -> ColumnElement:
         return and_(*self.order_conditions(orders))
 
