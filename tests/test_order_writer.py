@@ -245,4 +245,4 @@ def test_rollups_follow_cancellations_and_pos_copies(store):
             updated_at="2026-10-01T23:09:00Z",
         ),
     )
-    assert daily(store) == []
+    assert daily(store) == [(date(2026, 10, 1), "delivery", "uber_eats", 0, 0, 0.0)]  # one canceled order

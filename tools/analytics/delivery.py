@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from types import SimpleNamespace
 from typing import Annotated
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import func, select
 
 from tools.analytics.sales import (
     EndArg,
@@ -16,21 +15,13 @@ from tools.analytics.sales import (
     StartArg,
     refund_rows,
 )
-from tools.analytics.scope import ORDERS, build_scope, money, no_data_note, percent
+from tools.analytics.scope import build_scope, money, no_data_note, percent
 from tools.registry import Param, ToolContext, ToolError
 from tools.sources.platforms import platform_display_name
-from tools.sources.records import CANCELED, COMPLETED
-from tools.store.models import DailySales, OrderDiscount
+from tools.store.models import DailyDiscounts, DailySales
 
-DISCOUNTS = OrderDiscount.__table__
+DAILY_DISCOUNTS = DailyDiscounts.__table__
 DAILY = DailySales.__table__
-
-
-def _minutes_between(dialect: str, later, earlier):
-    """Minutes from ``earlier`` to ``later`` as SQL (SQLite and PostgreSQL spell it differently)."""
-    if dialect == "postgresql":
-        return func.extract("epoch", later - earlier) / 60.0
-    return (func.julianday(later) - func.julianday(earlier)) * 1440.0
 
 
 def delivery_report(
@@ -53,64 +44,31 @@ def delivery_report(
         platforms=platforms,
     )
     currency = scope.currency
-    in_period = and_(
-        ORDERS.c.duplicate_of_id.is_(None),
-        ORDERS.c.business_date.between(scope.period.start, scope.period.end),
-        *scope.filter_conditions(),
-    )
-    completed = ORDERS.c.status == COMPLETED
     with ctx.engine.connect() as conn:
         everything = replace(scope, platforms=(), channels=())
         all_net = conn.scalar(
             select(func.coalesce(func.sum(DAILY.c.net_sales), 0)).where(*everything.rollup_conditions(DAILY))
         )
-        done = {
-            row.platform: row
-            for row in conn.execute(
-                select(
-                    DAILY.c.platform,
-                    func.sum(DAILY.c.orders).label("orders"),
-                    func.sum(DAILY.c.gross_sales).label("gross"),
-                    func.sum(DAILY.c.net_sales).label("net"),
-                    func.sum(DAILY.c.commission).label("commission"),
-                )
-                .where(*scope.rollup_conditions(DAILY), DAILY.c.platform != "")
-                .group_by(DAILY.c.platform)
+        rows = conn.execute(
+            select(
+                DAILY.c.platform,
+                func.sum(DAILY.c.orders).label("orders"),
+                func.sum(DAILY.c.gross_sales).label("gross"),
+                func.sum(DAILY.c.net_sales).label("net"),
+                func.sum(DAILY.c.commission).label("commission"),
+                func.sum(DAILY.c.canceled_orders).label("canceled"),
+                func.sum(DAILY.c.canceled_value).label("canceled_value"),
+                func.sum(DAILY.c.pickup_minutes).label("pickup_minutes"),
+                func.sum(DAILY.c.pickup_orders).label("pickup_orders"),
             )
-        }
-        canceled = {
-            row.platform: row
-            for row in conn.execute(
-                select(
-                    ORDERS.c.platform,
-                    func.count().label("count"),
-                    func.sum(ORDERS.c.gross_sales).label("value"),
-                )
-                .where(in_period, ORDERS.c.status == CANCELED, ORDERS.c.platform.is_not(None))
-                .group_by(ORDERS.c.platform)
-            )
-        }
-        rows = [
-            SimpleNamespace(
-                platform=platform,
-                orders=done[platform].orders if platform in done else 0,
-                gross=done[platform].gross if platform in done else 0,
-                net=done[platform].net if platform in done else 0,
-                commission=done[platform].commission if platform in done else 0,
-                canceled=canceled[platform].count if platform in canceled else 0,
-                canceled_value=canceled[platform].value if platform in canceled else 0,
-            )
-            for platform in sorted(set(done) | set(canceled))
-        ]
-        minutes = _minutes_between(conn.dialect.name, ORDERS.c.pickup_at, ORDERS.c.created_at)
-        prep = {
-            platform: round(float(average), 1)
-            for platform, average in conn.execute(
-                select(ORDERS.c.platform, func.avg(minutes))
-                .where(in_period, completed, ORDERS.c.platform.is_not(None), ORDERS.c.pickup_at.is_not(None))
-                .group_by(ORDERS.c.platform)
-            )
-        }
+            .where(*scope.rollup_conditions(DAILY), DAILY.c.platform != "")
+            .group_by(DAILY.c.platform)
+        ).all()
+    prep = {
+        row.platform: round(float(row.pickup_minutes) / int(row.pickup_orders), 1)
+        for row in rows
+        if row.pickup_orders
+    }
     result: dict = {**scope.describe()}
     if not rows:
         result["note"] = no_data_note(ctx.engine, scope) + " (no delivery-platform orders)"
@@ -176,20 +134,24 @@ def refunds_and_discounts(
         locations=locations,
     )
     currency = scope.currency
-    discount_join = DISCOUNTS.join(ORDERS, ORDERS.c.id == DISCOUNTS.c.order_id)
     with ctx.engine.connect() as conn:
         refunds = refund_rows(conn, scope)
+        conditions = scope.rollup_conditions(DAILY_DISCOUNTS)
         discount_count, discount_value = conn.execute(
-            select(func.count(), func.coalesce(func.sum(DISCOUNTS.c.amount), 0))
-            .select_from(discount_join)
-            .where(scope.where())
+            select(
+                func.coalesce(func.sum(DAILY_DISCOUNTS.c.times_used), 0),
+                func.coalesce(func.sum(DAILY_DISCOUNTS.c.amount), 0),
+            ).where(*conditions)
         ).one()
         names = conn.execute(
-            select(DISCOUNTS.c.name, func.count(), func.sum(DISCOUNTS.c.amount))
-            .select_from(discount_join)
-            .where(scope.where())
-            .group_by(DISCOUNTS.c.name)
-            .order_by(func.sum(DISCOUNTS.c.amount).desc(), DISCOUNTS.c.name)
+            select(
+                DAILY_DISCOUNTS.c.name,
+                func.sum(DAILY_DISCOUNTS.c.times_used),
+                func.sum(DAILY_DISCOUNTS.c.amount),
+            )
+            .where(*conditions)
+            .group_by(DAILY_DISCOUNTS.c.name)
+            .order_by(func.sum(DAILY_DISCOUNTS.c.amount).desc(), DAILY_DISCOUNTS.c.name)
             .limit(limit)
         ).all()
     return {

@@ -89,6 +89,10 @@ def open_store(url: str, *, upgrade: bool = True) -> Engine:
     try:
         if upgrade and current_revision(engine) != head_revision():
             migrate(engine)
+        if upgrade:
+            from tools.store.rollups import ensure_current
+
+            ensure_current(engine)
     except Exception as exc:
         engine.dispose()
         raise StoreError(f"cannot open the store at {make_url(normalize_url(url))!r}: {exc}") from exc

@@ -274,7 +274,8 @@ class SyncRun(Base):
 
 
 class DailySales(Base):
-    """Counted sales pre-aggregated per location, business day, channel and platform ('' = none).
+    """Counted sales pre-aggregated per location, business day, channel and platform ('' = none), with the
+    canceled orders of the same day and the minutes from order to pickup.
 
     Kept in step with ``orders`` by the sync writer, in the same transaction; the analytics tools read it
     instead of scanning orders."""
@@ -296,6 +297,26 @@ class DailySales(Base):
     total_collected: Mapped[int] = mapped_column(Money)
     commission: Mapped[int] = mapped_column(Money)
     items_sold: Mapped[float] = mapped_column(Float)
+    canceled_orders: Mapped[int] = mapped_column(Integer, default=0)
+    canceled_value: Mapped[int] = mapped_column(Money, default=0)
+    pickup_minutes: Mapped[float] = mapped_column(Float, default=0.0)  # summed over pickup_orders
+    pickup_orders: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class DailyDiscounts(Base):
+    """Discounts on counted sales per location, business day, channel, platform and discount name."""
+
+    __tablename__ = "daily_discounts"
+    __table_args__ = (Index("ix_daily_discounts_business_date_location_id", "business_date", "location_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    location_id: Mapped[int] = mapped_column(ForeignKey("locations.id"))
+    business_date: Mapped[date] = mapped_column(Date)
+    channel: Mapped[str] = mapped_column(String(16))
+    platform: Mapped[str] = mapped_column(String(32))
+    name: Mapped[str] = mapped_column(String(200))
+    times_used: Mapped[int] = mapped_column(Integer)
+    amount: Mapped[int] = mapped_column(Money)
 
 
 class DailyItemSales(Base):

@@ -1,7 +1,8 @@
-"""Daily rollups: counted sales per location, business day, channel and platform (and per menu item).
+"""Daily rollups: sales per location, business day, channel and platform; per menu item; per discount.
 
 The sync writer refreshes the (location, day) pairs a batch touched, in the batch's transaction, so the
-rollups always agree with ``orders``; the analytics tools read them instead of scanning orders.
+rollups always agree with ``orders``; the analytics tools read them instead of scanning orders. When the
+rollup definitions change, bump ``VERSION``: ``open_store`` then rebuilds them once from the stored orders.
 """
 
 from __future__ import annotations
@@ -9,30 +10,70 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 
-from sqlalchemy import Connection, and_, bindparam, delete, func, insert, literal, select, update
+from sqlalchemy import (
+    Connection,
+    Engine,
+    and_,
+    bindparam,
+    case,
+    delete,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    update,
+)
 
-from tools.sources.records import COMPLETED
-from tools.store.models import DailyItemSales, DailySales, MenuItem, Order, OrderLineItem
+from tools.sources.records import CANCELED, COMPLETED
+from tools.store.models import (
+    DailyDiscounts,
+    DailyItemSales,
+    DailySales,
+    MenuItem,
+    Order,
+    OrderDiscount,
+    OrderLineItem,
+    StoreMeta,
+)
 
+VERSION = "2"
 ORDERS = Order.__table__
 LINES = OrderLineItem.__table__
 MENU = MenuItem.__table__
+DISCOUNTS = OrderDiscount.__table__
 DAILY = DailySales.__table__
 DAILY_ITEMS = DailyItemSales.__table__
+DAILY_DISCOUNTS = DailyDiscounts.__table__
 
 _PLATFORM = func.coalesce(ORDERS.c.platform, literal(""))
 _ITEM = func.coalesce(MENU.c.item_name, LINES.c.item_name)
+_KEYS = (ORDERS.c.location_id, ORDERS.c.business_date, ORDERS.c.channel, _PLATFORM)
+
+
+def _day_filter(one_day: bool) -> list:
+    if not one_day:
+        return []
+    return [ORDERS.c.location_id == bindparam("l"), ORDERS.c.business_date == bindparam("d")]
 
 
 def _counted(one_day: bool):
-    conditions = [ORDERS.c.status == COMPLETED, ORDERS.c.duplicate_of_id.is_(None)]
-    if one_day:
-        conditions += [ORDERS.c.location_id == bindparam("l"), ORDERS.c.business_date == bindparam("d")]
-    return and_(*conditions)
+    return and_(ORDERS.c.status == COMPLETED, ORDERS.c.duplicate_of_id.is_(None), *_day_filter(one_day))
 
 
-def _order_rollup(one_day: bool):
-    keys = (ORDERS.c.location_id, ORDERS.c.business_date, ORDERS.c.channel, _PLATFORM)
+def _minutes_to_pickup(dialect: str):
+    if dialect == "postgresql":
+        return func.extract("epoch", ORDERS.c.pickup_at - ORDERS.c.created_at) / 60.0
+    return (func.julianday(ORDERS.c.pickup_at) - func.julianday(ORDERS.c.created_at)) * 1440.0
+
+
+def _order_rollup(one_day: bool, dialect: str):
+    completed = ORDERS.c.status == COMPLETED
+
+    def when_completed(column):
+        return func.coalesce(func.sum(case((completed, column), else_=0)), 0)
+
+    with_pickup = and_(completed, ORDERS.c.pickup_at.is_not(None))
     return insert(DAILY).from_select(
         [
             "location_id",
@@ -48,26 +89,38 @@ def _order_rollup(one_day: bool):
             "total_collected",
             "commission",
             "items_sold",
+            "canceled_orders",
+            "canceled_value",
+            "pickup_minutes",
+            "pickup_orders",
         ],
         select(
-            *keys,
-            func.count(),
-            func.sum(ORDERS.c.gross_sales),
-            func.sum(ORDERS.c.discounts),
-            func.sum(ORDERS.c.net_sales),
-            func.sum(ORDERS.c.tax),
-            func.sum(ORDERS.c.tips),
-            func.sum(ORDERS.c.total_collected),
-            func.coalesce(func.sum(ORDERS.c.commission), 0),
+            *_KEYS,
+            func.sum(case((completed, 1), else_=0)),
+            when_completed(ORDERS.c.gross_sales),
+            when_completed(ORDERS.c.discounts),
+            when_completed(ORDERS.c.net_sales),
+            when_completed(ORDERS.c.tax),
+            when_completed(ORDERS.c.tips),
+            when_completed(ORDERS.c.total_collected),
+            when_completed(ORDERS.c.commission),
             literal(0.0),
+            func.sum(case((ORDERS.c.status == CANCELED, 1), else_=0)),
+            func.coalesce(func.sum(case((ORDERS.c.status == CANCELED, ORDERS.c.gross_sales), else_=0)), 0),
+            func.coalesce(func.sum(case((with_pickup, _minutes_to_pickup(dialect)), else_=0.0)), 0.0),
+            func.sum(case((with_pickup, 1), else_=0)),
         )
-        .where(_counted(one_day))
-        .group_by(*keys),
+        .where(
+            or_(ORDERS.c.status == COMPLETED, ORDERS.c.status == CANCELED),
+            ORDERS.c.duplicate_of_id.is_(None),
+            *_day_filter(one_day),
+        )
+        .group_by(*_KEYS),
     )
 
 
 def _item_rollup(one_day: bool):
-    keys = (ORDERS.c.location_id, ORDERS.c.business_date, ORDERS.c.channel, _PLATFORM, _ITEM)
+    keys = (*_KEYS, _ITEM)
     return insert(DAILY_ITEMS).from_select(
         [
             "location_id",
@@ -97,6 +150,17 @@ def _item_rollup(one_day: bool):
     )
 
 
+def _discount_rollup(one_day: bool):
+    keys = (*_KEYS, DISCOUNTS.c.name)
+    return insert(DAILY_DISCOUNTS).from_select(
+        ["location_id", "business_date", "channel", "platform", "name", "times_used", "amount"],
+        select(*keys, func.count(), func.sum(DISCOUNTS.c.amount))
+        .select_from(DISCOUNTS.join(ORDERS, ORDERS.c.id == DISCOUNTS.c.order_id))
+        .where(_counted(one_day))
+        .group_by(*keys),
+    )
+
+
 def _items_sold(one_day: bool):
     items = DAILY_ITEMS.alias("items")
     total = (
@@ -117,27 +181,49 @@ def _items_sold(one_day: bool):
     return statement
 
 
+def _statements(conn: Connection, one_day: bool) -> list:
+    return [
+        _order_rollup(one_day, conn.dialect.name),
+        _item_rollup(one_day),
+        _discount_rollup(one_day),
+        _items_sold(one_day),
+    ]
+
+
 def refresh(conn: Connection, pairs: Iterable[tuple[int, date]]) -> None:
     """Recompute the rollups of the given (location id, business date) pairs."""
     params = [{"l": location_id, "d": day} for location_id, day in sorted(set(pairs))]
     if not params:
         return
-    for table in (DAILY, DAILY_ITEMS):
+    for table in (DAILY, DAILY_ITEMS, DAILY_DISCOUNTS):
         conn.execute(
             delete(table).where(
                 table.c.location_id == bindparam("l"), table.c.business_date == bindparam("d")
             ),
             params,
         )
-    conn.execute(_order_rollup(True), params)
-    conn.execute(_item_rollup(True), params)
-    conn.execute(_items_sold(True), params)
+    for statement in _statements(conn, one_day=True):
+        conn.execute(statement, params)
 
 
 def refresh_all(conn: Connection) -> None:
     """Rebuild every rollup from the stored orders."""
-    conn.execute(delete(DAILY))
-    conn.execute(delete(DAILY_ITEMS))
-    conn.execute(_order_rollup(False))
-    conn.execute(_item_rollup(False))
-    conn.execute(_items_sold(False))
+    for table in (DAILY, DAILY_ITEMS, DAILY_DISCOUNTS):
+        conn.execute(delete(table))
+    for statement in _statements(conn, one_day=False):
+        conn.execute(statement)
+
+
+def ensure_current(engine: Engine) -> bool:
+    """Rebuild the rollups if they were built by another VERSION of this module; True if it did."""
+    meta = StoreMeta.__table__
+    with engine.begin() as conn:
+        built = conn.scalar(select(meta.c.value).where(meta.c.key == "rollups_version"))
+        if built == VERSION:
+            return False
+        refresh_all(conn)
+        if built is None:
+            conn.execute(insert(meta).values(key="rollups_version", value=VERSION))
+        else:
+            conn.execute(update(meta).where(meta.c.key == "rollups_version").values(value=VERSION))
+    return True

@@ -1,4 +1,4 @@
-"""daily rollups: daily_sales and daily_item_sales, filled from the orders already stored
+"""daily rollups: daily_sales and daily_item_sales (filled by open_store, see tools/store/rollups.py)
 
 Revision ID: 0002
 Revises: 0001
@@ -64,10 +64,6 @@ def upgrade() -> None:
     op.create_index(
         "ix_daily_item_sales_business_date_location_id", "daily_item_sales", ["business_date", "location_id"]
     )
-    # Stores synced before this migration get their rollups from the orders they hold.
-    from tools.store.rollups import refresh_all
-
-    refresh_all(op.get_bind())
 
 
 def downgrade() -> None:
