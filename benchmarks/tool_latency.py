@@ -96,11 +96,27 @@ def main() -> None:
     parser.add_argument("--days", type=int, default=365)
     parser.add_argument("--orders-per-day", type=int, default=315)
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--postgres", action="store_true", help="also measure on a throwaway PostgreSQL")
     args = parser.parse_args()
     params = GeneratorParams(
         locations=args.locations, days=args.days, orders_per_day=args.orders_per_day, first_day=FIRST_DAY
     )
-    url = build_store(params)
+    measure("sqlite", build_store(params), args)
+    if args.postgres:
+        from tests.support.postgres_server import PostgresServer
+
+        with PostgresServer() as server:
+            url = server.create_database("bench")
+            engine = open_store(url)
+            started = time.perf_counter()
+            sync_fixtures(engine, fixtures_for(params), anchor=False, now=datetime.now(UTC), batch_size=2000)
+            engine.dispose()
+            print(f"\nPostgreSQL store synced in {time.perf_counter() - started:.0f} s")
+            measure("postgresql", url, args)
+
+
+def measure(label: str, url: str, args) -> None:
+    """Run the question mix against one store and print the figures."""
     engine = open_readonly(url)
     today = FIRST_DAY + timedelta(days=args.days)
     registry = ToolRegistry()
@@ -109,7 +125,7 @@ def main() -> None:
     context = ToolContext(engine=engine, today=today)
     with engine.connect() as conn:
         orders = conn.execute(text("SELECT count(*) FROM orders")).scalar()
-    print(f"store: {orders:,} orders; today = {today}")
+    print(f"[{label}] store: {orders:,} orders; today = {today}")
     timings: dict[str, list[float]] = {}
     for _ in range(args.repeat):
         for name, arguments in mix(today):
