@@ -128,7 +128,9 @@ def _tool_context(settings: Settings, today: str | None):
     _open_store(settings).dispose()  # make sure the schema is there
     engine = open_readonly(settings.database_url)
     return ToolContext(
-        engine=engine, today=date.fromisoformat(today) if today else business_today(engine), week_start=0
+        engine=engine,
+        today=date.fromisoformat(today) if today else business_today(engine),
+        week_start=settings.week_start,
     )
 
 

@@ -14,6 +14,7 @@ PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_FIXTURES = PROJECT_ROOT / "fixtures" / "demo"
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 
 class SettingsError(ValueError):
@@ -29,6 +30,7 @@ class Settings:
     fixtures_dir: Path
     demo_anchor: bool
     log_level: str
+    week_start: int = 0  # 0 = Monday … 6 = Sunday
 
     @property
     def database_is_default(self) -> bool:
@@ -67,10 +69,14 @@ def load_settings(env_file: Path | None = Path(".env"), environ: Mapping[str, st
     log_level = (text("OPSBOT_LOG_LEVEL") or "WARNING").upper()
     if log_level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
         raise SettingsError(f"OPSBOT_LOG_LEVEL={log_level!r} — use DEBUG, INFO, WARNING or ERROR")
+    week_day = (text("OPSBOT_WEEK_START") or "monday").lower()
+    if week_day not in WEEKDAYS:
+        raise SettingsError(f"OPSBOT_WEEK_START={week_day!r} — use a weekday name such as monday or sunday")
     return Settings(
         data_dir=data_dir,
         database_url=text("DATABASE_URL") or default_database_url(data_dir),
         fixtures_dir=Path(text("OPSBOT_FIXTURES_DIR") or DEFAULT_FIXTURES).expanduser(),
         demo_anchor=_flag(values, "OPSBOT_DEMO_ANCHOR", True),
         log_level=log_level,
+        week_start=WEEKDAYS.index(week_day),
     )

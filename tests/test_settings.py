@@ -16,6 +16,11 @@ def test_defaults_use_a_sqlite_file_in_the_data_directory(tmp_path):
     assert settings.database_is_default
     assert settings.fixtures_dir == DEFAULT_FIXTURES
     assert settings.demo_anchor is True
+    assert settings.week_start == 0
+
+
+def test_the_week_can_start_on_sunday():
+    assert load_settings(env_file=None, environ={"OPSBOT_WEEK_START": "Sunday"}).week_start == 6
 
 
 def test_the_environment_wins_over_the_env_file(tmp_path):
@@ -39,6 +44,7 @@ def test_a_data_dir_moves_the_default_database(tmp_path):
     [
         ("OPSBOT_DEMO_ANCHOR", "maybe", "OPSBOT_DEMO_ANCHOR='maybe' is not a yes/no value"),
         ("OPSBOT_LOG_LEVEL", "loud", "OPSBOT_LOG_LEVEL='LOUD' — use DEBUG, INFO, WARNING or ERROR"),
+        ("OPSBOT_WEEK_START", "someday", "OPSBOT_WEEK_START='someday' — use a weekday name"),
     ],
 )
 def test_bad_values_name_the_variable(name, value, message):
