@@ -198,14 +198,16 @@ class OrderWriter:
             self._replace_children(conn, written, [order_id for order_id, _, _ in changed])
             self._link_pos_copies(conn, written)
             touched |= {(place.location_id, _local_day(record, place)) for _, record, place in written}
-            written_ids = [order_id for order_id, _, _ in written]
-            touched |= set(
-                conn.execute(
-                    select(ORDERS.c.location_id, ORDERS.c.business_date).where(
-                        ORDERS.c.duplicate_of_id.in_(written_ids)
-                    )
-                ).all()
-            )
+            # POS copies this batch linked to its aggregator orders stop counting on their own day.
+            pos_ids = [record.pos_order_id for _, record, _ in written if record.pos_order_id]
+            if pos_ids:
+                touched |= set(
+                    conn.execute(
+                        select(ORDERS.c.location_id, ORDERS.c.business_date).where(
+                            ORDERS.c.source == POS_SOURCE, ORDERS.c.source_order_id.in_(pos_ids)
+                        )
+                    ).all()
+                )
             rollups.refresh(conn, touched)
             counts.inserted += len(new)
             counts.updated += len(changed)
