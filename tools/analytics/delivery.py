@@ -8,6 +8,7 @@ from typing import Annotated
 from sqlalchemy import func, select
 
 from tools.analytics.sales import (
+    DAILY,
     EndArg,
     LocationsArg,
     PeriodArg,
@@ -18,10 +19,9 @@ from tools.analytics.sales import (
 from tools.analytics.scope import build_scope, money, no_data_note, percent
 from tools.registry import Param, ToolContext, ToolError
 from tools.sources.platforms import platform_display_name
-from tools.store.models import DailyDiscounts, DailySales
+from tools.store.models import DailyDiscounts
 
 DAILY_DISCOUNTS = DailyDiscounts.__table__
-DAILY = DailySales.__table__
 
 
 def delivery_report(

@@ -11,9 +11,8 @@ from sqlalchemy import Engine, func, select
 from tools.analytics.scope import ORDERS, Scope, build_scope, money, no_data_note
 from tools.registry import Param, ToolContext, ToolError
 from tools.sources.platforms import platform_display_name
-from tools.store.models import DailyItemSales, DailySales, MenuItem, OrderLineItem, Payment, Refund
+from tools.store.models import DailyItemSales, DailySales, MenuItem, Payment, Refund
 
-LINES = OrderLineItem.__table__
 MENU = MenuItem.__table__
 PAYMENTS = Payment.__table__
 REFUNDS = Refund.__table__

@@ -16,8 +16,9 @@ from sqlalchemy.sql.elements import ColumnElement
 from tools.analytics.business_calendar import Period, PeriodError, period_between, resolve_period
 from tools.registry import ToolContext, ToolError
 from tools.sources.platforms import PLATFORM_DISPLAY_NAMES, platform_display_name
-from tools.sources.records import CHANNELS, COMPLETED
+from tools.sources.records import CHANNELS
 from tools.store.models import Location, Order
+from tools.store.rollups import counted
 
 ORDERS = Order.__table__
 CURRENCY_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "CAD": "CA$", "AUD": "A$"}
@@ -98,8 +99,7 @@ class Scope:
     def order_conditions(self, orders=ORDERS) -> list[ColumnElement]:
         """WHERE conditions for counted sales in this scope."""
         return [
-            orders.c.status == COMPLETED,
-            orders.c.duplicate_of_id.is_(None),
+            *counted(orders),
             orders.c.business_date.between(self.period.start, self.period.end),
             *self.filter_conditions(orders),
         ]

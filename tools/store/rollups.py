@@ -57,8 +57,13 @@ def _day_filter(one_day: bool) -> list:
     return [ORDERS.c.location_id == bindparam("l"), ORDERS.c.business_date == bindparam("d")]
 
 
+def counted(orders=ORDERS) -> list:
+    """The one definition of a sale: a completed order that is not a POS copy of an aggregator order."""
+    return [orders.c.status == COMPLETED, orders.c.duplicate_of_id.is_(None)]
+
+
 def _counted(one_day: bool):
-    return and_(ORDERS.c.status == COMPLETED, ORDERS.c.duplicate_of_id.is_(None), *_day_filter(one_day))
+    return and_(*counted(), *_day_filter(one_day))
 
 
 def _minutes_to_pickup(dialect: str):

@@ -182,9 +182,8 @@ class FixtureSource:
         if created.astimezone(tz).date() > self.anchor.last_day[location]:
             return None
         now = self.anchor.now
-        refunds = tuple(
-            replace(r, created_at=move(r.created_at)) for r in record.refunds if move(r.created_at) <= now
-        )
+        moved_refunds = (replace(r, created_at=move(r.created_at)) for r in record.refunds)
+        refunds = tuple(r for r in moved_refunds if r.created_at <= now)
         return replace(
             record,
             created_at=created,

@@ -328,7 +328,7 @@ class OrderWriter:
 
     def _order_row(self, record: OrderRecord, place: _Place, synced_at: datetime) -> dict:
         local = record.created_at.astimezone(place.timezone)
-        commission = self._commission(record, place, _local_day(record, place))
+        commission = self._commission(record, place, local.date())
         return {
             "source": record.source,
             "source_order_id": record.source_order_id,
