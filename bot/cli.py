@@ -269,6 +269,10 @@ def build_parser() -> argparse.ArgumentParser:
     call.add_argument("--today", help="pretend today is this date (YYYY-MM-DD) in the business timezone")
     call.set_defaults(handler=cmd_call)
 
+    from bot.ask_command import add_parsers
+
+    add_parsers(sub)
+
     status = sub.add_parser("status", help="show what the store holds")
     status.set_defaults(handler=cmd_status)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from dotenv import dotenv_values
@@ -17,8 +17,25 @@ _FALSE = {"0", "false", "no", "off", ""}
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 
+DEFAULT_MODEL = "claude-haiku-4-5"
+
+
 class SettingsError(ValueError):
     """A variable has a value opsbot cannot use; the message names it and the accepted values."""
+
+
+@dataclass(frozen=True)
+class ModelSettings:
+    """How the agent talks to Claude."""
+
+    api_key: str | None = None
+    base_url: str | None = None  # None: the SDK's default, https://api.anthropic.com
+    name: str = DEFAULT_MODEL
+    max_tokens: int = 2048
+    timeout_seconds: float = 60.0
+    max_retries: int = 2
+    max_steps: int = 8
+    context_budget_tokens: int = 150_000
 
 
 @dataclass(frozen=True)
@@ -31,6 +48,7 @@ class Settings:
     demo_anchor: bool
     log_level: str
     week_start: int = 0  # 0 = Monday … 6 = Sunday
+    model: ModelSettings = field(default_factory=ModelSettings)
 
     @property
     def database_is_default(self) -> bool:
@@ -52,6 +70,36 @@ def _flag(values: Mapping[str, str | None], name: str, default: bool) -> bool:
     if text in _FALSE:
         return False
     raise SettingsError(f"{name}={raw!r} is not a yes/no value — use true or false")
+
+
+def _number(values: Mapping[str, str | None], name: str, default: float, low: float, high: float) -> float:
+    raw = (values.get(name) or "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise SettingsError(f"{name}={raw!r} is not a number") from None
+    if not low <= value <= high:
+        raise SettingsError(f"{name}={raw!r} is out of range — use a value from {low:g} to {high:g}")
+    return value
+
+
+def _model_settings(values: Mapping[str, str | None]) -> ModelSettings:
+    def text(name: str) -> str | None:
+        value = values.get(name)
+        return value.strip() if value and value.strip() else None
+
+    return ModelSettings(
+        api_key=text("ANTHROPIC_API_KEY"),
+        base_url=text("ANTHROPIC_BASE_URL"),
+        name=text("OPSBOT_MODEL") or DEFAULT_MODEL,
+        max_tokens=int(_number(values, "OPSBOT_MAX_TOKENS", 2048, 64, 64_000)),
+        timeout_seconds=_number(values, "OPSBOT_MODEL_TIMEOUT", 60.0, 0.1, 3600),
+        max_retries=int(_number(values, "OPSBOT_MODEL_RETRIES", 2, 0, 10)),
+        max_steps=int(_number(values, "OPSBOT_MAX_STEPS", 8, 1, 50)),
+        context_budget_tokens=int(_number(values, "OPSBOT_CONTEXT_BUDGET", 150_000, 2_000, 1_000_000)),
+    )
 
 
 def load_settings(env_file: Path | None = Path(".env"), environ: Mapping[str, str] | None = None) -> Settings:
@@ -79,4 +127,5 @@ def load_settings(env_file: Path | None = Path(".env"), environ: Mapping[str, st
         demo_anchor=_flag(values, "OPSBOT_DEMO_ANCHOR", True),
         log_level=log_level,
         week_start=WEEKDAYS.index(week_day),
+        model=_model_settings(values),
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import socket
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -22,6 +23,43 @@ SAMPLES = Path(__file__).resolve().parent / "data" / "official_samples"
 FIXED_NOW = datetime(2026, 11, 24, 17, 0, tzinfo=UTC)
 
 BACKENDS = ["sqlite", "postgres"]
+
+# --- No test reaches the real Anthropic (or any other) API -----------------------------------------------
+LOOPBACK = {"127.0.0.1", "::1", "localhost"}
+BLOCKED_ATTEMPTS: list[str] = []
+
+
+class NetworkGuardError(OSError):
+    """A test tried to open a connection to a non-loopback host."""
+
+
+_real_connect = socket.socket.connect
+_real_getaddrinfo = socket.getaddrinfo
+
+
+def _guarded_getaddrinfo(host, *args, **kwargs):
+    if isinstance(host, bytes):
+        host = host.decode()
+    if host is not None and host not in LOOPBACK:
+        BLOCKED_ATTEMPTS.append(str(host))
+        raise NetworkGuardError(f"tests may not reach {host}: use the local fakes (tests/fakes)")
+    return _real_getaddrinfo(host, *args, **kwargs)
+
+
+def _guarded_connect(self, address):
+    if self.family in (socket.AF_INET, socket.AF_INET6) and address[0] not in LOOPBACK:
+        BLOCKED_ATTEMPTS.append(str(address[0]))
+        raise NetworkGuardError(f"tests may not connect to {address[0]}: use the local fakes (tests/fakes)")
+    return _real_connect(self, address)
+
+
+def pytest_configure(config):
+    """Guard every socket of the test process, and point subprocesses away from the real API."""
+    socket.getaddrinfo = _guarded_getaddrinfo
+    socket.socket.connect = _guarded_connect
+    os.environ.pop("ANTHROPIC_API_KEY", None)
+    os.environ.pop("ANTHROPIC_AUTH_TOKEN", None)
+    os.environ["ANTHROPIC_BASE_URL"] = "http://127.0.0.1:9"  # the discard port: fails at once, locally
 
 
 @pytest.fixture(scope="session")

@@ -56,9 +56,55 @@ def test_env_example_documents_every_variable_the_settings_read():
     source = (Path(__file__).parents[1] / "bot" / "settings.py").read_text()
     import re
 
-    read = set(re.findall(r'"((?:OPSBOT|DATABASE)_[A-Z_]+)"', source))
+    read = set(re.findall(r'"((?:OPSBOT|DATABASE|ANTHROPIC)_[A-Z_]+)"', source))
     example = (Path(__file__).parents[1] / ".env.example").read_text()
     documented = set(re.findall(r"^#?\s*([A-Z][A-Z0-9_]+)=", example, flags=re.M))
     assert read <= documented
     for name in read:
         assert re.search(rf"^# .+\n#?\s*{name}=", example, flags=re.M), f"{name} has no comment"
+
+
+def test_model_settings_default_to_haiku_and_read_every_knob():
+    default = load_settings(env_file=None, environ={}).model
+    assert (default.name, default.api_key, default.base_url) == ("claude-haiku-4-5", None, None)
+    assert (default.max_tokens, default.timeout_seconds, default.max_retries, default.max_steps) == (
+        2048,
+        60,
+        2,
+        8,
+    )
+    model = load_settings(
+        env_file=None,
+        environ={
+            "ANTHROPIC_API_KEY": " sk-test ",
+            "ANTHROPIC_BASE_URL": "http://127.0.0.1:9999",
+            "OPSBOT_MODEL": "claude-sonnet-4-6",
+            "OPSBOT_MAX_TOKENS": "1000",
+            "OPSBOT_MODEL_TIMEOUT": "2.5",
+            "OPSBOT_MODEL_RETRIES": "0",
+            "OPSBOT_MAX_STEPS": "3",
+            "OPSBOT_CONTEXT_BUDGET": "9000",
+        },
+    ).model
+    assert model.api_key == "sk-test"
+    assert model.base_url == "http://127.0.0.1:9999"
+    assert (model.name, model.max_tokens, model.timeout_seconds, model.max_retries) == (
+        "claude-sonnet-4-6",
+        1000,
+        2.5,
+        0,
+    )
+    assert (model.max_steps, model.context_budget_tokens) == (3, 9000)
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("OPSBOT_MAX_STEPS", "many", "OPSBOT_MAX_STEPS='many' is not a number"),
+        ("OPSBOT_MAX_STEPS", "0", "OPSBOT_MAX_STEPS='0' is out of range — use a value from 1 to 50"),
+        ("OPSBOT_MODEL_TIMEOUT", "-1", "OPSBOT_MODEL_TIMEOUT='-1' is out of range"),
+    ],
+)
+def test_bad_model_numbers_name_the_variable(name, value, message):
+    with pytest.raises(SettingsError, match=message):
+        load_settings(env_file=None, environ={name: value})

@@ -49,6 +49,21 @@ def business_info(ctx: ToolContext) -> dict:
     }
 
 
+def business_profile(engine) -> dict:
+    """The stable facts the agent's system prompt states: business name and each location's number, name,
+    timezone and currency (no dates, so the prompt stays cacheable)."""
+    places = load_places(engine)
+    with engine.connect() as conn:
+        name = conn.execute(select(StoreMeta.value).where(StoreMeta.key == "business_name")).scalar()
+    return {
+        "business": name or "(unnamed)",
+        "locations": [
+            {"number": p.position, "name": p.name, "timezone": p.timezone, "currency": p.currency}
+            for p in places
+        ],
+    }
+
+
 def order_details(
     ctx: ToolContext,
     order_id: Annotated[str, Param("The order's id, or its display id / ticket (e.g. '#142', 'A1B2C').")],

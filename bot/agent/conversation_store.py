@@ -1,0 +1,311 @@
+"""Conversations in the SQL store: every message, model call and tool call, written as it happens, so any
+failure leaves a conversation that can be repaired and continued (``repair``)."""
+
+from __future__ import annotations
+
+import json
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import Engine, func, insert, select, update
+
+from tools.store.conversation_models import (
+    Conversation,
+    ConversationMessage,
+    ModelCall,
+    ToolCallRecord,
+    Turn,
+)
+
+INTERRUPTED_TOOL = "interrupted: the tool did not finish (the process stopped or the question was cancelled)"
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def new_conversation_id() -> str:
+    """A short, unguessable id people can paste: ``c-`` and 10 hex digits."""
+    return "c-" + secrets.token_hex(5)
+
+
+@dataclass(frozen=True)
+class StoredMessage:
+    seq: int
+    role: str
+    kind: str
+    content: list[dict]
+    turn_id: int | None
+
+    def api_message(self) -> dict:
+        return {"role": self.role, "content": self.content}
+
+
+class ConversationStore:
+    """Reads and writes the agent's tables; every write is its own committed transaction."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    # --- conversations and turns -------------------------------------------------------------------------
+
+    def exists(self, conversation_id: str) -> bool:
+        with self.engine.connect() as conn:
+            return (
+                conn.execute(select(Conversation.id).where(Conversation.id == conversation_id)).first()
+                is not None
+            )
+
+    def ensure(self, conversation_id: str | None, source: str, title: str) -> str:
+        """The conversation's id, creating it (with ``title`` from its first question) if it is new."""
+        conversation_id = conversation_id or new_conversation_id()
+        if not self.exists(conversation_id):
+            now = _now()
+            with self.engine.begin() as conn:
+                conn.execute(
+                    insert(Conversation).values(
+                        id=conversation_id, source=source, title=title[:200], created_at=now, updated_at=now
+                    )
+                )
+        return conversation_id
+
+    def start_turn(self, conversation_id: str, question: str, model: str) -> int:
+        now = _now()
+        with self.engine.begin() as conn:
+            turn_id = conn.execute(
+                insert(Turn)
+                .values(
+                    conversation_id=conversation_id,
+                    question=question,
+                    model=model,
+                    status="running",
+                    started_at=now,
+                )
+                .returning(Turn.id)
+            ).scalar_one()
+            conn.execute(
+                update(Conversation).where(Conversation.id == conversation_id).values(updated_at=now)
+            )
+        return turn_id
+
+    def finish_turn(self, turn_id: int, status: str, answer: str | None, error: str | None = None) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(
+                update(Turn)
+                .where(Turn.id == turn_id)
+                .values(status=status, answer=answer, error=error, finished_at=_now())
+            )
+
+    # --- messages ----------------------------------------------------------------------------------------
+
+    def messages(self, conversation_id: str) -> list[StoredMessage]:
+        m = ConversationMessage
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(m.seq, m.role, m.kind, m.content, m.turn_id)
+                .where(m.conversation_id == conversation_id)
+                .order_by(m.seq)
+            ).all()
+        return [StoredMessage(r.seq, r.role, r.kind, json.loads(r.content), r.turn_id) for r in rows]
+
+    def append(
+        self, conversation_id: str, turn_id: int | None, role: str, kind: str, content: list[dict]
+    ) -> int:
+        """Store one message at the end of the conversation; its sequence number."""
+        m = ConversationMessage
+        with self.engine.begin() as conn:
+            seq = (
+                conn.execute(select(func.max(m.seq)).where(m.conversation_id == conversation_id)).scalar()
+                or 0
+            ) + 1
+            conn.execute(
+                insert(m).values(
+                    conversation_id=conversation_id,
+                    seq=seq,
+                    turn_id=turn_id,
+                    role=role,
+                    kind=kind,
+                    content=json.dumps(content, ensure_ascii=False),
+                    created_at=_now(),
+                )
+            )
+        return seq
+
+    # --- model and tool calls ----------------------------------------------------------------------------
+
+    def record_model_call(self, **values) -> int:
+        with self.engine.begin() as conn:
+            return conn.execute(insert(ModelCall).values(**values).returning(ModelCall.id)).scalar_one()
+
+    def start_tool_call(
+        self, conversation_id: str, turn_id: int, model_call_id: int | None, tool_use: dict
+    ) -> int:
+        with self.engine.begin() as conn:
+            return conn.execute(
+                insert(ToolCallRecord)
+                .values(
+                    conversation_id=conversation_id,
+                    turn_id=turn_id,
+                    model_call_id=model_call_id,
+                    tool_use_id=tool_use["id"],
+                    name=tool_use["name"],
+                    arguments=json.dumps(tool_use.get("input") or {}, ensure_ascii=False),
+                    status="running",
+                    started_at=_now(),
+                )
+                .returning(ToolCallRecord.id)
+            ).scalar_one()
+
+    def finish_tool_call(self, record_id: int, ok: bool, result: str, seconds: float) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(
+                update(ToolCallRecord)
+                .where(ToolCallRecord.id == record_id, ToolCallRecord.status == "running")
+                .values(
+                    status="ok" if ok else "error", result=result, result_chars=len(result), seconds=seconds
+                )
+            )
+
+    def finished_tool_results(
+        self, conversation_id: str, tool_use_ids: list[str]
+    ) -> dict[str, tuple[str, bool]]:
+        """``tool_use_id → (result, is_error)`` for the calls among ``tool_use_ids`` that finished."""
+        t = ToolCallRecord
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(t.tool_use_id, t.status, t.result).where(
+                    t.conversation_id == conversation_id,
+                    t.tool_use_id.in_(tool_use_ids),
+                    t.status != "running",
+                )
+            ).all()
+        return {r.tool_use_id: (r.result or "", r.status != "ok") for r in rows}
+
+    def mark_unfinished_tool_calls(self, conversation_id: str) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(
+                update(ToolCallRecord)
+                .where(ToolCallRecord.conversation_id == conversation_id, ToolCallRecord.status == "running")
+                .values(status="interrupted", result=INTERRUPTED_TOOL, result_chars=len(INTERRUPTED_TOOL))
+            )
+
+    def close_unfinished_turns(self, conversation_id: str, error: str) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(
+                update(Turn)
+                .where(Turn.conversation_id == conversation_id, Turn.status == "running")
+                .values(status="interrupted", error=error, finished_at=_now())
+            )
+
+    # --- repair ------------------------------------------------------------------------------------------
+
+    def repair(self, conversation_id: str, reason: str) -> list[StoredMessage]:
+        """Make the stored conversation valid for the API again and return it: every ``tool_use`` gets its
+        ``tool_result`` (the real one if the tool finished, else an error saying it was interrupted), and a
+        question left without a reply gets a short assistant note saying why, so the next question follows
+        an assistant message. Nothing stored is changed or removed; only messages are added."""
+        history = self.messages(conversation_id)
+        if not history:
+            return history
+        last = history[-1]
+        if last.role == "assistant":
+            ids = [b["id"] for b in last.content if b.get("type") == "tool_use"]
+            if not ids:
+                return history
+            finished = self.finished_tool_results(conversation_id, ids)
+            self.mark_unfinished_tool_calls(conversation_id)
+            blocks = []
+            for tool_use_id in ids:
+                result, is_error = finished.get(tool_use_id, (INTERRUPTED_TOOL, True))
+                block = {"type": "tool_result", "tool_use_id": tool_use_id, "content": result}
+                if is_error:
+                    block["is_error"] = True
+                blocks.append(block)
+            self.append(conversation_id, last.turn_id, "user", "repair", blocks)
+            last = self.messages(conversation_id)[-1]
+        if last.role == "user":
+            note = f"[opsbot: this question got no answer — {reason.rstrip('.')}.]"
+            self.append(
+                conversation_id, last.turn_id, "assistant", "repair", [{"type": "text", "text": note}]
+            )
+            self.close_unfinished_turns(conversation_id, reason)
+        return self.messages(conversation_id)
+
+
+@dataclass(frozen=True)
+class ConversationSummary:
+    id: str
+    source: str
+    title: str | None
+    created_at: datetime
+    updated_at: datetime
+    questions: int
+
+
+class ConversationReader:
+    """Read-side queries for traces, usage reports and conversation lists."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def conversations(self, limit: int = 20) -> list[ConversationSummary]:
+        """The most recently active conversations first."""
+        c = Conversation
+        questions = select(func.count(Turn.id)).where(Turn.conversation_id == c.id).scalar_subquery()
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(c.id, c.source, c.title, c.created_at, c.updated_at, questions)
+                .order_by(c.updated_at.desc(), c.id)
+                .limit(limit)
+            ).all()
+        return [ConversationSummary(*row) for row in rows]
+
+    def conversation(self, conversation_id: str) -> ConversationSummary | None:
+        c = Conversation
+        questions = select(func.count(Turn.id)).where(Turn.conversation_id == c.id).scalar_subquery()
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                select(c.id, c.source, c.title, c.created_at, c.updated_at, questions).where(
+                    c.id == conversation_id
+                )
+            ).first()
+        return ConversationSummary(*row) if row else None
+
+    def turns(self, conversation_id: str) -> list:
+        with self.engine.connect() as conn:
+            return list(
+                conn.execute(select(Turn).where(Turn.conversation_id == conversation_id).order_by(Turn.id))
+            )
+
+    def model_calls(self, conversation_id: str) -> list:
+        m = ModelCall
+        with self.engine.connect() as conn:
+            return list(conn.execute(select(m).where(m.conversation_id == conversation_id).order_by(m.id)))
+
+    def tool_calls(self, conversation_id: str) -> list:
+        t = ToolCallRecord
+        with self.engine.connect() as conn:
+            return list(conn.execute(select(t).where(t.conversation_id == conversation_id).order_by(t.id)))
+
+    def model_calls_since(self, since: datetime) -> list:
+        m = ModelCall
+        with self.engine.connect() as conn:
+            return list(
+                conn.execute(
+                    select(
+                        m.started_at,
+                        m.model,
+                        m.turn_id,
+                        m.input_tokens,
+                        m.output_tokens,
+                        m.cache_write_tokens,
+                        m.cache_read_tokens,
+                        m.cost_microusd,
+                        m.seconds,
+                        m.error,
+                    )
+                    .where(m.started_at >= since)
+                    .order_by(m.started_at)
+                )
+            )

@@ -1,0 +1,90 @@
+"""What the loop tells a front end while it works (``on_event``), and what it returns (``Answer``)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from bot.agent.model import Usage
+
+
+@dataclass(frozen=True)
+class TextDelta:
+    """A piece of the answer text, as the model streams it."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class ModelCallStarted:
+    step: int
+    model: str
+
+
+@dataclass(frozen=True)
+class ModelCallFinished:
+    step: int
+    usage: Usage
+    seconds: float
+    stop_reason: str | None
+
+
+@dataclass(frozen=True)
+class ToolStarted:
+    call_id: str
+    name: str
+    arguments: dict
+
+
+@dataclass(frozen=True)
+class ToolFinished:
+    call_id: str
+    name: str
+    arguments: dict
+    seconds: float
+    ok: bool
+    error: str | None
+    result_chars: int
+
+
+Event = TextDelta | ModelCallStarted | ModelCallFinished | ToolStarted | ToolFinished
+EventSink = Callable[[Event], None]
+
+
+@dataclass
+class TurnStats:
+    """Where one question's time and tokens went."""
+
+    model_calls: int = 0
+    tool_calls: int = 0
+    usage: Usage = field(default_factory=Usage)
+    cost_microusd: int | None = 0
+    model_seconds: float = 0.0
+    tool_seconds: float = 0.0  # wall time of the tool rounds (parallel calls overlap)
+    total_seconds: float = 0.0
+    compacted_results: int = 0
+
+    @property
+    def overhead_seconds(self) -> float:
+        """The agent's own time: everything but waiting for the model and running tools."""
+        return max(0.0, self.total_seconds - self.model_seconds - self.tool_seconds)
+
+    def add_cost(self, cost: int | None) -> None:
+        self.cost_microusd = None if cost is None or self.cost_microusd is None else self.cost_microusd + cost
+
+
+@dataclass(frozen=True)
+class Answer:
+    """How a question ended. ``status``: answered, failed, step_cap or interrupted; ``text`` is what to show
+    (the answer, or the one-sentence error)."""
+
+    conversation_id: str
+    turn_id: int
+    status: str
+    text: str
+    stats: TurnStats
+    error_kind: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "answered"

@@ -1,0 +1,306 @@
+"""The agent loop: one question → model calls and tool rounds → an answer. Each step is stored before the
+next starts, so whatever happens (an API error after retries, a tool crash, Ctrl-C, the process killed) the
+conversation can be repaired and continued.
+
+One ``Agent`` serves every front end and many conversations at once; one turn at a time per conversation.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from bot.agent import prompt
+from bot.agent.context_budget import ContextTooLong, estimate_tokens, fit_to_budget
+from bot.agent.conversation_store import ConversationStore
+from bot.agent.events import (
+    Answer,
+    EventSink,
+    ModelCallFinished,
+    ModelCallStarted,
+    TextDelta,
+    ToolFinished,
+    ToolStarted,
+    TurnStats,
+)
+from bot.agent.model import ModelClient, ModelError, ModelReply, ModelRequest
+from bot.agent.pricing import cost_microusd
+from tools.registry import ToolContext, ToolRegistry
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class AgentConfig:
+    model: str
+    max_tokens: int = 2048
+    max_steps: int = 8
+    context_budget_tokens: int = 150_000
+    tool_workers: int = 4
+
+
+@dataclass(frozen=True)
+class Business:
+    """What the system prompt needs: the stable profile text and Location 1's timezone."""
+
+    stable_system: str
+    timezone: str
+
+
+class Agent:
+    """Answers questions in conversations with a model and the tools of ``registry``."""
+
+    def __init__(
+        self,
+        *,
+        model: ModelClient,
+        registry: ToolRegistry,
+        store: ConversationStore,
+        context_factory: Callable[[], ToolContext],
+        business: Business,
+        config: AgentConfig,
+    ) -> None:
+        self.model = model
+        self.registry = registry
+        self.store = store
+        self.context_factory = context_factory
+        self.business = business
+        self.config = config
+        self._tool_schemas = registry.schemas()
+        self._locks: dict[str, threading.Lock] = {}
+        self._locks_guard = threading.Lock()
+        self._pool = ThreadPoolExecutor(max_workers=config.tool_workers, thread_name_prefix="opsbot-tool")
+
+    def stable_prefix_tokens(self) -> int:
+        """Estimated tokens of the cached prefix (tool schemas + stable system block)."""
+        return estimate_tokens(self._tool_schemas) + estimate_tokens(self.business.stable_system)
+
+    def close(self) -> None:
+        """Stop the tool worker threads."""
+        self._pool.shutdown(wait=False, cancel_futures=True)
+
+    def _lock(self, conversation_id: str) -> threading.Lock:
+        with self._locks_guard:
+            return self._locks.setdefault(conversation_id, threading.Lock())
+
+    def answer(
+        self,
+        conversation_id: str | None,
+        text: str,
+        on_event: EventSink | None = None,
+        *,
+        source: str = "cli",
+        model: str | None = None,
+    ) -> Answer:
+        """Answer ``text`` in the conversation (a new one when ``conversation_id`` is None or unknown)."""
+        text = text.strip()
+        if not text:
+            raise ValueError("the question is empty")
+        conversation_id = self.store.ensure(conversation_id, source, title=text)
+        with self._lock(conversation_id):
+            return _Turn(self, conversation_id, text, on_event or (lambda _event: None), model).run()
+
+
+class _Turn:
+    """One question being answered; holds the per-turn state the steps share."""
+
+    def __init__(self, agent: Agent, conversation_id: str, question: str, emit: EventSink, model: str | None):
+        self.agent = agent
+        self.store = agent.store
+        self.conversation_id = conversation_id
+        self.question = question
+        self.emit = emit
+        self.model_name = model or agent.config.model
+        self.stats = TurnStats()
+        self.tool_names: Counter[str] = Counter()
+
+    def run(self) -> Answer:
+        started = time.perf_counter()
+        history = self.store.repair(
+            self.conversation_id, "the process stopped before the answer was complete"
+        )
+        self.turn_id = self.store.start_turn(self.conversation_id, self.question, self.model_name)
+        self.store.append(
+            self.conversation_id, self.turn_id, "user", "question", [{"type": "text", "text": self.question}]
+        )
+        self.messages = [m.api_message() for m in history]
+        self.first_of_turn = len(self.messages)
+        self.messages.append({"role": "user", "content": [{"type": "text", "text": self.question}]})
+        try:
+            answer = self._loop()
+        except ModelError as error:
+            answer = self._fail(error.kind, error.user_message)
+        except ContextTooLong as exc:
+            log.warning("conversation %s: %s", self.conversation_id, exc)
+            answer = self._fail(
+                "context_too_long",
+                "This conversation has grown too long for the model; start a new conversation and ask again.",
+            )
+        except BaseException as exc:  # Ctrl-C, or a bug: keep the conversation valid, then let it propagate
+            reason = (
+                "the question was cancelled" if isinstance(exc, KeyboardInterrupt) else "an internal error"
+            )
+            if not isinstance(exc, KeyboardInterrupt):
+                log.exception("turn %s in conversation %s failed", self.turn_id, self.conversation_id)
+            self.store.repair(self.conversation_id, reason)
+            self.store.finish_turn(self.turn_id, "interrupted", None, reason)
+            raise
+        self.stats.total_seconds = time.perf_counter() - started
+        return answer
+
+    def _loop(self) -> Answer:
+        context = self.agent.context_factory()
+        today_line = prompt.today_text(context.today, self.agent.business.timezone)
+        config = self.agent.config
+        for step in range(1, config.max_steps + 1):
+            reply = self._call_model(step, today_line)
+            if not reply.tool_uses:
+                text = reply.text.strip() or "(The model returned an empty answer.)"
+                if reply.stop_reason == "max_tokens":
+                    text += "\n\n(The answer was cut off at the OPSBOT_MAX_TOKENS limit.)"
+                self.store.finish_turn(self.turn_id, "answered", text)
+                return Answer(self.conversation_id, self.turn_id, "answered", text, self.stats)
+            self._run_tools(reply, context)
+        used = ", ".join(f"{name} ×{n}" for name, n in self.tool_names.most_common())
+        text = (
+            f"I stopped after {config.max_steps} model calls without reaching an answer "
+            f"(tools used: {used}). "
+            "Try a narrower question, e.g. one location or one period."
+        )
+        self.store.append(
+            self.conversation_id, self.turn_id, "assistant", "repair", [{"type": "text", "text": text}]
+        )
+        self.store.finish_turn(self.turn_id, "step_cap", text, "step cap reached")
+        return Answer(self.conversation_id, self.turn_id, "step_cap", text, self.stats, error_kind="step_cap")
+
+    def _request(self, today_line: str) -> ModelRequest:
+        config = self.agent.config
+        fixed = self.agent.stable_prefix_tokens() + estimate_tokens(today_line)
+        messages, compacted = fit_to_budget(
+            self.messages,
+            budget_tokens=config.context_budget_tokens,
+            fixed_tokens=fixed,
+            protected_from=self.first_of_turn,
+        )
+        self.stats.compacted_results = max(self.stats.compacted_results, compacted)
+        return prompt.build_request(
+            model=self.model_name,
+            max_tokens=config.max_tokens,
+            stable_system=self.agent.business.stable_system,
+            today_line=today_line,
+            tools=self.agent._tool_schemas,
+            messages=messages,
+        )
+
+    def _call_model(self, step: int, today_line: str) -> ModelReply:
+        request = self._request(today_line)
+        self.emit(ModelCallStarted(step, self.model_name))
+        started_at = datetime.now(UTC)
+        started = time.perf_counter()
+        try:
+            reply = self.agent.model.complete(request, lambda piece: self.emit(TextDelta(piece)))
+        except ModelError as error:
+            seconds = time.perf_counter() - started
+            self.stats.model_seconds += seconds
+            self.store.record_model_call(
+                conversation_id=self.conversation_id,
+                turn_id=self.turn_id,
+                step=step,
+                model=self.model_name,
+                input_tokens=0,
+                output_tokens=0,
+                cache_write_tokens=0,
+                cache_read_tokens=0,
+                cost_microusd=0,
+                attempts=error.attempts,
+                seconds=seconds,
+                error=f"{error.kind}: {error.detail or error.user_message}",
+                started_at=started_at,
+            )
+            raise
+        seconds = time.perf_counter() - started
+        cost = cost_microusd(reply.model, reply.usage)
+        self.model_call_id = self.store.record_model_call(
+            conversation_id=self.conversation_id,
+            turn_id=self.turn_id,
+            step=step,
+            model=reply.model,
+            request_id=reply.request_id,
+            stop_reason=reply.stop_reason,
+            input_tokens=reply.usage.input_tokens,
+            output_tokens=reply.usage.output_tokens,
+            cache_write_tokens=reply.usage.cache_write_tokens,
+            cache_read_tokens=reply.usage.cache_read_tokens,
+            cost_microusd=cost,
+            attempts=reply.attempts,
+            seconds=seconds,
+            started_at=started_at,
+        )
+        self.store.append(self.conversation_id, self.turn_id, "assistant", "reply", reply.content)
+        self.messages.append({"role": "assistant", "content": reply.content})
+        self.stats.model_calls += 1
+        self.stats.model_seconds += seconds
+        self.stats.usage += reply.usage
+        self.stats.add_cost(cost)
+        self.emit(ModelCallFinished(step, reply.usage, seconds, reply.stop_reason))
+        return reply
+
+    def _run_tools(self, reply: ModelReply, context: ToolContext) -> None:
+        """Run the reply's tool calls (concurrently when several), store each result as it finishes, then
+        the tool_result message in the order of the calls."""
+        started = time.perf_counter()
+        uses = reply.tool_uses
+        records = [
+            self.store.start_tool_call(self.conversation_id, self.turn_id, self.model_call_id, use)
+            for use in uses
+        ]
+        for use in uses:
+            self.tool_names[use["name"]] += 1
+            self.emit(ToolStarted(use["id"], use["name"], use.get("input") or {}))
+
+        def run(use: dict, record_id: int) -> dict:
+            result = self.agent.registry.call(use["name"], use.get("input"), context)
+            payload = result.to_json()
+            self.store.finish_tool_call(record_id, result.ok, payload, result.seconds)
+            self.emit(
+                ToolFinished(
+                    use["id"],
+                    use["name"],
+                    use.get("input") or {},
+                    result.seconds,
+                    result.ok,
+                    result.error,
+                    len(payload),
+                )
+            )
+            block = {"type": "tool_result", "tool_use_id": use["id"], "content": payload}
+            if not result.ok:
+                block["is_error"] = True
+            return block
+
+        if len(uses) == 1:
+            blocks = [run(uses[0], records[0])]
+        else:
+            futures = [self.agent._pool.submit(run, use, rid) for use, rid in zip(uses, records, strict=True)]
+            blocks = [future.result() for future in futures]
+        self.store.append(self.conversation_id, self.turn_id, "user", "tool_results", blocks)
+        self.messages.append({"role": "user", "content": blocks})
+        self.stats.tool_calls += len(uses)
+        self.stats.tool_seconds += time.perf_counter() - started
+
+    def _fail(self, kind: str, sentence: str) -> Answer:
+        self.store.repair(self.conversation_id, sentence)
+        self.store.finish_turn(self.turn_id, "failed", None, sentence)
+        return Answer(self.conversation_id, self.turn_id, "failed", sentence, self.stats, error_kind=kind)
+
+
+def tool_call_summary(arguments: dict) -> str:
+    """``period='last Saturday', location='2'`` — arguments as a short line for progress displays."""
+    return ", ".join(f"{key}={json.dumps(value, ensure_ascii=False)}" for key, value in arguments.items())

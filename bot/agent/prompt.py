@@ -1,0 +1,92 @@
+"""The system prompt and the request layout that keeps prompt caching working.
+
+Order of a request: tools → system → messages. The tools and the stable system block (role, rules, the
+business and its locations) change only when the business does, so the stable system block carries the
+first ``cache_control`` breakpoint and that prefix is shared by every conversation. Today's date comes after
+it, in its own system block; the second breakpoint is on the newest message, so each step of a question
+reads the steps before it from the cache.
+"""
+
+from __future__ import annotations
+
+import copy
+from datetime import date
+
+from bot.agent.model import ModelRequest
+
+CACHE = {"type": "ephemeral"}
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+RULES = """\
+You are opsbot, the operations assistant of a multi-location restaurant business. Owners and managers ask \
+you about sales, items, locations, delivery platforms, refunds and discounts; you answer from the business's \
+own data through your tools.
+
+Rules:
+- Every number you state must come from a tool result in this conversation. Never estimate, recall or invent \
+figures; if no tool can answer, say so plainly and say what you can answer instead.
+- Always say which dates and which location(s) a figure covers, e.g. "Sat 14 Nov 2026, Location 2 (Harbor)". \
+Copy dates from the tool results; let the tools resolve relative dates ("last Saturday", "this month") by \
+passing the owner's words as the period.
+- Money: use the currency and amounts the tools return, formatted for people ($1,234.50). Say when a figure \
+is an estimate (delivery commissions are estimated from the commission-rate table).
+- Follow-up questions ("and the week before?") refer to the earlier question's scope; reuse it.
+- If a tool returns an error, correct the arguments and try again, or explain the problem.
+- Be brief: lead with the answer, then the few supporting numbers. Use a Markdown table when comparing \
+more than two things. No preamble about calling tools."""
+
+
+def stable_system_text(profile: dict) -> str:
+    """The cacheable part of the system prompt: role, rules, the business and its locations."""
+    lines = [RULES, "", f"The business: {profile.get('business') or '(unnamed)'}."]
+    locations = profile.get("locations") or []
+    currencies = sorted({loc["currency"] for loc in locations})
+    if locations:
+        lines.append("Locations (number, name, timezone, currency):")
+        lines += [
+            f"- Location {loc['number']}: {loc['name']}, {loc['timezone']}, {loc['currency']}"
+            for loc in locations
+        ]
+        lines.append(
+            f"Amounts are in {', '.join(currencies)}. Each location's days are its own local business days."
+        )
+    else:
+        lines.append("No locations are loaded yet; tell the owner to run `opsbot sync`.")
+    return "\n".join(lines)
+
+
+def today_text(today: date, timezone: str) -> str:
+    """The volatile line: today's date and weekday in the business timezone."""
+    return f"Today is {WEEKDAYS[today.weekday()]} {today.isoformat()} ({timezone}, Location 1's timezone)."
+
+
+def build_request(
+    *,
+    model: str,
+    max_tokens: int,
+    stable_system: str,
+    today_line: str,
+    tools: list[dict],
+    messages: list[dict],
+) -> ModelRequest:
+    """A request with cache breakpoints on the last tool, the stable system block and the newest message."""
+    tool_defs = copy.deepcopy(tools)
+    if tool_defs:
+        tool_defs[-1]["cache_control"] = CACHE
+    sent = copy.deepcopy(messages)
+    if sent:
+        last = sent[-1]
+        if isinstance(last["content"], str):
+            last["content"] = [{"type": "text", "text": last["content"]}]
+        if last["content"]:
+            last["content"][-1]["cache_control"] = CACHE
+    return ModelRequest(
+        model=model,
+        max_tokens=max_tokens,
+        system=[
+            {"type": "text", "text": stable_system, "cache_control": CACHE},
+            {"type": "text", "text": today_line},
+        ],
+        tools=tool_defs,
+        messages=sent,
+    )
