@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import gzip
 import json
-import os
 import subprocess
-import sys
 from datetime import date
 from pathlib import Path
 
 import pytest
 
+from tests.support.cli import opsbot
 from tools.demo.generator import DemoGenerator, GeneratorParams
 
 REPO = Path(__file__).resolve().parents[1]
@@ -24,20 +23,6 @@ def small_fixtures(tmp_path_factory):
         folder
     )
     return folder
-
-
-def opsbot(*args, cwd, env=None):
-    environment = {k: v for k, v in os.environ.items() if not k.startswith(("OPSBOT_", "DATABASE_URL"))}
-    environment.update(env or {})
-    return subprocess.run(
-        [sys.executable, "-m", "bot.cli", *args],
-        cwd=cwd,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
 
 
 def test_sync_then_resync_then_status(tmp_path, small_fixtures):

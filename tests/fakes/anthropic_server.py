@@ -134,7 +134,7 @@ class FakeAnthropic:
             return self._error(
                 handler, record, Fault(404, "not_found_error", f"Not found: {handler.path}", None)
             )
-        if record.headers.get("x-api-key") != VALID_KEY:
+        if VALID_KEY not in (record.headers.get("x-api-key"), record.headers.get("authorization", "")[7:]):
             return self._error(handler, record, Fault(401, "authentication_error", "invalid x-api-key", None))
         if not record.headers.get("anthropic-version"):
             return self._error(
@@ -149,7 +149,10 @@ class FakeAnthropic:
             action = self.actions.popleft() if self.actions else None
         if action is None:
             if self.responder is None:
-                raise AssertionError("the fake API got a request nobody scripted")
+                unscripted = Fault(
+                    400, "invalid_request_error", "fake API: no reply scripted for this request", None
+                )
+                return self._error(handler, record, unscripted)
             action = self.responder(record.body)
         if isinstance(action, Fault):
             return self._error(handler, record, action)
@@ -242,6 +245,10 @@ class FakeAnthropic:
         start = {**message, "content": [], "stop_reason": None, "usage": {**usage, "output_tokens": 1}}
         send("message_start", {"type": "message_start", "message": start})
         send("ping", {"type": "ping"})
+        if isinstance(action, StreamError) and not message["content"]:
+            send("error", {"type": "error", "error": {"type": action.error_type, "message": "Overloaded"}})
+            handler.wfile.write(b"0\r\n\r\n")
+            return
         for index, block in enumerate(message["content"]):
             if block["type"] == "text":
                 send(
