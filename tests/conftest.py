@@ -6,7 +6,7 @@ import os
 import socket
 import uuid
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -107,3 +107,14 @@ def demo_store(
     report = sync_fixtures(engine, DEMO_FIXTURES, anchor=False, now=FIXED_NOW)
     yield engine, report
     engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def small_fixtures(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A one-week demo business (10 orders a day), generated once: for tests that sync in a subprocess."""
+    from tools.demo.generator import DemoGenerator, GeneratorParams
+
+    folder = tmp_path_factory.mktemp("small-demo")
+    params = GeneratorParams(first_day=date(2026, 11, 2), days=7, orders_per_day=10, seed=11)
+    DemoGenerator(params).write(folder)
+    return folder

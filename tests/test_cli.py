@@ -5,24 +5,11 @@ from __future__ import annotations
 import gzip
 import json
 import subprocess
-from datetime import date
 from pathlib import Path
 
-import pytest
-
 from tests.support.cli import opsbot
-from tools.demo.generator import DemoGenerator, GeneratorParams
 
 REPO = Path(__file__).resolve().parents[1]
-
-
-@pytest.fixture(scope="module")
-def small_fixtures(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("cli-demo")
-    DemoGenerator(GeneratorParams(first_day=date(2026, 11, 2), days=7, orders_per_day=10, seed=11)).write(
-        folder
-    )
-    return folder
 
 
 def test_sync_then_resync_then_status(tmp_path, small_fixtures):
