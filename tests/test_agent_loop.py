@@ -12,6 +12,7 @@ from typing import Annotated
 import pytest
 from sqlalchemy import select
 
+from bot.agent.context_budget import estimate_tokens
 from bot.agent.conversation_store import INTERRUPTED_TOOL
 from bot.agent.events import ModelCallFinished, ModelCallStarted, TextDelta, ToolFinished, ToolStarted
 from bot.agent.model import ModelError, Usage
@@ -361,3 +362,66 @@ def test_an_empty_question_is_refused_before_anything_is_stored(demo_store):
     agent = agent_on(engine, ScriptedModel([]))
     with pytest.raises(ValueError, match="the question is empty"):
         agent.answer(None, "   ")
+
+
+@sqlite_only
+def test_a_long_conversation_stays_within_the_budget_without_losing_words(demo_store):
+    engine, _ = demo_store
+    budget = 9_000
+    turns = 20
+
+    def analyst(request):
+        results = tool_results(request.messages[-1])
+        if results:
+            (result, _), *_ = results
+            assert "rows" in result  # the current question's result is never shortened
+            return say(f"Answer {len(request.messages) // 4 + 1}: {result['totals']['net_sales']}.")
+        return call("sales_report", period="last week", group_by="day")
+
+    model = ScriptedModel(analyst)
+    agent = agent_on(engine, model, context_budget_tokens=budget)
+    conversation = None
+    answers = []
+    for number in range(1, turns + 1):
+        answer = agent.answer(conversation, f"Question {number}: how did last week go, day by day?")
+        conversation = answer.conversation_id
+        answers.append(answer)
+    assert all(a.ok for a in answers)
+    assert answers[-1].stats.compacted_results > 0
+
+    last = model.requests[-1]
+    sent = json.dumps(last.messages)
+    for number in range(1, turns + 1):  # every question and every answer is still in the request
+        assert f"Question {number}: how did last week go" in sent
+    for answer in answers[:-1]:
+        assert answer.text in sent
+    shortened = [
+        block["content"]
+        for message in last.messages
+        for block in message["content"]
+        if block.get("type") == "tool_result"
+        and block["content"].startswith("[Earlier result of sales_report(")
+    ]
+    assert shortened and all("Call the tool again for the full figures." in s for s in shortened)
+    assert estimate_tokens(last.messages) + agent.stable_prefix_tokens() <= budget
+    # The store keeps every full result; only the copy sent was shortened.
+    stored = stored_conversation(agent, conversation)
+    assert all(
+        block["content"].startswith("{")
+        for message in stored
+        for block in message["content"]
+        if block.get("type") == "tool_result"
+    )
+
+
+@sqlite_only
+def test_a_conversation_too_long_even_when_shortened_asks_for_a_new_one(demo_store):
+    engine, _ = demo_store
+    agent = agent_on(engine, ScriptedModel([say("never sent")]), context_budget_tokens=3_000)
+    answer = agent.answer(None, "hello")
+    assert answer.status == "failed" and answer.error_kind == "context_too_long"
+    assert (
+        answer.text
+        == "This conversation has grown too long for the model; start a new conversation and ask again."
+    )
+    stored_conversation(agent, answer.conversation_id)
