@@ -95,7 +95,8 @@ def test_ask_then_follow_up_then_trace_and_usage(sqlite_demo, tmp_path):
 
     usage = opsbot("usage", cwd=tmp_path, env=env)
     assert usage.returncode == 0
-    assert re.search(r"claude-haiku-4-5\s+\d+\s+\d+\s+0\s", usage.stdout), usage.stdout
+    assert usage.stdout.splitlines()[1].split()[:4] == ["day", "(UTC)", "model", "questions"]
+    assert re.search(r"^\d{4}-\d\d-\d\d  claude-haiku-4-5 ", usage.stdout, flags=re.M), usage.stdout
 
 
 @pytest.mark.parametrize("demo_store", ["sqlite"], indirect=True)
