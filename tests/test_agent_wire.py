@@ -214,3 +214,14 @@ def test_script_steps_become_the_api_content_blocks():
         {"type": "tool_use", "id": "toolu_a", "name": "sales_report", "input": {"period": "today"}},
     ]
     assert step.stop_reason == "tool_use"
+
+
+@sqlite_only
+def test_an_unknown_model_is_named_in_the_error(demo_store, api):
+    engine, _ = demo_store
+    api.queue(Fault(404, "not_found_error", "model: claude-nonexistent", None))
+    answer = agent_on(engine, claude(api)).answer(None, "hi", model="claude-nonexistent")
+    assert answer.text == (
+        "The model 'claude-nonexistent' is not available to this API key; check OPSBOT_MODEL."
+    )
+    assert api.requests[0].body["model"] == "claude-nonexistent"

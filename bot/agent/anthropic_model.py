@@ -56,7 +56,7 @@ class AnthropicModel:
             if message.stop_reason is None:  # the stream ended cleanly but without its message_stop
                 raise httpx2.RemoteProtocolError("the event stream ended before message_stop")
         except Exception as exc:
-            error = self._explain(exc)
+            error = self._explain(exc, request.model)
             error.attempts = max(1, self._attempts.value)
             error.partial_text = "".join(streamed)
             log.warning("model call failed (%s, %d attempt(s)): %s", error.kind, error.attempts, error.detail)
@@ -76,7 +76,7 @@ class AnthropicModel:
             attempts=max(1, self._attempts.value),
         )
 
-    def _explain(self, exc: Exception) -> ModelError:
+    def _explain(self, exc: Exception, model: str) -> ModelError:
         """The user's sentence for an SDK or transport failure."""
         where = self.settings.base_url or "api.anthropic.com"
         if isinstance(exc, anthropic.APITimeoutError):
@@ -92,7 +92,7 @@ class AnthropicModel:
                 f"{exc!r} caused by {exc.__cause__!r}",
             )
         if isinstance(exc, anthropic.APIStatusError):
-            return _status_error(exc, self.settings.name)
+            return _status_error(exc, model)
         if isinstance(exc, httpx2.HTTPError):  # the stream broke after the answer had started
             return ModelError(
                 "stream_cut",
