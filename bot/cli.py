@@ -92,7 +92,10 @@ def cmd_home(settings: Settings, args: argparse.Namespace) -> int:
             return 1
         print()
     status = cmd_status(settings, args)
-    print("\nCommands: opsbot status · opsbot sync · opsbot demo generate · opsbot --help")
+    print(
+        '\nCommands: opsbot ask "QUESTION" · opsbot call TOOL · opsbot tools · opsbot trace · '
+        "opsbot status · opsbot --help"
+    )
     return status
 
 

@@ -17,6 +17,7 @@ from bot.settings import ModelSettings
 
 log = logging.getLogger(__name__)
 
+DEFAULT_BASE_URL = "https://api.anthropic.com"
 MISSING_KEY = (
     "ANTHROPIC_API_KEY is not set, so opsbot cannot ask the model. Put ANTHROPIC_API_KEY=sk-ant-… in .env "
     "(see .env.example) or export it; the tools still work without it (opsbot call)."
@@ -33,7 +34,7 @@ class AnthropicModel:
         self._attempts = threading.local()
         self.client = anthropic.Anthropic(
             api_key=settings.api_key,
-            base_url=settings.base_url,
+            base_url=settings.base_url or DEFAULT_BASE_URL,  # explicit: the settings already read the env
             timeout=settings.timeout_seconds,
             max_retries=settings.max_retries,
             http_client=anthropic.DefaultHttpxClient(event_hooks={"request": [self._count_attempt]}),
@@ -59,7 +60,8 @@ class AnthropicModel:
             error = self._explain(exc, request.model)
             error.attempts = max(1, self._attempts.value)
             error.partial_text = "".join(streamed)
-            log.warning("model call failed (%s, %d attempt(s)): %s", error.kind, error.attempts, error.detail)
+            # The user gets the sentence; the detail is stored with the call (opsbot trace), logged at INFO.
+            log.info("model call failed (%s, %d attempt(s)): %s", error.kind, error.attempts, error.detail)
             raise error from exc
         usage = message.usage
         return ModelReply(
@@ -78,7 +80,7 @@ class AnthropicModel:
 
     def _explain(self, exc: Exception, model: str) -> ModelError:
         """The user's sentence for an SDK or transport failure."""
-        where = self.settings.base_url or "api.anthropic.com"
+        where = self.settings.base_url or DEFAULT_BASE_URL
         if isinstance(exc, anthropic.APITimeoutError):
             return ModelError(
                 "timeout",
