@@ -230,6 +230,6 @@ def test_an_unknown_model_is_named_in_the_error(demo_store, api):
 def test_the_base_url_comes_from_the_settings_only():
     # conftest sets ANTHROPIC_BASE_URL in this process; the settings object is the only reader of it.
     default = AnthropicModel(ModelSettings(api_key=VALID_KEY, base_url=None))
-    assert str(default.client.base_url) == "https://api.anthropic.com/"
+    assert str(default.client.base_url).rstrip("/") == "https://api.anthropic.com"
     gateway = AnthropicModel(ModelSettings(api_key=VALID_KEY, base_url="http://127.0.0.1:8080"))
-    assert str(gateway.client.base_url) == "http://127.0.0.1:8080/"
+    assert str(gateway.client.base_url).rstrip("/") == "http://127.0.0.1:8080"
