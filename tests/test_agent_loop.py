@@ -425,3 +425,16 @@ def test_a_conversation_too_long_even_when_shortened_asks_for_a_new_one(demo_sto
         == "This conversation has grown too long for the model; start a new conversation and ask again."
     )
     stored_conversation(agent, answer.conversation_id)
+
+
+@sqlite_only
+def test_an_empty_reply_is_stored_so_that_the_conversation_can_continue(demo_store):
+    engine, _ = demo_store
+    model = ScriptedModel([say(""), say("Second time lucky.")])
+    agent = agent_on(engine, model)
+    empty = agent.answer(None, "Say nothing")
+    assert empty.ok and empty.text == "(The model returned an empty answer.)"
+    assert agent.answer(empty.conversation_id, "Now say something").text == "Second time lucky."
+    assert stored_conversation(agent, empty.conversation_id)[1]["content"] == [
+        {"type": "text", "text": "(The model returned an empty answer.)"}
+    ]

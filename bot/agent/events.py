@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -88,3 +89,8 @@ class Answer:
     @property
     def ok(self) -> bool:
         return self.status == "answered"
+
+
+def format_arguments(arguments: dict) -> str:
+    """``period="last Saturday", limit=1`` — tool arguments on one line, for progress lines and traces."""
+    return ", ".join(f"{key}={json.dumps(value, ensure_ascii=False)}" for key, value in arguments.items())

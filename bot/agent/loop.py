@@ -7,7 +7,6 @@ One ``Agent`` serves every front end and many conversations at once; one turn at
 
 from __future__ import annotations
 
-import json
 import logging
 import threading
 import time
@@ -162,7 +161,7 @@ class _Turn:
         for step in range(1, config.max_steps + 1):
             reply = self._call_model(step, today_line)
             if not reply.tool_uses:
-                text = reply.text.strip() or "(The model returned an empty answer.)"
+                text = reply.text.strip() or EMPTY_REPLY
                 if reply.stop_reason == "max_tokens":
                     text += "\n\n(The answer was cut off at the OPSBOT_MAX_TOKENS limit.)"
                 self.store.finish_turn(self.turn_id, "answered", text)
@@ -243,8 +242,9 @@ class _Turn:
             seconds=seconds,
             started_at=started_at,
         )
-        self.store.append(self.conversation_id, self.turn_id, "assistant", "reply", reply.content)
-        self.messages.append({"role": "assistant", "content": reply.content})
+        content = _sendable(reply.content)
+        self.store.append(self.conversation_id, self.turn_id, "assistant", "reply", content)
+        self.messages.append({"role": "assistant", "content": content})
         self.stats.model_calls += 1
         self.stats.model_seconds += seconds
         self.stats.usage += reply.usage
@@ -301,6 +301,11 @@ class _Turn:
         return Answer(self.conversation_id, self.turn_id, "failed", sentence, self.stats, error_kind=kind)
 
 
-def tool_call_summary(arguments: dict) -> str:
-    """``period='last Saturday', location='2'`` — arguments as a short line for progress displays."""
-    return ", ".join(f"{key}={json.dumps(value, ensure_ascii=False)}" for key, value in arguments.items())
+EMPTY_REPLY = "(The model returned an empty answer.)"
+
+
+def _sendable(content: list[dict]) -> list[dict]:
+    """The reply as it can be sent back: the API refuses empty text blocks and empty messages, so a
+    conversation holding them could never continue."""
+    kept = [block for block in content if not (block.get("type") == "text" and not block.get("text"))]
+    return kept or [{"type": "text", "text": EMPTY_REPLY}]

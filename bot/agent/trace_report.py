@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import Engine
 
 from bot.agent.conversation_store import ConversationReader
+from bot.agent.events import format_arguments
 
 
 def dollars(microusd: int | None) -> str:
@@ -20,7 +21,7 @@ def _when(moment: datetime | None) -> str:
 
 
 def _arguments(raw: str) -> str:
-    return ", ".join(f"{k}={json.dumps(v, ensure_ascii=False)}" for k, v in json.loads(raw or "{}").items())
+    return format_arguments(json.loads(raw or "{}"))
 
 
 def _indent(text: str, prefix: str) -> str:
