@@ -73,13 +73,18 @@ class Agent:
         self.business = business
         self.config = config
         self._tool_schemas = registry.schemas()
+        self._prefix_tokens: int | None = None
         self._locks: dict[str, threading.Lock] = {}
         self._locks_guard = threading.Lock()
         self._pool = ThreadPoolExecutor(max_workers=config.tool_workers, thread_name_prefix="opsbot-tool")
 
     def stable_prefix_tokens(self) -> int:
         """Estimated tokens of the cached prefix (tool schemas + stable system block)."""
-        return estimate_tokens(self._tool_schemas) + estimate_tokens(self.business.stable_system)
+        if self._prefix_tokens is None:
+            self._prefix_tokens = estimate_tokens(self._tool_schemas) + estimate_tokens(
+                self.business.stable_system
+            )
+        return self._prefix_tokens
 
     def close(self) -> None:
         """Stop the tool worker threads."""
