@@ -6,14 +6,8 @@ import argparse
 import json
 import sys
 
-from bot.agent.events import Answer, Event, TextDelta, ToolFinished
+from bot.agent.events import Answer, Event, TextDelta, ToolFinished, format_arguments
 from bot.settings import Settings
-
-
-def _open_store(settings: Settings):
-    from tools.store.database import open_store
-
-    return open_store(settings.database_url)
 
 
 class _Printer:
@@ -30,9 +24,7 @@ class _Printer:
             sys.stdout.flush()
             self.wrote_text = True
         elif isinstance(event, ToolFinished) and self.show_tools:
-            arguments = ", ".join(
-                f"{k}={json.dumps(v, ensure_ascii=False)}" for k, v in event.arguments.items()
-            )
+            arguments = format_arguments(event.arguments)
             mark = "" if event.ok else f" · error: {event.error}"
             print(f"  · {event.name}({arguments}) · {event.seconds:.2f} s{mark}", file=sys.stderr)
 
@@ -68,9 +60,10 @@ def _answer_json(answer: Answer) -> str:
 def cmd_ask(settings: Settings, args: argparse.Namespace) -> int:
     from bot.agent.factory import build_agent
     from bot.agent.model import ModelError
+    from tools.store.database import open_store
     from tools.store.summary import summarize
 
-    engine = _open_store(settings)
+    engine = open_store(settings.database_url)
     if not summarize(engine).locations:
         print(
             "opsbot: the store is empty — run `opsbot` (loads the demo) or `opsbot sync` first",
@@ -115,8 +108,9 @@ def cmd_ask(settings: Settings, args: argparse.Namespace) -> int:
 def cmd_trace(settings: Settings, args: argparse.Namespace) -> int:
     from bot.agent.conversation_store import ConversationReader
     from bot.agent.trace_report import render_trace
+    from tools.store.database import open_store
 
-    engine = _open_store(settings)
+    engine = open_store(settings.database_url)
     conversation_id = args.conversation
     if conversation_id is None:
         latest = ConversationReader(engine).conversations(limit=1)
@@ -134,8 +128,9 @@ def cmd_trace(settings: Settings, args: argparse.Namespace) -> int:
 
 def cmd_usage(settings: Settings, args: argparse.Namespace) -> int:
     from bot.agent.trace_report import render_usage
+    from tools.store.database import open_store
 
-    print(render_usage(_open_store(settings), days=args.days))
+    print(render_usage(open_store(settings.database_url), days=args.days))
     return 0
 
 

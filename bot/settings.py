@@ -85,15 +85,17 @@ def _number(values: Mapping[str, str | None], name: str, default: float, low: fl
     return value
 
 
-def _model_settings(values: Mapping[str, str | None]) -> ModelSettings:
-    def text(name: str) -> str | None:
-        value = values.get(name)
-        return value.strip() if value and value.strip() else None
+def _text(values: Mapping[str, str | None], name: str) -> str | None:
+    """The variable's value without surrounding blanks; None when unset or blank."""
+    value = values.get(name)
+    return value.strip() if value and value.strip() else None
 
+
+def _model_settings(values: Mapping[str, str | None]) -> ModelSettings:
     return ModelSettings(
-        api_key=text("ANTHROPIC_API_KEY"),
-        base_url=text("ANTHROPIC_BASE_URL"),
-        name=text("OPSBOT_MODEL") or DEFAULT_MODEL,
+        api_key=_text(values, "ANTHROPIC_API_KEY"),
+        base_url=_text(values, "ANTHROPIC_BASE_URL"),
+        name=_text(values, "OPSBOT_MODEL") or DEFAULT_MODEL,
         max_tokens=int(_number(values, "OPSBOT_MAX_TOKENS", 2048, 64, 64_000)),
         timeout_seconds=_number(values, "OPSBOT_MODEL_TIMEOUT", 60.0, 0.1, 3600),
         max_retries=int(_number(values, "OPSBOT_MODEL_RETRIES", 2, 0, 10)),
@@ -109,21 +111,17 @@ def load_settings(env_file: Path | None = Path(".env"), environ: Mapping[str, st
         values.update(dotenv_values(env_file))
     values.update(os.environ if environ is None else environ)
 
-    def text(name: str) -> str | None:
-        value = values.get(name)
-        return value.strip() if value and value.strip() else None
-
-    data_dir = Path(text("OPSBOT_DATA_DIR") or ".opsbot").expanduser()
-    log_level = (text("OPSBOT_LOG_LEVEL") or "WARNING").upper()
+    data_dir = Path(_text(values, "OPSBOT_DATA_DIR") or ".opsbot").expanduser()
+    log_level = (_text(values, "OPSBOT_LOG_LEVEL") or "WARNING").upper()
     if log_level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
         raise SettingsError(f"OPSBOT_LOG_LEVEL={log_level!r} — use DEBUG, INFO, WARNING or ERROR")
-    week_day = (text("OPSBOT_WEEK_START") or "monday").lower()
+    week_day = (_text(values, "OPSBOT_WEEK_START") or "monday").lower()
     if week_day not in WEEKDAYS:
         raise SettingsError(f"OPSBOT_WEEK_START={week_day!r} — use a weekday name such as monday or sunday")
     return Settings(
         data_dir=data_dir,
-        database_url=text("DATABASE_URL") or default_database_url(data_dir),
-        fixtures_dir=Path(text("OPSBOT_FIXTURES_DIR") or DEFAULT_FIXTURES).expanduser(),
+        database_url=_text(values, "DATABASE_URL") or default_database_url(data_dir),
+        fixtures_dir=Path(_text(values, "OPSBOT_FIXTURES_DIR") or DEFAULT_FIXTURES).expanduser(),
         demo_anchor=_flag(values, "OPSBOT_DEMO_ANCHOR", True),
         log_level=log_level,
         week_start=WEEKDAYS.index(week_day),

@@ -37,7 +37,8 @@ def _summary(tool_use: dict | None, content: str) -> str:
     )
 
 
-def _result_text(block: dict) -> str:
+def tool_result_text(block: dict) -> str:
+    """The text of a tool_result block (its content is a string or a list of text parts)."""
     content = block.get("content")
     if isinstance(content, str):
         return content
@@ -67,7 +68,7 @@ def fit_to_budget(
             continue
         new_blocks = []
         for block in blocks:
-            text = _result_text(block) if block.get("type") == "tool_result" else ""
+            text = tool_result_text(block) if block.get("type") == "tool_result" else ""
             if text and not text.startswith("[Earlier result of") and len(text) > 2 * PREVIEW_CHARS:
                 block = {**block, "content": _summary(tool_uses.get(block.get("tool_use_id")), text)}
                 compacted += 1

@@ -249,28 +249,21 @@ class ConversationReader:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
 
-    def conversations(self, limit: int = 20) -> list[ConversationSummary]:
-        """The most recently active conversations first."""
+    def _summaries(self, *conditions, limit: int | None = None) -> list[ConversationSummary]:
         c = Conversation
         questions = select(func.count(Turn.id)).where(Turn.conversation_id == c.id).scalar_subquery()
+        query = select(c.id, c.source, c.title, c.created_at, c.updated_at, questions).where(*conditions)
         with self.engine.connect() as conn:
-            rows = conn.execute(
-                select(c.id, c.source, c.title, c.created_at, c.updated_at, questions)
-                .order_by(c.updated_at.desc(), c.id)
-                .limit(limit)
-            ).all()
+            rows = conn.execute(query.order_by(c.updated_at.desc(), c.id).limit(limit)).all()
         return [ConversationSummary(*row) for row in rows]
 
+    def conversations(self, limit: int = 20) -> list[ConversationSummary]:
+        """The most recently active conversations first."""
+        return self._summaries(limit=limit)
+
     def conversation(self, conversation_id: str) -> ConversationSummary | None:
-        c = Conversation
-        questions = select(func.count(Turn.id)).where(Turn.conversation_id == c.id).scalar_subquery()
-        with self.engine.connect() as conn:
-            row = conn.execute(
-                select(c.id, c.source, c.title, c.created_at, c.updated_at, questions).where(
-                    c.id == conversation_id
-                )
-            ).first()
-        return ConversationSummary(*row) if row else None
+        found = self._summaries(Conversation.id == conversation_id)
+        return found[0] if found else None
 
     def turns(self, conversation_id: str) -> list:
         with self.engine.connect() as conn:

@@ -70,9 +70,6 @@ class TurnStats:
         """The agent's own time: everything but waiting for the model and running tools."""
         return max(0.0, self.total_seconds - self.model_seconds - self.tool_seconds)
 
-    def add_cost(self, cost: int | None) -> None:
-        self.cost_microusd = None if cost is None or self.cost_microusd is None else self.cost_microusd + cost
-
 
 @dataclass(frozen=True)
 class Answer:

@@ -29,8 +29,8 @@ from bot.agent.events import (
     ToolStarted,
     TurnStats,
 )
-from bot.agent.model import ModelClient, ModelError, ModelReply, ModelRequest
-from bot.agent.pricing import cost_microusd
+from bot.agent.model import ModelClient, ModelError, ModelReply, ModelRequest, Usage
+from bot.agent.pricing import add_cost, cost_microusd
 from tools.registry import ToolContext, ToolRegistry
 
 log = logging.getLogger(__name__)
@@ -73,7 +73,7 @@ class Agent:
         self.business = business
         self.config = config
         self._tool_schemas = registry.schemas()
-        self._prefix_tokens: int | None = None
+        self._prefix_tokens = estimate_tokens(self._tool_schemas) + estimate_tokens(business.stable_system)
         self._locks: dict[str, threading.Lock] = {}
         self._locks_guard = threading.Lock()
         self._pool = ThreadPoolExecutor(max_workers=config.tool_workers, thread_name_prefix="opsbot-tool")
@@ -213,39 +213,29 @@ class _Turn:
         except ModelError as error:
             seconds = time.perf_counter() - started
             self.stats.model_seconds += seconds
-            self.store.record_model_call(
-                conversation_id=self.conversation_id,
-                turn_id=self.turn_id,
-                step=step,
-                model=self.model_name,
-                input_tokens=0,
-                output_tokens=0,
-                cache_write_tokens=0,
-                cache_read_tokens=0,
-                cost_microusd=0,
-                attempts=error.attempts,
-                seconds=seconds,
+            self._record_call(
+                step,
+                started_at,
+                seconds,
+                self.model_name,
+                Usage(),
+                0,
+                error.attempts,
                 error=f"{error.kind}: {error.detail or error.user_message}",
-                started_at=started_at,
             )
             raise
         seconds = time.perf_counter() - started
         cost = cost_microusd(reply.model, reply.usage)
-        self.model_call_id = self.store.record_model_call(
-            conversation_id=self.conversation_id,
-            turn_id=self.turn_id,
-            step=step,
-            model=reply.model,
+        self.model_call_id = self._record_call(
+            step,
+            started_at,
+            seconds,
+            reply.model,
+            reply.usage,
+            cost,
+            reply.attempts,
             request_id=reply.request_id,
             stop_reason=reply.stop_reason,
-            input_tokens=reply.usage.input_tokens,
-            output_tokens=reply.usage.output_tokens,
-            cache_write_tokens=reply.usage.cache_write_tokens,
-            cache_read_tokens=reply.usage.cache_read_tokens,
-            cost_microusd=cost,
-            attempts=reply.attempts,
-            seconds=seconds,
-            started_at=started_at,
         )
         content = _sendable(reply.content)
         self.store.append(self.conversation_id, self.turn_id, "assistant", "reply", content)
@@ -253,9 +243,37 @@ class _Turn:
         self.stats.model_calls += 1
         self.stats.model_seconds += seconds
         self.stats.usage += reply.usage
-        self.stats.add_cost(cost)
+        self.stats.cost_microusd = add_cost(self.stats.cost_microusd, cost)
         self.emit(ModelCallFinished(step, reply.usage, seconds, reply.stop_reason))
         return reply
+
+    def _record_call(
+        self,
+        step: int,
+        started_at: datetime,
+        seconds: float,
+        model: str,
+        usage: Usage,
+        cost: int | None,
+        attempts: int,
+        **outcome,
+    ) -> int:
+        """Store one model call (``outcome``: request_id and stop_reason, or error)."""
+        return self.store.record_model_call(
+            conversation_id=self.conversation_id,
+            turn_id=self.turn_id,
+            step=step,
+            model=model,
+            input_tokens=usage.input_tokens,
+            output_tokens=usage.output_tokens,
+            cache_write_tokens=usage.cache_write_tokens,
+            cache_read_tokens=usage.cache_read_tokens,
+            cost_microusd=cost,
+            attempts=attempts,
+            seconds=seconds,
+            started_at=started_at,
+            **outcome,
+        )
 
     def _run_tools(self, reply: ModelReply, context: ToolContext) -> None:
         """Run the reply's tool calls (concurrently when several), store each result as it finishes, then

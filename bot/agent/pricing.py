@@ -52,3 +52,8 @@ def cost_microusd(model: str, usage: Usage) -> int | None:
         + usage.cache_write_tokens * price.cache_write
         + usage.cache_read_tokens * price.cache_read
     )
+
+
+def add_cost(total: int | None, cost: int | None) -> int | None:
+    """A running cost total: unknown (None) as soon as one part has no price."""
+    return None if total is None or cost is None else total + cost

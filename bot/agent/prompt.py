@@ -13,9 +13,9 @@ import copy
 from datetime import date
 
 from bot.agent.model import ModelRequest
+from tools.analytics.business_info import WEEKDAY_NAMES
 
 CACHE = {"type": "ephemeral"}
-WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 RULES = """\
 You are opsbot, the operations assistant of a multi-location restaurant business. Owners and managers ask \
@@ -57,7 +57,9 @@ def stable_system_text(profile: dict) -> str:
 
 def today_text(today: date, timezone: str) -> str:
     """The volatile line: today's date and weekday in the business timezone."""
-    return f"Today is {WEEKDAYS[today.weekday()]} {today.isoformat()} ({timezone}, Location 1's timezone)."
+    return (
+        f"Today is {WEEKDAY_NAMES[today.weekday()]} {today.isoformat()} ({timezone}, Location 1's timezone)."
+    )
 
 
 def build_request(

@@ -12,7 +12,7 @@ import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from bot.agent.context_budget import estimate_tokens
+from bot.agent.context_budget import estimate_tokens, tool_result_text
 from bot.agent.model import ModelError, ModelReply, ModelRequest, TextSink, Usage
 
 
@@ -57,8 +57,7 @@ def tool_results(message: dict) -> list[tuple[dict, bool]]:
     found = []
     for block in message.get("content", []):
         if isinstance(block, dict) and block.get("type") == "tool_result":
-            content = block.get("content")
-            text = content if isinstance(content, str) else "".join(b.get("text", "") for b in content or [])
+            text = tool_result_text(block)
             try:
                 parsed = json.loads(text)
             except ValueError:

@@ -10,6 +10,7 @@ from sqlalchemy import Engine
 
 from bot.agent.conversation_store import ConversationReader
 from bot.agent.events import format_arguments
+from bot.agent.pricing import add_cost
 
 
 def dollars(microusd: int | None) -> str:
@@ -56,9 +57,7 @@ def render_trace(engine: Engine, conversation_id: str) -> str | None:
                     f"  model call {call.step} · failed after {call.seconds:.2f} s{attempts} · {call.error}"
                 )
                 continue
-            total_cost = (
-                None if call.cost_microusd is None or total_cost is None else total_cost + call.cost_microusd
-            )
+            total_cost = add_cost(total_cost, call.cost_microusd)
             lines.append(
                 f"  model call {call.step} · {call.model} · {call.seconds:.2f} s{attempts} · "
                 f"in {call.input_tokens:,} + cache write {call.cache_write_tokens:,} "
@@ -103,7 +102,7 @@ def render_usage(engine: Engine, days: int = 30, now: datetime | None = None) ->
         for name in ("input_tokens", "output_tokens", "cache_write_tokens", "cache_read_tokens"):
             g[name] += getattr(row, name)
         g["seconds"] += row.seconds
-        g["cost"] = None if g["cost"] is None or row.cost_microusd is None else g["cost"] + row.cost_microusd
+        g["cost"] = add_cost(g["cost"], row.cost_microusd)
     header = (
         f"{'day (UTC)':<10}  {'model':<24} {'questions':>9} {'calls':>6} {'failed':>6} {'input':>10} "
         f"{'cache write':>11} {'cache read':>11} {'output':>9} {'avg call':>8} {'cost':>10}"
@@ -111,7 +110,7 @@ def render_usage(engine: Engine, days: int = 30, now: datetime | None = None) ->
     lines = [f"Model usage since {since.date()}", header]
     total_cost: int | None = 0
     for (day, model), g in sorted(groups.items()):
-        total_cost = None if g["cost"] is None or total_cost is None else total_cost + g["cost"]
+        total_cost = add_cost(total_cost, g["cost"])
         lines.append(
             f"{day:<10}  {model:<24} {len(g['turns']):>9} {g['calls']:>6} {g['errors']:>6} "
             f"{g['input_tokens']:>10,} {g['cache_write_tokens']:>11,} {g['cache_read_tokens']:>11,} "
