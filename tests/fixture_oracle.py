@@ -184,3 +184,18 @@ def item_sales_from_fixtures(folder: Path) -> ItemSales:
                 result.units[key][name] += int(line["quantity"])
                 result.revenue[key][name] += line["gross_sales_money"]["amount"]
     return result
+
+
+def dollars(cents: int) -> str:
+    """Minor units as the tools show them: -$1,234.50."""
+    return f"{'-' if cents < 0 else ''}${abs(cents) / 100:,.2f}"
+
+
+def sums(days, names, start, end) -> tuple[int, int]:
+    """Counted orders and net sales of ``names`` (location names) from ``start`` to ``end``."""
+    orders = net = 0
+    for (name, day), totals in days.items():
+        if name in names and start <= day <= end:
+            orders += totals.orders
+            net += totals.net
+    return orders, net

@@ -20,7 +20,7 @@ from bot.agent.pricing import cost_microusd
 from bot.agent.scripted_model import ScriptedModel, call, calls, say, tool_results
 from tests.agent_harness import agent_on, result_of, stored_conversation
 from tests.conftest import DEMO_FIXTURES
-from tests.fixture_oracle import expected_from_fixtures
+from tests.fixture_oracle import dollars, expected_from_fixtures, sums
 from tools.registry import Param
 from tools.store.conversation_models import ModelCall, ToolCallRecord, Turn
 
@@ -29,18 +29,14 @@ LOCATIONS = ("Downtown", "Harbor", "Uptown", "Sunset")
 sqlite_only = pytest.mark.parametrize("demo_store", ["sqlite"], indirect=True)
 
 
-def dollars(cents: int) -> str:
-    return f"${cents / 100:,.2f}"
-
-
 @pytest.fixture(scope="module")
 def days():
     return expected_from_fixtures(DEMO_FIXTURES).days
 
 
-def net_on(days, day: date, names=LOCATIONS) -> tuple[int, int]:
-    picked = [totals for (name, d), totals in days.items() if d == day and name in names]
-    return sum(t.orders for t in picked), sum(t.net for t in picked)
+def saturday_net(days, names=LOCATIONS) -> int:
+    """Net sales of ``names`` on Saturday 21 November, from the oracle."""
+    return sums(days, names, LAST_SATURDAY, LAST_SATURDAY)[1]
 
 
 def answer_from_last_result(request):
@@ -58,7 +54,7 @@ def test_one_tool_round_trip_answers_with_the_tool_numbers(demo_store, days):
     events = []
     answer = agent.answer(None, "What were net sales last Saturday?", events.append)
 
-    _, net = net_on(days, LAST_SATURDAY)
+    net = saturday_net(days)
     assert answer.ok and answer.text == f"Net sales 2026-11-21–2026-11-21: {dollars(net)}."
     assert "".join(e.text for e in events if isinstance(e, TextDelta)) == answer.text
     kinds = [type(e) for e in events if not isinstance(e, TextDelta)]
@@ -148,8 +144,8 @@ def test_parallel_tool_calls_run_concurrently_and_return_in_order(demo_store, da
     assert [r["tool_use_id"] for r in results] == [u["id"] for u in uses if u["type"] == "tool_use"]
     parsed = [json.loads(r["content"]) for r in results]
     assert [p.get("label") for p in parsed[1:3]] == ["a", "b"]
-    assert parsed[0]["totals"]["net_sales"] == dollars(net_on(days, LAST_SATURDAY, {"Downtown"})[1])
-    assert parsed[3]["totals"]["net_sales"] == dollars(net_on(days, LAST_SATURDAY, {"Uptown"})[1])
+    assert parsed[0]["totals"]["net_sales"] == dollars(saturday_net(days, {"Downtown"}))
+    assert parsed[3]["totals"]["net_sales"] == dollars(saturday_net(days, {"Uptown"}))
 
 
 @sqlite_only
@@ -170,7 +166,7 @@ def test_a_tool_error_goes_back_to_the_model_which_corrects_its_arguments(demo_s
     )
     agent = agent_on(engine, model)
     answer = agent.answer(None, "Harbor last Saturday?")
-    assert answer.text.endswith(dollars(net_on(days, LAST_SATURDAY, {"Harbor"})[1]) + ".")
+    assert answer.text.endswith(dollars(saturday_net(days, {"Harbor"})) + ".")
     with engine.connect() as conn:
         statuses = conn.execute(
             select(ToolCallRecord.status)
@@ -223,7 +219,7 @@ def test_a_follow_up_sees_the_earlier_tool_result(demo_store, days):
     agent = agent_on(engine, model)
     first = agent.answer(None, "Sales by location last Saturday?")
     second = agent.answer(first.conversation_id, "And Harbor?")
-    assert second.text == f"Harbor: {dollars(net_on(days, LAST_SATURDAY, {'Harbor'})[1])} on 2026-11-21."
+    assert second.text == f"Harbor: {dollars(saturday_net(days, {'Harbor'}))} on 2026-11-21."
     assert [m["role"] for m in model.requests[2].messages] == [
         "user",
         "assistant",

@@ -11,7 +11,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from tests.conftest import DEMO_FIXTURES
-from tests.fixture_oracle import expected_from_fixtures, item_sales_from_fixtures
+from tests.fixture_oracle import dollars, expected_from_fixtures, item_sales_from_fixtures, sums
 from tools.analytics.builtin import TOOLS
 from tools.analytics.readonly import open_readonly
 from tools.registry import ToolContext, ToolRegistry
@@ -19,10 +19,6 @@ from tools.registry import ToolContext, ToolRegistry
 TODAY = date(2026, 11, 24)
 LAST_SATURDAY = date(2026, 11, 21)
 LOCATIONS = ("Downtown", "Harbor", "Uptown", "Sunset")
-
-
-def dollars(cents: int) -> str:
-    return f"{'-' if cents < 0 else ''}${abs(cents) / 100:,.2f}"
 
 
 @pytest.fixture(scope="module")
@@ -52,15 +48,6 @@ def call(demo_store):
     run.registry, run.context = registry, context
     yield run
     readonly.dispose()
-
-
-def sums(days, names, start, end):
-    orders = net = 0
-    for (name, day), totals in days.items():
-        if name in names and start <= day <= end:
-            orders += totals.orders
-            net += totals.net
-    return orders, net
 
 
 def test_top_selling_item_last_saturday_at_each_location(call, items):

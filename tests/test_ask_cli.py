@@ -18,7 +18,7 @@ from sqlalchemy import select, text
 from bot.agent.scripted_model import call, say, tool_results
 from tests.conftest import DEMO_FIXTURES, FIXED_NOW
 from tests.fakes.anthropic_server import OVERLOADED, VALID_KEY, FakeAnthropic
-from tests.fixture_oracle import expected_from_fixtures
+from tests.fixture_oracle import dollars, expected_from_fixtures
 from tests.support.cli import opsbot, opsbot_env
 from tools.store.conversation_models import ToolCallRecord, Turn
 from tools.store.database import open_store
@@ -26,10 +26,6 @@ from tools.sync.runner import sync_fixtures
 
 SATURDAY = date(2026, 11, 21)
 CONVERSATION = re.compile(r"conversation: (c-[0-9a-f]{10})")
-
-
-def dollars(cents: int) -> str:
-    return f"${cents / 100:,.2f}"
 
 
 def analyst(body: dict):
