@@ -43,30 +43,39 @@ def cmd_sync(settings: Settings, args: argparse.Namespace) -> int:
     return _sync(settings, args.fixtures, anchor=not args.no_anchor, batch_size=args.batch_size)
 
 
-def _sync(settings: Settings, fixtures: str | None, *, anchor: bool = True, batch_size: int = 1000) -> int:
-    """Sync a fixture folder (default: the configured one), print the report; the exit status."""
+def _sync(
+    settings: Settings, fixtures: str | None, *, anchor: bool = True, batch_size: int = 1000, out=None
+) -> int:
+    """Sync a fixture folder (default: the configured one), print the report (to ``out``, default stdout);
+    the exit status."""
     from tools.sync.runner import sync_fixtures
 
+    out = out or sys.stdout
     folder = Path(fixtures) if fixtures else settings.fixtures_dir
     engine = _open_store(settings)
     anchor = settings.demo_anchor and anchor
-    print(f"Syncing {folder} into {engine.url.render_as_string(hide_password=True)}")
+    print(f"Syncing {folder} into {engine.url.render_as_string(hide_password=True)}", file=out)
     started = time.perf_counter()
     report = sync_fixtures(engine, folder, anchor=anchor, progress=_progress_printer(), batch_size=batch_size)
     for note in report.notes:
-        print(f"  {note}")
-    print(f"  {'stage':<20} {'seen':>9} {'inserted':>9} {'updated':>8} {'unchanged':>9} {'errors':>6}  time")
+        print(f"  {note}", file=out)
+    print(
+        f"  {'stage':<20} {'seen':>9} {'inserted':>9} {'updated':>8} {'unchanged':>9} {'errors':>6}  time",
+        file=out,
+    )
     for stage in report.stages:
         c = stage.counts
         rate = f"  ({stage.rate:,.0f}/s)" if stage.name.endswith("orders") and stage.seconds else ""
         print(
             f"  {stage.name:<20} {c.seen:>9,} {c.inserted:>9,} {c.updated:>8,} {c.unchanged:>9,} "
-            f"{len(c.errors):>6}  {stage.seconds:.1f} s{rate}"
+            f"{len(c.errors):>6}  {stage.seconds:.1f} s{rate}",
+            file=out,
         )
     print(
         "Nothing new."
         if report.changed == 0 and not report.errors
-        else f"Done in {time.perf_counter() - started:.1f} s."
+        else f"Done in {time.perf_counter() - started:.1f} s.",
+        file=out,
     )
     if report.errors:
         print(f"\n{len(report.errors)} record(s) were not stored:", file=sys.stderr)
@@ -78,25 +87,44 @@ def _sync(settings: Settings, fixtures: str | None, *, anchor: bool = True, batc
     return 0
 
 
-def cmd_home(settings: Settings, args: argparse.Namespace) -> int:
-    """``opsbot`` with no command: load the demo on first run, then show what the store holds."""
+def cmd_repl(settings: Settings, args: argparse.Namespace) -> int:
+    """``opsbot`` / ``opsbot repl``: load the demo on first run, then the interactive session (or, with
+    stdin or stdout not a terminal, plain question-per-line mode)."""
     from tools.store.summary import summarize
 
+    interactive = sys.stdin.isatty() and sys.stdout.isatty()
+    notes = sys.stdout if interactive else sys.stderr  # piped: stdout carries only the answers
     engine = _open_store(settings)
-    if not summarize(engine).locations:
+    summary = summarize(engine)
+    if not summary.locations:
         print(
             "First run: loading the demo business — Copperline Kitchen, a fictional four-location "
-            "restaurant chain with in-store (Square) and delivery (Deliverect) orders."
+            "restaurant chain with in-store (Square) and delivery (Deliverect) orders.",
+            file=notes,
         )
-        if _sync(settings, None) != 0:
+        if _sync(settings, None, out=notes) != 0:
             return 1
-        print()
-    status = cmd_status(settings, args)
-    print(
-        '\nCommands: opsbot ask "QUESTION" · opsbot call TOOL · opsbot tools · opsbot trace · '
-        "opsbot status · opsbot --help"
-    )
-    return status
+        print(file=notes)
+        summary = summarize(engine)
+    from bot.repl.session import ReplSession
+
+    session = ReplSession(settings, engine)
+    session.model_name = getattr(args, "model", None) or session.model_name
+    conversation = getattr(args, "conversation", None)
+    if conversation:
+        if not session.conversation_exists(conversation):
+            print(
+                f"opsbot: no conversation {conversation!r} — /history in the REPL lists them", file=sys.stderr
+            )
+            return 2
+        session.conversation_id = conversation
+    if interactive:
+        from bot.repl.terminal import run_terminal
+
+        return run_terminal(session, summary)
+    from bot.repl.piped import run_piped
+
+    return run_piped(session, sys.stdin, sys.stdout, sys.stderr)
 
 
 def cmd_status(settings: Settings, _args: argparse.Namespace) -> int:
@@ -123,87 +151,35 @@ def cmd_status(settings: Settings, _args: argparse.Namespace) -> int:
     return 0
 
 
-def _tool_context(settings: Settings, today: str | None):
-    from tools.analytics.readonly import open_readonly
-    from tools.analytics.scope import business_today
-    from tools.registry import ToolContext
-
-    _open_store(settings).dispose()  # make sure the schema is there
-    engine = open_readonly(settings.database_url)
-    return ToolContext(
-        engine=engine,
-        today=date.fromisoformat(today) if today else business_today(engine),
-        week_start=settings.week_start,
-    )
-
-
 def cmd_tools(_settings: Settings, args: argparse.Namespace) -> int:
+    from bot.tool_console import describe_tools
     from tools.registry import default_registry
 
     registry = default_registry()
     if args.json:
         print(json.dumps(registry.schemas(), indent=2))
-        return 0
-    for tool in registry.tools():
-        summary = " ".join(tool.description.split()).split(". ")[0].rstrip(".") + "."
-        print(f"{tool.name}  [{tool.source}]\n    {summary}")
-        required = set(tool.input_schema.get("required", []))
-        for name, schema in tool.input_schema.get("properties", {}).items():
-            kind = schema.get("type", "")
-            if "enum" in schema:
-                kind = "|".join(schema["enum"])
-            elif kind == "array" and "enum" in schema.get("items", {}):
-                kind = "list of " + "|".join(schema["items"]["enum"])
-            flag = (
-                "required"
-                if name in required
-                else f"default {schema['default']!r}"
-                if "default" in schema
-                else ""
-            )
-            print(f"    {name} ({kind}{', ' + flag if flag else ''}): {schema.get('description', '')}")
-        print()
+    else:
+        print(describe_tools(registry))
     return 0
 
 
-def _parse_call_arguments(pairs: list[str], schema: dict) -> dict:
-    """``key=value`` pairs → arguments; values are JSON when they parse, lists may be comma-separated."""
-    arguments = {}
-    properties = schema.get("properties", {})
-    for pair in pairs:
-        key, sep, raw = pair.partition("=")
-        if not sep:
-            raise SettingsError(f"argument {pair!r} is not key=value")
-        try:
-            value = json.loads(raw)
-        except json.JSONDecodeError:
-            value = raw
-        if properties.get(key, {}).get("type") == "array" and isinstance(value, str):
-            value = [part.strip() for part in value.split(",") if part.strip()]
-        elif properties.get(key, {}).get("type") == "string" and not isinstance(value, str):
-            value = raw
-        arguments[key] = value
-    return arguments
-
-
 def cmd_call(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.tool_console import call_tool, readonly_context, result_text
     from tools.registry import ToolError, default_registry
 
-    registry = default_registry()
+    _open_store(settings).dispose()  # make sure the schema is there
+    context = readonly_context(
+        settings.database_url, settings.week_start, date.fromisoformat(args.today) if args.today else None
+    )
     try:
-        tool = registry.get(args.tool)
-    except ToolError as exc:
+        result = call_tool(default_registry(), context, args.tool, args.arguments, args.json)
+    except (ToolError, SettingsError) as exc:
         print(f"opsbot: {exc}", file=sys.stderr)
         return 2
-    arguments = json.loads(args.json) if args.json else {}
-    arguments.update(_parse_call_arguments(args.arguments, tool.input_schema))
-    context = _tool_context(settings, args.today)
-    result = registry.call(tool.name, arguments, context)
-    if result.ok:
-        print(json.dumps(result.content, indent=2, default=str, ensure_ascii=False))
-    else:
-        print(f"error: {result.error}", file=sys.stderr)
-    print(f"({tool.name} · {result.seconds * 1000:.0f} ms)", file=sys.stderr)
+    finally:
+        context.engine.dispose()
+    print(result_text(result), file=sys.stdout if result.ok else sys.stderr)
+    print(f"({result.tool} · {result.seconds * 1000:.0f} ms)", file=sys.stderr)
     return 0 if result.ok else 1
 
 
@@ -276,6 +252,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_parsers(sub)
 
+    repl = sub.add_parser("repl", help="the interactive session (the same as `opsbot` with no command)")
+    repl.add_argument("--model", help="the model for this session (default: OPSBOT_MODEL)")
+    repl.add_argument("--conversation", metavar="ID", help="continue an earlier conversation")
+    repl.set_defaults(handler=cmd_repl)
+
     status = sub.add_parser("status", help="show what the store holds")
     status.set_defaults(handler=cmd_status)
 
@@ -306,7 +287,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"opsbot: configuration error: {exc}", file=sys.stderr)
         return 2
     logging.basicConfig(level=settings.log_level, format="%(levelname)s %(name)s: %(message)s")
-    handler = getattr(args, "handler", None) or cmd_home
+    handler = getattr(args, "handler", None) or cmd_repl
     from tools.sources.records import PayloadError
     from tools.store.database import StoreError
 

@@ -1,0 +1,115 @@
+"""The REPL when stdin is not a terminal: one question (or /command) per line, plain text out, for scripts.
+Answers go to stdout as they stream; errors, and tool calls when stderr is a terminal, go to stderr."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TextIO
+
+from bot.agent.events import Event, TextDelta, ToolFinished
+from bot.agent.model import ModelError
+from bot.repl.answer_view import tool_label
+from bot.repl.commands import QUIT, run_command
+from bot.repl.session import ReplSession, usage_line
+
+
+class _SeparatedOutput:
+    """stdout with one blank line between the outputs of consecutive input lines."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self._wrote = False
+        self._separate = False
+
+    def write(self, text: str) -> None:
+        if self._separate and text:
+            self.stream.write("\n")
+            self._separate = False
+        self._wrote = self._wrote or bool(text)
+        self.stream.write(text)
+
+    def flush(self) -> None:
+        self.stream.flush()
+
+    def next_line(self) -> None:
+        """The next input line's output starts after a blank line (if this one wrote anything)."""
+        self._separate, self._wrote = self._separate or self._wrote, False
+
+
+class PlainOutput:
+    """Slash-command output as plain lines: results on stdout, errors on stderr."""
+
+    def __init__(self, stdout: TextIO | _SeparatedOutput, stderr: TextIO) -> None:
+        self.stdout = stdout
+        self.stderr = stderr
+        self.failed = False
+
+    def info(self, text: str) -> None:
+        print(text, file=self.stdout, flush=True)
+
+    def error(self, text: str) -> None:
+        self.failed = True
+        print(f"error: {text}", file=self.stderr, flush=True)
+
+    def block(self, text: str, language: str | None = None) -> None:
+        print(text, file=self.stdout, flush=True)
+
+    def note(self, text: str) -> None:
+        print(text, file=self.stderr, flush=True)
+
+
+class _PlainStream:
+    """Streams one answer's text to stdout; tool calls to stderr when it is a terminal."""
+
+    def __init__(self, stdout: TextIO | _SeparatedOutput, stderr: TextIO) -> None:
+        self.stdout = stdout
+        self.stderr = stderr
+        self.wrote_text = False
+
+    def __call__(self, event: Event) -> None:
+        if isinstance(event, TextDelta):
+            self.stdout.write(event.text)
+            self.stdout.flush()
+            self.wrote_text = True
+        elif isinstance(event, ToolFinished) and self.stderr.isatty():
+            mark = f" · {event.seconds:.2f} s" if event.ok else f" · error: {event.error}"
+            print(f"  · {tool_label(event.name, event.arguments)}{mark}", file=self.stderr, flush=True)
+
+
+def run_piped(session: ReplSession, lines: Iterable[str], stdout: TextIO, stderr: TextIO) -> int:
+    """Answer each line in one conversation (follow-ups work); 0 when every line succeeded, else 1."""
+    out = _SeparatedOutput(stdout)
+    output = PlainOutput(out, stderr)
+    failed = False
+    for raw in lines:
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        out.next_line()
+        if line.startswith("/"):
+            if run_command(session, line, output) == QUIT:
+                break
+            continue
+        stream = _PlainStream(out, stderr)
+        try:
+            answer = session.ask(line, stream)
+        except ModelError as error:
+            print(f"opsbot: {error.user_message}", file=stderr, flush=True)
+            failed = True
+            continue
+        if answer.ok or answer.status == "step_cap":
+            if not stream.wrote_text or answer.status == "step_cap":
+                out.write(("\n\n" if stream.wrote_text else "") + answer.text)
+            out.write("\n")
+        else:
+            if stream.wrote_text:
+                out.write("\n")
+            print(f"opsbot: {answer.text}", file=stderr, flush=True)
+        failed = failed or not answer.ok
+        if session.show_usage:
+            print(usage_line(answer), file=stderr, flush=True)
+        out.flush()
+    if session.conversation_id and session.conversation_exists(session.conversation_id):
+        print(f"conversation: {session.conversation_id}", file=stderr, flush=True)
+    session.close()
+    return 1 if failed or output.failed else 0

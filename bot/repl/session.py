@@ -1,0 +1,134 @@
+"""One REPL session's state, independent of how it is drawn: the store, the agent (built in the background
+so the prompt is up at once), the current conversation and model, and the tool console."""
+
+from __future__ import annotations
+
+import threading
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+from sqlalchemy import Engine
+
+from bot.agent.events import Answer, EventSink
+from bot.agent.model import ModelError
+from bot.agent.trace_report import dollars
+from bot.settings import Settings
+
+if TYPE_CHECKING:
+    from bot.agent.loop import Agent
+    from tools.registry import ToolRegistry, ToolResult
+
+SOURCE = "repl"
+
+
+class AgentLoader:
+    """Builds the agent on a background thread (importing the SDK takes over a second); ``get`` waits."""
+
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
+        self._agent: Agent | None = None
+        self._error: BaseException | None = None
+        self._done = threading.Event()
+        threading.Thread(target=self._build, name="opsbot-agent-loader", daemon=True).start()
+
+    def _build(self) -> None:
+        try:
+            from bot.agent.factory import build_agent
+
+            self._agent = build_agent(self._settings)
+        except BaseException as exc:  # handed to the thread that asks for the agent
+            self._error = exc
+        finally:
+            self._done.set()
+
+    def get(self) -> Agent:
+        """The agent, once built; re-raises what stopped it from being built (e.g. a ``ModelError``)."""
+        while not self._done.wait(0.1):  # a short wait keeps Ctrl-C responsive
+            pass
+        if self._error is not None:
+            raise self._error
+        assert self._agent is not None
+        return self._agent
+
+    def close(self) -> None:
+        if self._done.is_set() and self._agent is not None:
+            self._agent.close()
+
+
+class ReplSession:
+    """What the terminal and piped front ends share: ask, start over, resume, and the tool console."""
+
+    def __init__(self, settings: Settings, store_engine: Engine) -> None:
+        self.settings = settings
+        self.engine = store_engine
+        self.conversation_id: str | None = None
+        self.model_name = settings.model.name
+        self.show_usage = False
+        self.last_answer: Answer | None = None
+        self.listed: list[str] = []  # conversation ids in the order /history last showed them
+        self._loader = AgentLoader(settings) if self.has_api_key else None
+
+    @property
+    def has_api_key(self) -> bool:
+        return bool(self.settings.model.api_key)
+
+    def ask(self, question: str, on_event: EventSink) -> Answer:
+        """Answer ``question`` in the current conversation (a new one on the first question). Raises
+        ``ModelError`` when there is no model to ask, ``KeyboardInterrupt`` when cancelled — the stored
+        conversation stays valid either way."""
+        if self._loader is None:
+            from bot.agent.anthropic_model import MISSING_KEY
+
+            raise ModelError("no_api_key", MISSING_KEY)
+        agent = self._loader.get()
+        if self.conversation_id is None:  # chosen here so a cancelled first question can be followed up
+            from bot.agent.conversation_store import new_conversation_id
+
+            self.conversation_id = new_conversation_id()
+        answer = agent.answer(self.conversation_id, question, on_event, source=SOURCE, model=self.model_name)
+        self.conversation_id = answer.conversation_id
+        self.last_answer = answer
+        return answer
+
+    def conversation_exists(self, conversation_id: str) -> bool:
+        from bot.agent.conversation_store import ConversationStore
+
+        return ConversationStore(self.engine).exists(conversation_id)
+
+    def close(self) -> None:
+        if self._loader is not None:
+            self._loader.close()
+
+    # --- the tool console ----------------------------------------------------------------------------------
+
+    @cached_property
+    def registry(self) -> ToolRegistry:
+        from tools.registry import default_registry
+
+        return default_registry()
+
+    def call_tool(self, name: str, pairs: list[str]) -> ToolResult:
+        """Run one tool like ``opsbot call`` (today = the business date now)."""
+        from bot.tool_console import call_tool, readonly_context
+
+        context = readonly_context(self.settings.database_url, self.settings.week_start)
+        try:
+            return call_tool(self.registry, context, name, pairs)
+        finally:
+            context.engine.dispose()
+
+
+def usage_line(answer: Answer) -> str:
+    """``2 model calls · 1 tool call · 9,438 tokens in (7,320 cached) / 118 out · $0.0034 · 2.3 s``."""
+    stats = answer.stats
+    usage = stats.usage
+    tokens_in = usage.input_tokens + usage.cache_write_tokens + usage.cache_read_tokens
+    return " · ".join(
+        [
+            f"{stats.model_calls} model call{'s' * (stats.model_calls != 1)}",
+            f"{stats.tool_calls} tool call{'s' * (stats.tool_calls != 1)}",
+            f"{tokens_in:,} tokens in ({usage.cache_read_tokens:,} cached) / {usage.output_tokens:,} out",
+            dollars(stats.cost_microusd),
+            f"{stats.total_seconds:.1f} s",
+        ]
+    )
