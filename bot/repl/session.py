@@ -4,6 +4,7 @@ so the prompt is up at once), the current conversation and model, and the tool c
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from functools import cached_property
 from typing import TYPE_CHECKING
 
@@ -24,8 +25,8 @@ SOURCE = "repl"
 class AgentLoader:
     """Builds the agent on a background thread (importing the SDK takes over a second); ``get`` waits."""
 
-    def __init__(self, settings: Settings) -> None:
-        self._settings = settings
+    def __init__(self, build: Callable[[], Agent]) -> None:
+        self._build_agent = build
         self._agent: Agent | None = None
         self._error: BaseException | None = None
         self._done = threading.Event()
@@ -33,9 +34,7 @@ class AgentLoader:
 
     def _build(self) -> None:
         try:
-            from bot.agent.factory import build_agent
-
-            self._agent = build_agent(self._settings)
+            self._agent = self._build_agent()
         except BaseException as exc:  # handed to the thread that asks for the agent
             self._error = exc
         finally:
@@ -58,7 +57,9 @@ class AgentLoader:
 class ReplSession:
     """What the terminal and piped front ends share: ask, start over, resume, and the tool console."""
 
-    def __init__(self, settings: Settings, store_engine: Engine) -> None:
+    def __init__(self, settings: Settings, store_engine: Engine, agent: Agent | None = None) -> None:
+        """``agent``: answer with this one (tests); by default the configured agent is built in the
+        background when there is an API key."""
         self.settings = settings
         self.engine = store_engine
         self.conversation_id: str | None = None
@@ -66,11 +67,16 @@ class ReplSession:
         self.show_usage = False
         self.last_answer: Answer | None = None
         self.listed: list[str] = []  # conversation ids in the order /history last showed them
-        self._loader = AgentLoader(settings) if self.has_api_key else None
+        self._loader: AgentLoader | None = None
+        if agent is not None:
+            self._loader = AgentLoader(lambda: agent)
+        elif settings.model.api_key:
+            self._loader = AgentLoader(lambda: _configured_agent(settings))
 
     @property
-    def has_api_key(self) -> bool:
-        return bool(self.settings.model.api_key)
+    def can_answer(self) -> bool:
+        """False when no model is configured (no API key): only the tool console works."""
+        return self._loader is not None
 
     def ask(self, question: str, on_event: EventSink) -> Answer:
         """Answer ``question`` in the current conversation (a new one on the first question). Raises
@@ -111,11 +117,18 @@ class ReplSession:
         """Run one tool like ``opsbot call`` (today = the business date now)."""
         from bot.tool_console import call_tool, readonly_context
 
-        context = readonly_context(self.settings.database_url, self.settings.week_start)
+        url = self.engine.url.render_as_string(hide_password=False)
+        context = readonly_context(url, self.settings.week_start)
         try:
             return call_tool(self.registry, context, name, pairs)
         finally:
             context.engine.dispose()
+
+
+def _configured_agent(settings: Settings) -> Agent:
+    from bot.agent.factory import build_agent
+
+    return build_agent(settings)
 
 
 def usage_line(answer: Answer) -> str:

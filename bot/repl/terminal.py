@@ -160,7 +160,7 @@ def run_terminal(session: ReplSession, summary: StoreSummary, console: Console |
     console = console or Console(highlight=False)
     output = ConsoleOutput(console)
     console.print(welcome(session, summary))
-    if not session.has_api_key:
+    if not session.can_answer:
         console.print(no_key_banner())
     history = Path(session.settings.data_dir) / HISTORY_FILE
     history.parent.mkdir(parents=True, exist_ok=True)

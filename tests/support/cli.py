@@ -19,11 +19,14 @@ def opsbot_env(env: dict | None = None) -> dict:
     return environment
 
 
-def opsbot(*args, cwd, env=None, timeout=120) -> subprocess.CompletedProcess:
+def opsbot(*args, cwd, env=None, timeout=120, input: str | None = None) -> subprocess.CompletedProcess:
+    """``opsbot ARGS`` in ``cwd``; ``input`` is its stdin (default: none, as in CI)."""
     return subprocess.run(
         [sys.executable, "-m", "bot.cli", *args],
         cwd=cwd,
         env=opsbot_env(env),
+        input=input,
+        stdin=None if input is not None else subprocess.DEVNULL,
         capture_output=True,
         text=True,
         timeout=timeout,

@@ -1,0 +1,218 @@
+"""The REPL's session and slash commands in-process with the scripted model, and the answer view's
+rendering of streamed Markdown and tool lines."""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+
+import pytest
+from rich.console import Console
+
+from bot.agent.events import ModelCallFinished, ModelCallStarted, TextDelta, ToolFinished, ToolStarted
+from bot.agent.model import Usage
+from bot.agent.scripted_model import ScriptedModel, call, say, tool_results
+from bot.repl.answer_view import AnswerView, split_settled
+from bot.repl.commands import QUIT, run_command
+from bot.repl.session import ReplSession
+from bot.settings import load_settings
+from tests.agent_harness import agent_on, stored_conversation
+from tests.conftest import DEMO_FIXTURES
+from tests.fixture_oracle import dollars, expected_from_fixtures, sums
+
+SATURDAY = date(2026, 11, 21)
+sqlite_only = pytest.mark.parametrize("demo_store", ["sqlite"], indirect=True)
+
+
+class Recorded:
+    """An ``Output`` that keeps what the commands showed."""
+
+    def __init__(self) -> None:
+        self.shown: list[tuple[str, str]] = []
+
+    def info(self, text: str) -> None:
+        self.shown.append(("info", text))
+
+    def error(self, text: str) -> None:
+        self.shown.append(("error", text))
+
+    def block(self, text: str, language: str | None = None) -> None:
+        self.shown.append((language or "block", text))
+
+    def note(self, text: str) -> None:
+        self.shown.append(("note", text))
+
+    def take(self) -> list[tuple[str, str]]:
+        shown, self.shown = self.shown, []
+        return shown
+
+
+def analyst(request):
+    """Sales for Saturday 21 Nov by location, then answers follow-ups with the message count it saw."""
+    results = tool_results(request.messages[-1])
+    if results:
+        (result, _), *_ = results
+        return say(f"Net sales: {result['totals']['net_sales']}.")
+    question = request.messages[-1]["content"][-1]["text"]
+    if question.startswith("Again"):
+        return say(f"{len(request.messages)} messages so far.")
+    return call("sales_report", start_date="2026-11-21", end_date="2026-11-21", group_by="location")
+
+
+@pytest.fixture
+def session(demo_store, tmp_path):
+    engine, _ = demo_store
+    model = ScriptedModel(analyst)
+    settings = load_settings(env_file=None, environ={"OPSBOT_DATA_DIR": str(tmp_path)})
+    repl = ReplSession(settings, engine, agent=agent_on(engine, model))
+    repl.model_requests = model.requests  # type: ignore[attr-defined]
+    yield repl
+    repl.close()
+
+
+@sqlite_only
+def test_new_history_resume_and_a_follow_up_in_the_resumed_conversation(session):
+    out = Recorded()
+    saturday = sums(
+        expected_from_fixtures(DEMO_FIXTURES).days,
+        {"Downtown", "Harbor", "Uptown", "Sunset"},
+        SATURDAY,
+        SATURDAY,
+    )[1]
+    first = session.ask("Sales on Saturday 21 November?", lambda _event: None)
+    assert first.ok and first.text == f"Net sales: {dollars(saturday)}."
+    first_id = session.conversation_id
+
+    run_command(session, "/new", out)
+    assert session.conversation_id is None
+    assert out.take() == [("info", "New conversation: the next question starts it.")]
+    second = session.ask("Sales on Saturday 21 November, again?", lambda _event: None)
+    assert second.conversation_id != first_id
+
+    run_command(session, "/history", out)
+    ((kind, listing),) = out.take()
+    lines = listing.splitlines()
+    assert kind == "block" and session.listed[:2] == [second.conversation_id, first_id]
+    assert lines[0].startswith(f"*  1  {second.conversation_id}  ")
+    assert lines[0].endswith("repl    1 q  Sales on Saturday 21 November, again?")
+    assert lines[1].startswith(f"   2  {first_id}  ")
+
+    run_command(session, "/resume 2", out)
+    assert session.conversation_id == first_id
+    assert out.take() == [
+        ("info", f"Resumed {first_id} (1 question)."),
+        ("block", f"Last question: Sales on Saturday 21 November?\nAnswer: Net sales: {dollars(saturday)}."),
+    ]
+    follow_up = session.ask("Again, how many messages?", lambda _event: None)
+    assert follow_up.conversation_id == first_id
+    assert follow_up.text == "5 messages so far."  # question, tool call, result, answer, this question
+    stored_conversation(session._loader.get(), first_id)
+
+    run_command(session, f"/resume {first_id[:6]}", out)  # a prefix shared by others is refused
+    run_command(session, f"/resume {first_id}", out)
+    run_command(session, "/resume 99", out)
+    run_command(session, "/resume c-nothere", out)
+    shown = out.take()
+    assert shown[-2:] == [
+        ("error", f"no conversation number 99 — /history lists 1 to {len(session.listed)}"),
+        ("error", "no conversation 'c-nothere' — /history lists them"),
+    ]
+    assert ("info", f"Resumed {first_id} (2 questions).") in shown
+
+
+@sqlite_only
+def test_model_usage_trace_and_tool_console_commands(session):
+    out = Recorded()
+    run_command(session, "/trace", out)
+    assert out.take() == [("info", "Nothing to trace yet: this conversation has no questions.")]
+
+    run_command(session, "/model claude-sonnet-4-6", out)
+    run_command(session, "/model my-own-model", out)
+    assert out.take() == [
+        ("info", "Model for the next questions: claude-sonnet-4-6."),
+        (
+            "info",
+            "Model for the next questions: my-own-model (no price known for it, so its cost shows as $?).",
+        ),
+    ]
+    run_command(session, "/model claude-sonnet-4-6", out)
+    run_command(session, "/usage on", out)
+    assert session.show_usage
+    session.ask("Sales on Saturday 21 November?", lambda _event: None)
+    assert {request.model for request in session.model_requests} == {"claude-sonnet-4-6"}
+    out.take()
+
+    run_command(session, "/usage", out)
+    (last, table) = out.take()
+    assert last[1].startswith("Last answer: 2 model calls · 1 tool call · ")
+    assert table[0] == "block" and "claude-sonnet-4-6" not in table[1]  # the scripted model names itself
+    run_command(session, "/usage sometimes", out)
+    assert out.take() == [("error", "Use /usage, /usage on or /usage off.")]
+
+    run_command(session, "/trace", out)
+    ((kind, trace),) = out.take()
+    assert kind == "block" and trace.startswith(f"Conversation {session.conversation_id} · repl · started ")
+
+    run_command(session, "/call top_items start_date=2026-11-21 end_date=2026-11-21 limit=1", out)
+    (result, timing) = out.take()
+    assert result[0] == "json" and '"rank": 1' in result[1] and timing[0] == "note"
+    run_command(session, "/call no_such_tool", out)
+    run_command(session, '/call sales_report period="last', out)
+    run_command(session, "/call sales_report locations=Nowhere", out)
+    run_command(session, "/call sales_report justaword", out)
+    shown = out.take()
+    assert shown[0][0] == "error" and shown[0][1].startswith("unknown tool 'no_such_tool'")
+    assert shown[1] == ("error", "cannot read the arguments: No closing quotation")
+    assert shown[2][0] == "error" and shown[2][1].startswith("error: unknown location 'Nowhere' — known:")
+    assert shown[4] == ("error", "argument 'justaword' is not key=value")
+    assert run_command(session, "/exit", out) == QUIT
+    assert run_command(session, "/what", out) is None
+    assert out.take() == [("error", "unknown command /what — /help lists them")]
+
+
+def test_split_settled_keeps_code_fences_and_unfinished_blocks_growing():
+    assert split_settled("One.\n\nTwo") == ("One.\n\n", "Two")
+    assert split_settled("One.\n\n") == ("One.\n\n", "")
+    assert split_settled("One.\n") == ("", "One.\n")
+    fenced = "Intro\n\n```\na\n\nb\n"
+    assert split_settled(fenced) == ("Intro\n\n", "```\na\n\nb\n")
+    closed = fenced + "```\n\nAfter"
+    assert split_settled(closed) == (fenced + "```\n\n", "After")
+    assert split_settled("| a |\n|---|\n| 1 |\n\n") == ("| a |\n|---|\n| 1 |\n\n", "")
+
+
+def test_the_answer_view_prints_rendered_blocks_and_tool_lines_in_order():
+    file = io.StringIO()
+    console = Console(file=file, width=60, force_terminal=False, color_system=None)
+    streamed = "Let me look.\n\n**Top item**: Fries\n\n| item | units |\n|---|---|\n| Fries | 12 |\n\n- done"
+    with AnswerView(console) as view:
+        view(ModelCallStarted(1, "m"))
+        view(TextDelta(streamed[:14]))  # the text before the tool call
+        view(ModelCallFinished(1, Usage(), 0.1, "tool_use"))
+        view(ToolStarted("t1", "top_items", {"period": "yesterday"}))
+        view(ToolFinished("t1", "top_items", {"period": "yesterday"}, 0.04, True, None, 120))
+        view(ToolStarted("t2", "sales_report", {"locations": ["Nowhere"]}))
+        view(
+            ToolFinished(
+                "t2", "sales_report", {"locations": ["Nowhere"]}, 0.01, False, "unknown location", 30
+            )
+        )
+        view(ModelCallStarted(2, "m"))
+        for start in range(14, len(streamed), 7):
+            view(TextDelta(streamed[start : start + 7]))
+    assert view.wrote_text
+    lines = [line.rstrip() for line in file.getvalue().splitlines()]
+    assert lines == [
+        "Let me look.",
+        "",
+        '  ✓ top_items(period="yesterday") · 0.04 s',
+        '  ✗ sales_report(locations=["Nowhere"]) · unknown location',
+        "",
+        "Top item: Fries",
+        "",
+        " item   units",
+        " ────────────",
+        " Fries  12",
+        "",
+        " • done",
+    ]

@@ -1,0 +1,154 @@
+"""``opsbot repl`` as a user runs it: the real process in a pseudo-terminal (read through a terminal
+emulator), the real SDK talking to the local fake Messages API, the demo store on SQLite."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from datetime import date
+
+import pytest
+from sqlalchemy import select
+
+from bot.agent.scripted_model import call, say, tool_results
+from tests.conftest import DEMO_FIXTURES
+from tests.fakes.anthropic_server import VALID_KEY, FakeAnthropic, Hang
+from tests.fakes.messages_api_rules import conversation_problem
+from tests.fixture_oracle import dollars, expected_from_fixtures, item_sales_from_fixtures
+from tests.support.terminal import UP_ARROW, Terminal
+from tools.store.conversation_models import Conversation, Turn
+
+SATURDAY = date(2026, 11, 21)
+QUESTION = "What were net sales on 21 November, by location?"
+
+
+def analyst(body: dict):
+    """The fake model: by-location sales for 21 Nov answered as a Markdown table; "And X?" answered from
+    that earlier result; a question with "slow" in it is never answered in time."""
+    messages = body["messages"]
+    results = tool_results(messages[-1])
+    if results:
+        (result, _), *_ = results
+        rows = "\n".join(f"| {row['location']} | {row['net_sales']} |" for row in result["rows"])
+        return say(
+            f"**Total: {result['totals']['net_sales']}** on {result['period']['start']}.\n\n"
+            f"| Location | Net sales |\n|---|---|\n{rows}\n\n- from the POS and delivery orders"
+        )
+    question = messages[-1]["content"][-1]["text"]
+    if "slow" in question:
+        return Hang(8)
+    if question.startswith("And "):
+        name = question.removeprefix("And ").rstrip("?")
+        earlier = [r for m in messages if m["role"] == "user" for r, _ in tool_results(m) if "rows" in r]
+        (row,) = [row for row in earlier[-1]["rows"] if row["location"].endswith(f"({name})")]
+        return say(f"{name}: **{row['net_sales']}**.")
+    return call("sales_report", start_date="2026-11-21", end_date="2026-11-21", group_by="location")
+
+
+@pytest.fixture
+def sqlite_demo(demo_store):
+    engine, _ = demo_store
+    return engine.url.render_as_string(hide_password=False)
+
+
+def _table_row(screen: str, name: str) -> str:
+    (line,) = [line for line in screen.splitlines() if re.match(rf"^\s*Location \d \({name}\)\s", line)]
+    return line
+
+
+@pytest.mark.parametrize("demo_store", ["sqlite"], indirect=True)
+def test_a_question_a_cancelled_answer_and_a_follow_up(demo_store, sqlite_demo, tmp_path):
+    engine, _ = demo_store
+    days = expected_from_fixtures(DEMO_FIXTURES).days
+    net = {name: totals.net for (name, day), totals in days.items() if day == SATURDAY}
+    with FakeAnthropic(analyst) as api:
+        env = {"DATABASE_URL": sqlite_demo, "ANTHROPIC_API_KEY": VALID_KEY, "ANTHROPIC_BASE_URL": api.url}
+        with Terminal(["repl"], cwd=tmp_path, env=env) as term:
+            screen = term.wait_for_prompt(1)
+            assert "Copperline Kitchen · 4 locations" in screen and "ANTHROPIC_API_KEY" not in screen
+
+            term.send_line(QUESTION)
+            screen = term.wait_for_prompt(2)
+            # The tool call stays as a line; the Markdown is rendered: bold without stars, a real table.
+            assert re.search(
+                r'^  ✓ sales_report\(start_date="2026-11-21", end_date="2026-11-21", group_by="location"\) · '
+                r"\d+\.\d\d s$",
+                screen,
+                flags=re.M,
+            )
+            assert f"Total: {dollars(sum(net.values()))} on 2026-11-21." in screen
+            for name, cents in net.items():
+                row = _table_row(screen, name)
+                assert row.split()[-1] == dollars(cents) and "|" not in row
+            assert "**" not in screen and "|---|" not in screen and "| Location" not in screen
+            assert "• from the POS and delivery orders" in screen
+
+            term.send_line("Why so slow?")
+            term.wait_for(r"thinking · \d")
+            term.interrupt()
+            screen = term.wait_for_prompt(3)
+            assert "Cancelled. The conversation is kept" in screen
+
+            term.send_line("And Harbor?")
+            screen = term.wait_for_prompt(4)
+            assert f"Harbor: {dollars(net['Harbor'])}." in screen
+
+            term.send_line("/trace")
+            screen = term.wait_for_prompt(5)
+            assert "user: Why so slow?" in screen and "· interrupted" in screen
+            term.send("\x04")  # Ctrl-D
+            assert term.wait_exit() == 0
+
+    with engine.connect() as conn:
+        conversation = conn.execute(
+            select(Conversation.id).where(Conversation.source == "repl", Conversation.title == QUESTION)
+        ).scalar_one()
+        statuses = conn.execute(
+            select(Turn.status).where(Turn.conversation_id == conversation).order_by(Turn.id)
+        ).scalars()
+        assert list(statuses) == ["answered", "interrupted", "answered"]
+    # The follow-up was sent with the whole conversation, the cancelled question and its note included.
+    sent = api.answered[-1].body["messages"]
+    assert conversation_problem(sent) is None
+    # question, tool call, result, answer; the cancelled question and its note; the follow-up
+    assert [m["role"] for m in sent] == ["user", "assistant"] * 3 + ["user"]
+    assert sent[4]["content"][0]["text"] == "Why so slow?"
+    assert sent[5]["content"][0]["text"].startswith("[opsbot: this question got no answer")
+    assert sent[6]["content"][0]["text"] == "And Harbor?"
+
+
+@pytest.mark.parametrize("demo_store", ["sqlite"], indirect=True)
+def test_without_an_api_key_the_tool_console_works_and_history_persists(sqlite_demo, tmp_path):
+    units = Counter()
+    for (_name, day), counter in item_sales_from_fixtures(DEMO_FIXTURES).units.items():
+        if day == SATURDAY:
+            units.update(counter)
+    (best, sold), *_ = units.most_common(1)
+    env = {"DATABASE_URL": sqlite_demo}
+    command = "/call top_items start_date=2026-11-21 end_date=2026-11-21 limit=1"
+    with Terminal(["repl"], cwd=tmp_path, env=env) as term:
+        screen = term.wait_for_prompt(1)
+        assert "No ANTHROPIC_API_KEY is set" in screen and ".env.example" in screen
+
+        term.send_line(command)
+        screen = term.wait_for_prompt(2)
+        assert f'"item": "{best}",' in screen and f'"units_sold": {sold},' in screen
+        assert re.search(r"^\(top_items · \d+ ms\)$", screen, flags=re.M)
+
+        term.send_line("What sold best?")
+        screen = term.wait_for_prompt(3)
+        assert "ANTHROPIC_API_KEY is not set, so opsbot cannot ask the model." in screen
+        term.send_line("/quit")
+        assert term.wait_exit() == 0
+
+    assert (tmp_path / ".opsbot" / "repl_history").read_text().count(command) == 1
+    with Terminal(["repl"], cwd=tmp_path, env=env) as term:
+        term.wait_for_prompt(1)
+        for earlier in ("/quit", "What sold best?", command):  # newest first
+            term.send(UP_ARROW)
+            term.wait_for(f"^› {re.escape(earlier)}$")
+        term.send("\r")
+        screen = term.wait_for_prompt(2)
+        assert screen.count(f'"item": "{best}",') == 1
+        term.send("\x04")
+        assert term.wait_exit() == 0
