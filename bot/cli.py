@@ -252,6 +252,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_parsers(sub)
 
+    from bot.serve_command import add_parser as add_serve_parser
+
+    add_serve_parser(sub)
+
     repl = sub.add_parser("repl", help="the interactive session (the same as `opsbot` with no command)")
     repl.add_argument("--model", help="the model for this session (default: OPSBOT_MODEL)")
     repl.add_argument("--conversation", metavar="ID", help="continue an earlier conversation")

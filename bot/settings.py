@@ -49,6 +49,8 @@ class Settings:
     log_level: str
     week_start: int = 0  # 0 = Monday … 6 = Sunday
     model: ModelSettings = field(default_factory=ModelSettings)
+    http_host: str = "0.0.0.0"
+    http_port: int = 3000
 
     @property
     def database_is_default(self) -> bool:
@@ -126,4 +128,6 @@ def load_settings(env_file: Path | None = Path(".env"), environ: Mapping[str, st
         log_level=log_level,
         week_start=WEEKDAYS.index(week_day),
         model=_model_settings(values),
+        http_host=_text(values, "OPSBOT_HTTP_HOST") or "0.0.0.0",
+        http_port=int(_number(values, "OPSBOT_HTTP_PORT", 3000, 1, 65535)),
     )

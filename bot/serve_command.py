@@ -1,0 +1,51 @@
+"""``opsbot serve``: the production HTTP server — the endpoints every configured integration adds."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import sys
+
+from sqlalchemy import Engine
+
+from bot.server.health import health_endpoint
+from bot.server.http_server import HttpServer, Routes
+from bot.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+def build_routes(settings: Settings, engine: Engine) -> Routes:
+    """Every endpoint this configuration serves."""
+    routes = Routes()
+    routes.add("GET", "/healthz", health_endpoint(engine))
+    return routes
+
+
+def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
+    from tools.store.database import open_store
+
+    engine = open_store(settings.database_url)
+    routes = build_routes(settings, engine)
+    server = HttpServer(routes, args.host or settings.http_host, args.port or settings.http_port)
+    print(f"opsbot serving on {server.url} — " + ", ".join(routes.paths()), file=sys.stderr, flush=True)
+
+    def stop(_signum, _frame) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        log.info("stopping")
+    finally:
+        server.stop()
+    return 0
+
+
+def add_parser(sub) -> None:
+    serve = sub.add_parser("serve", help="run the HTTP server (Slack events, webhooks, /healthz)")
+    serve.add_argument("--host", help="address to listen on (default: OPSBOT_HTTP_HOST or 0.0.0.0)")
+    serve.add_argument("--port", type=int, help="port to listen on (default: OPSBOT_HTTP_PORT or 3000)")
+    serve.set_defaults(handler=cmd_serve)

@@ -1,0 +1,1 @@
+"""``opsbot serve``: the HTTP endpoints (Slack events, webhooks, health) on one small server."""
