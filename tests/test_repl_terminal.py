@@ -96,13 +96,17 @@ def test_a_question_a_cancelled_answer_and_a_follow_up(demo_store, sqlite_demo, 
             term.send_line("/trace")
             screen = term.wait_for_prompt(5)
             assert "user: Why so slow?" in screen and "· interrupted" in screen
+            conversation = re.search(r"^Conversation (c-[0-9a-f]{10}) · repl · started", screen, re.M).group(
+                1
+            )
             term.send("\x04")  # Ctrl-D
             assert term.wait_exit() == 0
 
     with engine.connect() as conn:
-        conversation = conn.execute(
-            select(Conversation.id).where(Conversation.source == "repl", Conversation.title == QUESTION)
-        ).scalar_one()
+        assert (
+            conn.execute(select(Conversation.title).where(Conversation.id == conversation)).scalar()
+            == QUESTION
+        )
         statuses = conn.execute(
             select(Turn.status).where(Turn.conversation_id == conversation).order_by(Turn.id)
         ).scalars()
