@@ -256,6 +256,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_serve_parser(sub)
 
+    from bot.slack_command import add_parser as add_slack_parser
+
+    add_slack_parser(sub)
+
     repl = sub.add_parser("repl", help="the interactive session (the same as `opsbot` with no command)")
     repl.add_argument("--model", help="the model for this session (default: OPSBOT_MODEL)")
     repl.add_argument("--conversation", metavar="ID", help="continue an earlier conversation")

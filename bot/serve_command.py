@@ -17,17 +17,28 @@ log = logging.getLogger(__name__)
 
 
 def build_routes(settings: Settings, engine: Engine) -> Routes:
-    """Every endpoint this configuration serves."""
+    """Every endpoint this configuration serves: Slack's events when a Slack bot token is set."""
     routes = Routes()
     routes.add("GET", "/healthz", health_endpoint(engine))
+    if settings.slack.bot_token or settings.slack.signing_secret:
+        from bot.slack.http_endpoint import PATH, slack_events_endpoint
+        from bot.slack.runtime import build_slack_app
+
+        routes.add("POST", PATH, slack_events_endpoint(build_slack_app(settings, engine, http_mode=True)))
     return routes
 
 
 def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.agent.model import ModelError
+    from bot.slack.app import SlackSetupError
     from tools.store.database import open_store
 
     engine = open_store(settings.database_url)
-    routes = build_routes(settings, engine)
+    try:
+        routes = build_routes(settings, engine)
+    except (SlackSetupError, ModelError) as exc:
+        print(f"opsbot: {getattr(exc, 'user_message', None) or exc}", file=sys.stderr)
+        return 2
     server = HttpServer(routes, args.host or settings.http_host, args.port or settings.http_port)
     print(f"opsbot serving on {server.url} — " + ", ".join(routes.paths()), file=sys.stderr, flush=True)
 

@@ -39,6 +39,19 @@ class ModelSettings:
 
 
 @dataclass(frozen=True)
+class SlackSettings:
+    """How the Slack app connects, and who may use it."""
+
+    bot_token: str | None = None  # xoxb-…
+    app_token: str | None = None  # xapp-…, Socket Mode only
+    signing_secret: str | None = None  # HTTP mode only
+    api_url: str = "https://slack.com/api/"
+    allowed_users: frozenset[str] = frozenset()  # empty: anyone in the workspace
+    allowed_channels: frozenset[str] = frozenset()  # empty: any channel the app is in
+    workers: int = 16  # questions answered at once (each holds a thread while the model works)
+
+
+@dataclass(frozen=True)
 class Settings:
     """Everything opsbot can be configured with."""
 
@@ -51,6 +64,7 @@ class Settings:
     model: ModelSettings = field(default_factory=ModelSettings)
     http_host: str = "0.0.0.0"
     http_port: int = 3000
+    slack: SlackSettings = field(default_factory=SlackSettings)
 
     @property
     def database_is_default(self) -> bool:
@@ -106,6 +120,32 @@ def _model_settings(values: Mapping[str, str | None]) -> ModelSettings:
     )
 
 
+def _id_list(values: Mapping[str, str | None], name: str) -> frozenset[str]:
+    """A comma- or space-separated list of Slack ids (U…, W…, C…, G…, D…)."""
+    raw = _text(values, name) or ""
+    ids = frozenset(part for part in raw.replace(",", " ").split() if part)
+    bad = sorted(i for i in ids if not (i[:1] in "UWCGD" and i[1:].isalnum() and i.upper() == i))
+    if bad:
+        raise SettingsError(
+            f"{name} holds {', '.join(repr(b) for b in bad)}, not Slack ids — use ids like U0123ABCD or "
+            "C0456EFGH (a member's or channel's “Copy ID”), separated by commas"
+        )
+    return ids
+
+
+def _slack_settings(values: Mapping[str, str | None]) -> SlackSettings:
+    api_url = _text(values, "SLACK_API_URL") or SlackSettings.api_url
+    return SlackSettings(
+        bot_token=_text(values, "SLACK_BOT_TOKEN"),
+        app_token=_text(values, "SLACK_APP_TOKEN"),
+        signing_secret=_text(values, "SLACK_SIGNING_SECRET"),
+        api_url=api_url if api_url.endswith("/") else api_url + "/",
+        allowed_users=_id_list(values, "OPSBOT_SLACK_ALLOWED_USERS"),
+        allowed_channels=_id_list(values, "OPSBOT_SLACK_ALLOWED_CHANNELS"),
+        workers=int(_number(values, "OPSBOT_SLACK_WORKERS", 16, 1, 256)),
+    )
+
+
 def load_settings(env_file: Path | None = Path(".env"), environ: Mapping[str, str] | None = None) -> Settings:
     """Read settings from ``environ`` (default: the process environment) over the ``env_file`` values."""
     values: dict[str, str | None] = {}
@@ -130,4 +170,5 @@ def load_settings(env_file: Path | None = Path(".env"), environ: Mapping[str, st
         model=_model_settings(values),
         http_host=_text(values, "OPSBOT_HTTP_HOST") or "0.0.0.0",
         http_port=int(_number(values, "OPSBOT_HTTP_PORT", 3000, 1, 65535)),
+        slack=_slack_settings(values),
     )

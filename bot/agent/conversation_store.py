@@ -5,10 +5,15 @@ from __future__ import annotations
 
 import json
 import secrets
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import Engine, func, insert, select, update
+from sqlalchemy import Engine, create_engine, func, insert, select, text, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.pool import NullPool
 
 from tools.store.conversation_models import (
     Conversation,
@@ -47,6 +52,24 @@ class ConversationStore:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        self._lock_engine: Engine | None = None
+        self._lock_engine_guard = threading.Lock()
+
+    @contextmanager
+    def turn_lock(self, conversation_id: str) -> Iterator[None]:
+        """One turn at a time per conversation across processes sharing a PostgreSQL store: a session
+        advisory lock, held on a connection of its own for the turn (closing it releases the lock, also when
+        the process dies). On SQLite one process serves the store and the agent's own lock suffices."""
+        if self.engine.dialect.name != "postgresql":
+            yield
+            return
+        with self._lock_engine_guard:
+            if self._lock_engine is None:
+                self._lock_engine = create_engine(self.engine.url, poolclass=NullPool)
+        with self._lock_engine.connect() as conn:
+            conn.execute(text("SELECT pg_advisory_lock(hashtextextended(:key, 0))"), {"key": conversation_id})
+            conn.commit()
+            yield
 
     # --- conversations and turns -------------------------------------------------------------------------
 
@@ -62,12 +85,19 @@ class ConversationStore:
         conversation_id = conversation_id or new_conversation_id()
         if not self.exists(conversation_id):
             now = _now()
-            with self.engine.begin() as conn:
-                conn.execute(
-                    insert(Conversation).values(
-                        id=conversation_id, source=source, title=title[:200], created_at=now, updated_at=now
+            try:
+                with self.engine.begin() as conn:
+                    conn.execute(
+                        insert(Conversation).values(
+                            id=conversation_id,
+                            source=source,
+                            title=title[:200],
+                            created_at=now,
+                            updated_at=now,
+                        )
                     )
-                )
+            except IntegrityError:  # created at the same moment by another process
+                pass
         return conversation_id
 
     def start_turn(self, conversation_id: str, question: str, model: str) -> int:

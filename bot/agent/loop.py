@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 
 from bot.agent import prompt
 from bot.agent.context_budget import ContextTooLong, estimate_tokens, fit_to_budget
-from bot.agent.conversation_store import ConversationStore
+from bot.agent.conversation_store import ConversationStore, new_conversation_id
 from bot.agent.events import (
     Answer,
     EventSink,
@@ -107,8 +107,9 @@ class Agent:
         text = text.strip()
         if not text:
             raise ValueError("the question is empty")
-        conversation_id = self.store.ensure(conversation_id, source, title=text)
-        with self._lock(conversation_id):
+        conversation_id = conversation_id or new_conversation_id()
+        with self._lock(conversation_id), self.store.turn_lock(conversation_id):
+            self.store.ensure(conversation_id, source, title=text)
             return _Turn(self, conversation_id, text, on_event or (lambda _event: None), model).run()
 
 

@@ -110,3 +110,20 @@ class ToolCallRecord(Base):
     result_chars: Mapped[int | None] = mapped_column(Integer)
     seconds: Mapped[float | None] = mapped_column(Float)
     started_at: Mapped[datetime] = mapped_column(UtcTime)
+
+
+class ChatEvent(Base):
+    """A chat message a front end took on (created by migration 0005). Unique per platform and message, so
+    a re-delivered or doubly delivered message is answered once, even across processes sharing the store."""
+
+    __tablename__ = "chat_events"
+    __table_args__ = (UniqueConstraint("platform", "message_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    platform: Mapped[str] = mapped_column(String(16))
+    message_key: Mapped[str] = mapped_column(String(200))  # Slack: team:channel:ts
+    event_id: Mapped[str | None] = mapped_column(String(100))
+    event_type: Mapped[str] = mapped_column(String(32))
+    user_id: Mapped[str | None] = mapped_column(String(64))
+    conversation_id: Mapped[str | None] = mapped_column(String(200))
+    received_at: Mapped[datetime] = mapped_column(UtcTime)

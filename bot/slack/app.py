@@ -1,0 +1,94 @@
+"""The Bolt app: which events it listens to and how each reaches the responder. Slack code lives here and in
+its neighbours; the agent and the tools know nothing of Slack."""
+
+from __future__ import annotations
+
+import logging
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+from slack_bolt import App, BoltContext
+from slack_sdk import WebClient
+
+from bot.agent.conversation_store import ConversationStore
+from bot.settings import SlackSettings
+from bot.slack.incoming import from_mention, from_message
+from bot.slack.responder import SlackResponder
+
+log = logging.getLogger(__name__)
+
+SUGGESTED_PROMPTS = [
+    {"title": "Yesterday's sales", "message": "How were sales yesterday, by location?"},
+    {"title": "Top seller", "message": "What was my top-selling item last Saturday?"},
+    {"title": "Compare locations", "message": "How did Location 3 compare to Location 1 this month?"},
+    {"title": "Delivery commission", "message": "How much did Uber Eats take in commission last month?"},
+]
+
+
+class SlackSetupError(Exception):
+    """Slack is not configured well enough to start; the message says what to set."""
+
+
+def build_app(settings: SlackSettings, responder: SlackResponder, *, http_mode: bool) -> App:
+    """The Bolt app with its listeners; checks the bot token with Slack (``auth.test``) on the way."""
+    if not settings.bot_token:
+        raise SlackSetupError(
+            "SLACK_BOT_TOKEN is not set — put the app's Bot User OAuth Token (xoxb-…) in .env"
+        )
+    if http_mode and not settings.signing_secret:
+        raise SlackSetupError(
+            "SLACK_SIGNING_SECRET is not set — HTTP mode verifies every request with the app's "
+            "Signing Secret (Basic Information → App Credentials)"
+        )
+    client = WebClient(token=settings.bot_token, base_url=settings.api_url)
+    try:
+        app = App(
+            client=client,
+            signing_secret=settings.signing_secret or "",
+            request_verification_enabled=http_mode,
+            process_before_response=False,  # acknowledge at once; answer on the listener threads
+            listener_executor=ThreadPoolExecutor(
+                max_workers=settings.workers, thread_name_prefix="opsbot-slack"
+            ),
+            raise_error_for_unhandled_request=False,
+        )
+    except Exception as exc:  # Bolt checks the token with auth.test
+        raise SlackSetupError(f"Slack rejected SLACK_BOT_TOKEN ({exc}) — check the token in .env") from exc
+    register_listeners(app, responder)
+    return app
+
+
+def register_listeners(app: App, responder: SlackResponder) -> None:
+    conversations = ConversationStore(responder.engine)
+
+    def received(context: BoltContext) -> float:
+        return context.get("received_at") or time.perf_counter()
+
+    @app.event("app_mention")
+    def on_mention(body: dict, event: dict, context: BoltContext, client: WebClient) -> None:
+        question = from_mention(body, event, context.bot_user_id)
+        if question is not None:
+            responder.handle(question, client, received(context))
+
+    @app.event("message")
+    def on_message(body: dict, event: dict, context: BoltContext, client: WebClient) -> None:
+        question = from_message(body, event, context.bot_user_id, conversations.exists)
+        if question is not None:
+            responder.handle(question, client, received(context))
+
+    @app.event("assistant_thread_started")
+    def on_thread_started(event: dict, client: WebClient) -> None:
+        thread = event.get("assistant_thread") or {}
+        try:
+            client.assistant_threads_setSuggestedPrompts(
+                channel_id=thread["channel_id"],
+                thread_ts=thread["thread_ts"],
+                title="Ask about sales, items, locations or delivery:",
+                prompts=SUGGESTED_PROMPTS,
+            )
+        except Exception as exc:
+            log.warning("could not set the suggested prompts: %s", exc)
+
+    @app.event("assistant_thread_context_changed")
+    def on_context_changed() -> None:
+        pass  # the answer does not depend on which channel the user is looking at

@@ -1,0 +1,147 @@
+"""From the model's Markdown to what Slack shows: tables lifted out of the streamed text into Block Kit
+``table`` blocks (with a monospace text fallback), and tool calls as short status phrases."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+TABLE_BLOCK_ROWS = 100  # Slack's limit, header row included
+TABLE_BLOCK_COLUMNS = 20
+CELL_CHARS = 2000
+_NUMERIC = re.compile(r"^[-+−]?[$€£]?[-+−]?[\d,]+(\.\d+)?\s*(%|x|×)?$")
+_SEPARATOR_CELL = re.compile(r"^:?-{3,}:?$")
+_EMPHASIS = re.compile(r"(\*\*|__|`)")
+
+STATUS_BY_TOOL = {
+    "business_info": "is checking the business and its locations…",
+    "sales_report": "is adding up sales…",
+    "top_items": "is ranking menu items…",
+    "compare_locations": "is comparing locations…",
+    "compare_periods": "is comparing periods…",
+    "delivery_report": "is looking at delivery platforms…",
+    "refunds_and_discounts": "is looking at refunds and discounts…",
+    "order_details": "is looking up the order…",
+}
+FIRST_STATUS = "is looking at POS sales…"
+LOADING_MESSAGES = [
+    "Looking at POS sales…",
+    "Checking delivery orders…",
+    "Adding up the numbers…",
+]
+
+
+def tool_status(name: str) -> str:
+    """The status line while tool ``name`` runs."""
+    return STATUS_BY_TOOL.get(name, f"is running {name}…")
+
+
+def _is_table_line(line: str) -> bool:
+    return line.lstrip().startswith("|")
+
+
+def _cells(line: str) -> list[str]:
+    inner = line.strip()
+    inner = inner[1:] if inner.startswith("|") else inner
+    inner = inner[:-1] if inner.endswith("|") else inner
+    return [_EMPHASIS.sub("", cell.strip()) for cell in inner.split("|")]
+
+
+def parse_table(lines: list[str]) -> list[list[str]] | None:
+    """The rows of a Markdown table (header first, the ``---`` row dropped); None when it is not one."""
+    rows = [_cells(line) for line in lines]
+    if len(rows) < 2 or not all(_SEPARATOR_CELL.match(cell) for cell in rows[1] if cell):
+        return None
+    body = [rows[0], *rows[2:]]
+    width = max(len(row) for row in body)
+    return [row + [""] * (width - len(row)) for row in body]
+
+
+def table_block(rows: list[list[str]]) -> dict:
+    """A Block Kit ``table`` block (the first 100 rows and 20 columns; numbers right-aligned)."""
+    shown = [row[:TABLE_BLOCK_COLUMNS] for row in rows[:TABLE_BLOCK_ROWS]]
+    columns = len(shown[0])
+    numeric = [
+        all(_NUMERIC.match(row[c]) or not row[c] for row in shown[1:]) and any(row[c] for row in shown[1:])
+        for c in range(columns)
+    ]
+    return {
+        "type": "table",
+        "column_settings": [{"align": "right" if is_number else "left"} for is_number in numeric],
+        "rows": [[{"type": "raw_text", "text": cell[:CELL_CHARS] or " "} for cell in row] for row in shown],
+    }
+
+
+def table_text(rows: list[list[str]]) -> str:
+    """The table as aligned monospace text, for a fallback or a table too big for a block."""
+    widths = [max(len(row[c]) for row in rows) for c in range(len(rows[0]))]
+    lines = [
+        "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip() for row in rows
+    ]
+    lines.insert(1, "  ".join("-" * width for width in widths))
+    return "```\n" + "\n".join(lines) + "\n```"
+
+
+@dataclass
+class TableSieve:
+    """Takes streamed Markdown and passes on everything but tables, which it collects. Where a table was
+    and more text follows, it leaves ``(table below)``; the tables become blocks under the message."""
+
+    tables: list[list[list[str]]] = field(default_factory=list)
+    _line: str = ""  # the start of a line not yet known to be text
+    _text_line: bool = False  # the current line is text: pass it on as it comes
+    _table: list[str] = field(default_factory=list)  # the lines of the table being received
+
+    def feed(self, text: str) -> str:
+        """The part of ``text`` that can be shown now."""
+        out: list[str] = []
+        for char in text:
+            if self._text_line:
+                out.append(char)
+                self._text_line = char != "\n"
+                continue
+            self._line += char
+            if char == "\n":
+                out.append(self._end_line())
+            elif not self._table and self._line.strip() and not _is_table_line(self._line):
+                out.append(self._line)
+                self._line, self._text_line = "", True
+        return "".join(out)
+
+    def _end_line(self) -> str:
+        line, self._line = self._line, ""
+        if _is_table_line(line):
+            self._table.append(line.rstrip("\n"))
+            return ""
+        if not self._table:
+            return line
+        if not line.strip():
+            return ""  # a blank line after a table: wait for what comes next
+        return self._close_table(more_text=True) + line
+
+    def _close_table(self, more_text: bool) -> str:
+        lines, self._table = self._table, []
+        rows = parse_table(lines)
+        if rows is None:  # not a table after all: show it as it was
+            return "\n".join(lines) + "\n"
+        self.tables.append(rows)
+        return "_(table below)_\n\n" if more_text else ""
+
+    def finish(self) -> str:
+        """What is left at the end of the answer."""
+        tail = ""
+        if self._line:
+            if _is_table_line(self._line):
+                self._table.append(self._line)
+            else:
+                tail = self._line
+            self._line = ""
+        shown = self._close_table(more_text=bool(tail.strip())) if self._table else ""
+        return shown + tail
+
+    def blocks_and_fallback(self) -> tuple[list[dict], str]:
+        """The first table as a block; later tables (Slack shows one per message) as monospace text."""
+        if not self.tables:
+            return [], ""
+        first, *rest = self.tables
+        return [table_block(first)], "\n\n".join(table_text(rows) for rows in rest)

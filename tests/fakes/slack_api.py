@@ -1,0 +1,313 @@
+"""A local fake of Slack for the app's tests: the Web API (``/api/<method>``, form or JSON bodies, bearer
+token, Slack's ``{"ok": false, "error": …}`` answers) recording every call, with realistic replies —
+``chat.startStream`` returns the new message's ``ts``, ``files.getUploadURLExternal`` an upload URL on this
+server — and helpers to send signed Events API requests the way Slack does."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import itertools
+import json
+import threading
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs
+
+BOT_TOKEN = "xoxb-test-token"
+APP_TOKEN = "xapp-test-token"
+SIGNING_SECRET = "test-signing-secret"
+TEAM = "T0TEAM"
+BOT_USER = "U0BOT"
+BOT_ID = "B0BOT"
+
+# Required arguments per method, as Slack checks them.
+REQUIRED = {
+    "chat.postMessage": ("channel",),
+    "chat.startStream": ("channel", "thread_ts"),
+    "chat.appendStream": ("channel", "ts"),
+    "chat.stopStream": ("channel", "ts"),
+    "assistant.threads.setStatus": ("channel_id", "thread_ts", "status"),
+    "assistant.threads.setSuggestedPrompts": ("channel_id", "thread_ts", "prompts"),
+    "files.getUploadURLExternal": ("filename", "length"),
+    "files.completeUploadExternal": ("files",),
+}
+
+
+@dataclass
+class Call:
+    method: str
+    args: dict
+    at: float  # time.perf_counter() when it arrived
+
+
+@dataclass
+class FakeSlack:
+    """``with FakeSlack() as slack: … slack.api_url …``; ``slack.calls`` holds every Web API call."""
+
+    calls: list[Call] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self._ts = itertools.count(1)
+        self._lock = threading.Lock()
+        self.uploads: dict[str, bytes] = {}
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *_args) -> None:
+                pass
+
+            def do_POST(self) -> None:
+                fake._handle(self)
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.api_url = f"{self.url}/api/"
+
+    def __enter__(self) -> FakeSlack:
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+    # --- reading what the app did --------------------------------------------------------------------------
+
+    def of(self, method: str, **matching) -> list[Call]:
+        """The calls of ``method`` whose arguments include ``matching``."""
+        with self._lock:
+            return [
+                c
+                for c in self.calls
+                if c.method == method and all(c.args.get(k) == v for k, v in matching.items())
+            ]
+
+    def in_thread(self, channel: str, thread_ts: str) -> list[Call]:
+        """Every call about one thread, in order (statuses, messages, streams and their appends)."""
+        with self._lock:
+            calls = list(self.calls)
+        streams = {
+            c.args.get("_ts")
+            for c in calls
+            if c.method == "chat.startStream" and c.args.get("thread_ts") == thread_ts
+        }
+        return [
+            c
+            for c in calls
+            if (c.args.get("channel") == channel or c.args.get("channel_id") == channel)
+            and (c.args.get("thread_ts") == thread_ts or c.args.get("ts") in streams)
+        ]
+
+    def replies(self, channel: str, thread_ts: str) -> list[dict]:
+        """The bot's messages in a thread as Slack shows them: ``{"text": …, "blocks": […]}`` each, a
+        streamed message assembled from its start, appends and stop."""
+        messages: dict[str, dict] = {}
+        for call in self.in_thread(channel, thread_ts):
+            if call.method == "chat.postMessage":
+                text = call.args.get("markdown_text") or call.args.get("text") or ""
+                messages[call.args["_ts"]] = {"text": text, "blocks": call.args.get("blocks") or []}
+            elif call.method in ("chat.startStream", "chat.appendStream", "chat.stopStream"):
+                ts = call.args.get("_ts") or call.args["ts"]
+                message = messages.setdefault(ts, {"text": "", "blocks": []})
+                message["text"] += call.args.get("markdown_text") or ""
+                for chunk in call.args.get("chunks") or []:
+                    if chunk.get("type") == "markdown_text":
+                        message["text"] += chunk["text"]
+                message["blocks"] += call.args.get("blocks") or []
+        return list(messages.values())
+
+    def wait_for(self, predicate, timeout: float = 30, what: str = "the expected Slack calls"):
+        """Wait until ``predicate(self)`` is truthy; its value."""
+        deadline = time.monotonic() + timeout
+        while True:
+            value = predicate(self)
+            if value:
+                return value
+            if time.monotonic() > deadline:
+                raise AssertionError(f"timed out waiting for {what}; calls: {[c.method for c in self.calls]}")
+            time.sleep(0.02)
+
+    # --- serving --------------------------------------------------------------------------------------------
+
+    def _handle(self, handler: BaseHTTPRequestHandler) -> None:
+        at = time.perf_counter()
+        raw = handler.rfile.read(int(handler.headers.get("content-length") or 0))
+        if handler.path.startswith("/upload/"):
+            file_id = handler.path.rsplit("/", 1)[-1]
+            self.uploads[file_id] = raw
+            return self._send(handler, 200, f"OK - {len(raw)}".encode(), "text/plain")
+        method = handler.path.split("?")[0].removeprefix("/api/")
+        args = self._arguments(handler, raw)
+        token = (handler.headers.get("authorization") or "").removeprefix("Bearer ") or args.get("token")
+        call = Call(method, args, at)
+        with self._lock:
+            self.calls.append(call)
+        expected = APP_TOKEN if method == "apps.connections.open" else BOT_TOKEN
+        if token != expected:
+            return self._json(handler, {"ok": False, "error": "invalid_auth"})
+        missing = [name for name in REQUIRED.get(method, ()) if not args.get(name)]
+        if missing:
+            return self._json(handler, {"ok": False, "error": "invalid_arguments", "missing": missing})
+        self._json(handler, self._reply(method, args))
+
+    @staticmethod
+    def _arguments(handler: BaseHTTPRequestHandler, raw: bytes) -> dict:
+        if "application/json" in (handler.headers.get("content-type") or ""):
+            return json.loads(raw or b"{}")
+        args: dict = {k: v[-1] for k, v in parse_qs(raw.decode()).items()}
+        for name in ("blocks", "chunks", "prompts", "files", "loading_messages"):
+            if isinstance(args.get(name), str):
+                args[name] = json.loads(args[name])
+        return args
+
+    def _next_ts(self) -> str:
+        return f"1790000000.{next(self._ts):06d}"
+
+    def _reply(self, method: str, args: dict) -> dict:
+        if method == "auth.test":
+            return {
+                "ok": True,
+                "url": "https://copperline.slack.com/",
+                "team": "Copperline Kitchen",
+                "user": "opsbot",
+                "team_id": TEAM,
+                "user_id": BOT_USER,
+                "bot_id": BOT_ID,
+                "is_enterprise_install": False,
+            }
+        if method in ("chat.postMessage", "chat.startStream"):
+            to_channel = method == "chat.startStream" and not args["channel"].startswith("D")
+            if to_channel and not (args.get("recipient_user_id") and args.get("recipient_team_id")):
+                return {"ok": False, "error": "missing_recipient_user_id"}
+            ts = args["_ts"] = self._next_ts()
+            message = {"type": "message", "user": BOT_USER, "bot_id": BOT_ID, "ts": ts}
+            if args.get("thread_ts"):
+                message["thread_ts"] = args["thread_ts"]
+            return {"ok": True, "channel": args["channel"], "ts": ts, "message": message}
+        if method in ("chat.appendStream", "chat.stopStream"):
+            if method == "chat.appendStream" and not (args.get("markdown_text") or args.get("chunks")):
+                return {"ok": False, "error": "invalid_arguments"}
+            return {"ok": True, "channel": args["channel"], "ts": args["ts"]}
+        if method.startswith("assistant.threads."):
+            return {"ok": True}
+        if method == "files.getUploadURLExternal":
+            file_id = f"F{next(self._ts):08d}"
+            return {"ok": True, "upload_url": f"{self.url}/upload/{file_id}", "file_id": file_id}
+        if method == "files.completeUploadExternal":
+            return {
+                "ok": True,
+                "files": [{"id": f["id"], "title": f.get("title", "")} for f in args["files"]],
+            }
+        if method == "apps.connections.open":
+            return {"ok": True, "url": f"ws://127.0.0.1:{self.server.server_address[1]}/socket"}
+        return {"ok": False, "error": "unknown_method"}
+
+    def _json(self, handler, payload: dict) -> None:
+        self._send(handler, 200, json.dumps(payload).encode(), "application/json; charset=utf-8")
+
+    @staticmethod
+    def _send(handler, status: int, body: bytes, content_type: str) -> None:
+        handler.send_response(status)
+        handler.send_header("content-type", content_type)
+        handler.send_header("content-length", str(len(body)))
+        handler.end_headers()
+        handler.wfile.write(body)
+
+
+# --- the Events API side: what Slack sends to the app ------------------------------------------------------
+
+_event_ids = itertools.count(1)
+
+
+def event_callback(event: dict, event_id: str | None = None) -> dict:
+    """An Events API ``event_callback`` envelope around ``event``."""
+    return {
+        "token": "legacy-verification-token",
+        "team_id": TEAM,
+        "api_app_id": "A0OPSBOT",
+        "event": event,
+        "type": "event_callback",
+        "event_id": event_id or f"Ev{next(_event_ids):08d}",
+        "event_time": int(time.time()),
+        "authorizations": [
+            {"team_id": TEAM, "user_id": BOT_USER, "is_bot": True, "is_enterprise_install": False}
+        ],
+        "is_ext_shared_channel": False,
+    }
+
+
+def signed_headers(body: bytes, secret: str = SIGNING_SECRET, timestamp: int | None = None) -> dict[str, str]:
+    """The headers Slack signs a request with: ``v0=`` HMAC-SHA256 of ``v0:<timestamp>:<body>``."""
+    stamp = str(timestamp or int(time.time()))
+    digest = hmac.new(secret.encode(), b"v0:" + stamp.encode() + b":" + body, hashlib.sha256).hexdigest()
+    return {
+        "Content-Type": "application/json",
+        "X-Slack-Request-Timestamp": stamp,
+        "X-Slack-Signature": f"v0={digest}",
+    }
+
+
+def post_event(url: str, payload: dict, *, secret: str = SIGNING_SECRET, retry: int | None = None) -> tuple:
+    """POST a signed Events API request; ``(status, body text, seconds)``."""
+    body = json.dumps(payload).encode()
+    headers = signed_headers(body, secret)
+    if retry is not None:
+        headers |= {"X-Slack-Retry-Num": str(retry), "X-Slack-Retry-Reason": "http_timeout"}
+    request = urllib.request.Request(url, data=body, headers=headers, method="POST")
+    started = time.perf_counter()
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status, response.read().decode(), time.perf_counter() - started
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode(), time.perf_counter() - started
+
+
+def direct_message(
+    user: str, text: str, ts: str, channel: str = "D0DM", thread_ts: str | None = None
+) -> dict:
+    event = {
+        "type": "message",
+        "channel": channel,
+        "channel_type": "im",
+        "user": user,
+        "text": text,
+        "ts": ts,
+    }
+    if thread_ts:
+        event["thread_ts"] = thread_ts
+    return event
+
+
+def mention(user: str, text: str, ts: str, channel: str = "C0SALES", thread_ts: str | None = None) -> dict:
+    event = {
+        "type": "app_mention",
+        "channel": channel,
+        "user": user,
+        "text": f"<@{BOT_USER}> {text}",
+        "ts": ts,
+    }
+    if thread_ts:
+        event["thread_ts"] = thread_ts
+    return event
+
+
+def channel_message(
+    user: str, text: str, ts: str, channel: str = "C0SALES", thread_ts: str | None = None
+) -> dict:
+    event = {
+        "type": "message",
+        "channel": channel,
+        "channel_type": "channel",
+        "user": user,
+        "text": text,
+        "ts": ts,
+    }
+    if thread_ts:
+        event["thread_ts"] = thread_ts
+    return event
