@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 from dataclasses import dataclass, field
 
@@ -70,6 +72,17 @@ def table_block(rows: list[list[str]]) -> dict:
         "column_settings": [{"align": "right" if is_number else "left"} for is_number in numeric],
         "rows": [[{"type": "raw_text", "text": cell[:CELL_CHARS] or " "} for cell in row] for row in shown],
     }
+
+
+def fits_a_block(rows: list[list[str]]) -> bool:
+    return len(rows) <= TABLE_BLOCK_ROWS and len(rows[0]) <= TABLE_BLOCK_COLUMNS
+
+
+def table_csv(rows: list[list[str]]) -> str:
+    """The whole table as CSV, for an attachment when it is too big for a block."""
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows(rows)
+    return out.getvalue()
 
 
 def table_text(rows: list[list[str]]) -> str:
@@ -140,8 +153,20 @@ class TableSieve:
         return shown + tail
 
     def blocks_and_fallback(self) -> tuple[list[dict], str]:
-        """The first table as a block; later tables (Slack shows one per message) as monospace text."""
+        """The first table as a block; later tables (Slack shows one per message) as monospace text; a note
+        for each table cut to fit (those also go out whole as CSV files: ``oversized``)."""
         if not self.tables:
             return [], ""
         first, *rest = self.tables
-        return [table_block(first)], "\n\n".join(table_text(rows) for rows in rest)
+        parts = [table_text(rows[:TABLE_BLOCK_ROWS]) for rows in rest]
+        cut = sum(1 for rows in self.tables if not fits_a_block(rows))
+        if cut:
+            parts.append(
+                f"_({'A table was' if cut == 1 else f'{cut} tables were'} too long to show whole: the first "
+                f"{TABLE_BLOCK_ROWS - 1} rows are shown, and the whole table is attached as CSV.)_"
+            )
+        return [table_block(first)], "\n\n".join(parts)
+
+    def oversized(self) -> list[list[list[str]]]:
+        """The tables that did not fit in a block (or in 100 lines of text)."""
+        return [rows for rows in self.tables if not fits_a_block(rows)]

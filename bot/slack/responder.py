@@ -18,7 +18,7 @@ from bot.agent.loop import Agent
 from bot.agent.model import ModelError
 from bot.settings import SlackSettings
 from bot.slack.dedupe import claim_message
-from bot.slack.formatting import FIRST_STATUS, LOADING_MESSAGES, TableSieve, tool_status
+from bot.slack.formatting import FIRST_STATUS, LOADING_MESSAGES, TableSieve, table_csv, tool_status
 from bot.slack.incoming import Question
 
 log = logging.getLogger(__name__)
@@ -192,6 +192,21 @@ class ThreadReply:
             if not self._streamed_any:
                 tail = tail.lstrip("\n")
             self._close(tail, blocks)
+            for number, rows in enumerate(self.sieve.oversized(), 1):
+                self._attach_csv(rows, f"opsbot-table-{number}.csv")
+
+    def _attach_csv(self, rows: list[list[str]], filename: str) -> None:
+        """A table too big for Slack's table block, whole, as a CSV file in the thread (files_upload_v2)."""
+        try:
+            self.client.files_upload_v2(
+                channel=self.question.channel,
+                thread_ts=self.question.thread_ts,
+                filename=filename,
+                title=f"{rows[0][0]} … ({len(rows) - 1} rows)",
+                content=table_csv(rows),
+            )
+        except Exception:
+            log.exception("could not attach %s in %s", filename, self.question.message_key)
 
     def fail(self, sentence: str) -> None:
         with self._lock:
