@@ -107,17 +107,6 @@ def send(server, event: dict, **options) -> tuple[int, str, float]:
     return post_event(f"{server.url}/slack/events", event_callback(event), **options)
 
 
-def finished(slack: FakeSlack, channel: str, thread_ts: str):
-    """The thread's calls once its final status clear has arrived."""
-
-    def done(fake: FakeSlack):
-        calls = fake.in_thread(channel, thread_ts)
-        ended = [c for c in calls if c.method == "assistant.threads.setStatus" and c.args["status"] == ""]
-        return calls if ended else None
-
-    return slack.wait_for(done, what=f"the answer in {channel} {thread_ts}")
-
-
 def table_block(rows: list[list[str]]) -> dict:
     return {
         "type": "table",
@@ -144,7 +133,7 @@ def test_a_direct_message_gets_a_status_then_the_streamed_answer_in_its_thread(s
         server, direct_message(OWNER, "What were net sales on 2026-11-21, by location?", ts)
     )
     assert (status, body) == (200, "")
-    calls = finished(slack, "D0DM", ts)
+    calls = slack.answered("D0DM", ts)
     methods = [c.method for c in calls]
     assert methods[:2] == ["assistant.threads.setStatus", "assistant.threads.setStatus"]
     assert calls[0].args["status"] == FIRST_STATUS and calls[0].args["loading_messages"] == LOADING_MESSAGES
@@ -171,7 +160,7 @@ def test_a_mention_is_answered_in_its_thread_and_a_follow_up_there_continues_it(
     root = new_ts()
     send(server, mention(OWNER, "net sales on 2026-11-14 by location?", root))
     send(server, channel_message(OWNER, f"<@{BOT_USER}> net sales on 2026-11-14 by location?", root))
-    finished(slack, "C0SALES", root)
+    slack.answered("C0SALES", root)
     assert questions_sent(api, "net sales on 2026-11-14 by location?") == 1  # the mention, without "<@…>"
     (reply,) = slack.replies("C0SALES", root)
     assert reply["text"].startswith(f"Net sales on 2026-11-14: **{dollars(sum(net.values()))}**.")
@@ -216,8 +205,8 @@ def test_retries_and_the_mention_message_pair_are_answered_once(slack_bot):
         thread.start()
     for thread in threads:
         thread.join()
-    finished(slack, "D0DM", ts)
-    finished(slack, "C0SALES", root)
+    slack.answered("D0DM", ts)
+    slack.answered("C0SALES", root)
     time.sleep(0.5)  # time for a second answer, were one coming
     assert len(slack.replies("D0DM", ts)) == 1 and len(slack.replies("C0SALES", root)) == 1
     assert questions_sent(api, "Net sales on 2026-11-07?") == 1
@@ -269,7 +258,7 @@ def test_a_model_failure_ends_with_one_sentence_and_a_cleared_status(slack_bot):
     server, slack, _, _ = slack_bot
     ts = new_ts()
     send(server, direct_message(OWNER, "Why the overload on 2026-11-05?", ts))
-    calls = finished(slack, "D0DM", ts)
+    calls = slack.answered("D0DM", ts)
     assert slack.replies("D0DM", ts) == [
         {"text": ":warning: The model service is overloaded; try again in a minute.", "blocks": []}
     ]
@@ -295,18 +284,19 @@ def test_twenty_threads_at_once_each_get_their_own_answer(slack_bot, net_by_day)
     for n in range(20):
         day = date(2026, 11, 1 + n)
         asked[f"D0CROWD{n:02d}"] = (f"U0CROWD{n:02d}", day, new_ts())
-    senders = [
-        threading.Thread(
-            target=send, args=(server, direct_message(user, f"Net sales on {day}?", ts, channel=channel))
-        )
-        for channel, (user, day, ts) in asked.items()
-    ]
+    statuses = []
+
+    def ask(channel: str, user: str, day: date, ts: str) -> None:
+        statuses.append(send(server, direct_message(user, f"Net sales on {day}?", ts, channel=channel))[0])
+
+    senders = [threading.Thread(target=ask, args=(channel, *asked[channel])) for channel in asked]
     for sender in senders:
         sender.start()
     for sender in senders:
         sender.join()
+    assert statuses == [200] * 20
     for channel, (_user, day, ts) in asked.items():
-        finished(slack, channel, ts)
+        slack.answered(channel, ts)
         (reply,) = slack.replies(channel, ts)
         total = dollars(sum(net_by_day(day).values()))
         assert reply["text"].startswith(f"Net sales on {day}: **{total}**."), (channel, reply["text"])

@@ -65,6 +65,11 @@ class Routes:
         return json_response(404, {"error": f"nothing is served at {request.path}"})
 
 
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 128  # Slack delivers bursts; the default backlog of 5 drops connections
+
+
 class HttpServer:
     """``server = HttpServer(routes, host, port); server.start()`` … ``server.stop()``; port 0 picks one."""
 
@@ -85,8 +90,7 @@ class HttpServer:
             do_PUT = do_GET
             do_DELETE = do_GET
 
-        self._server = ThreadingHTTPServer((host, port), Handler)
-        self._server.daemon_threads = True
+        self._server = _Server((host, port), Handler)
         self._thread: threading.Thread | None = None
 
     @property

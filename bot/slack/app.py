@@ -3,9 +3,11 @@ its neighbours; the agent and the tools know nothing of Slack."""
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
@@ -17,12 +19,22 @@ from bot.slack.responder import SlackResponder
 
 log = logging.getLogger(__name__)
 
-SUGGESTED_PROMPTS = [
-    {"title": "Yesterday's sales", "message": "How were sales yesterday, by location?"},
-    {"title": "Top seller", "message": "What was my top-selling item last Saturday?"},
-    {"title": "Compare locations", "message": "How did Location 3 compare to Location 1 this month?"},
-    {"title": "Delivery commission", "message": "How much did Uber Eats take in commission last month?"},
-]
+MANIFEST = Path(__file__).with_name("manifest.json")  # the Slack app manifest: create the app from it
+
+
+def suggested_prompts() -> list[dict]:
+    """The prompts offered when someone opens the app's messages tab (the manifest's own)."""
+    return json.loads(MANIFEST.read_text())["features"]["agent_view"]["suggested_prompts"]
+
+
+class _DropTokenNotice(logging.Filter):
+    """Bolt reads SLACK_BOT_TOKEN itself and, given our client too, warns that it ignores it: noise."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "`token` will be unused" not in record.getMessage()
+
+
+logging.getLogger("slack_bolt.App").addFilter(_DropTokenNotice())
 
 
 class SlackSetupError(Exception):
@@ -84,7 +96,7 @@ def register_listeners(app: App, responder: SlackResponder) -> None:
                 channel_id=thread["channel_id"],
                 thread_ts=thread["thread_ts"],
                 title="Ask about sales, items, locations or delivery:",
-                prompts=SUGGESTED_PROMPTS,
+                prompts=suggested_prompts(),
             )
         except Exception as exc:
             log.warning("could not set the suggested prompts: %s", exc)

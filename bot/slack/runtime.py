@@ -4,7 +4,6 @@ start who may use it."""
 from __future__ import annotations
 
 import logging
-import sys
 
 from slack_bolt import App
 from sqlalchemy import Engine
@@ -20,8 +19,8 @@ def access_summary(settings: SlackSettings) -> str:
     """One line on who may ask; loud when anyone in the workspace may."""
     if not settings.allowed_users and not settings.allowed_channels:
         return (
-            "WARNING: OPSBOT_SLACK_ALLOWED_USERS and OPSBOT_SLACK_ALLOWED_CHANNELS are empty — ANYONE in the "
-            "Slack workspace can ask this bot about the business's numbers."
+            "OPSBOT_SLACK_ALLOWED_USERS and OPSBOT_SLACK_ALLOWED_CHANNELS are empty — ANYONE in the Slack "
+            "workspace can ask this bot about the business's numbers."
         )
     users = ", ".join(sorted(settings.allowed_users)) or "anyone in the workspace"
     channels = ", ".join(sorted(settings.allowed_channels)) or "any channel the app is in"
@@ -37,6 +36,8 @@ def build_slack_app(settings: Settings, engine: Engine, *, http_mode: bool) -> A
     responder = SlackResponder(lambda: agent, engine, settings.slack)
     app = build_app(settings.slack, responder, http_mode=http_mode)
     line = access_summary(settings.slack)
-    print(line, file=sys.stderr, flush=True)
-    log.warning(line) if line.startswith("WARNING") else log.info(line)
+    if settings.slack.allowed_users or settings.slack.allowed_channels:
+        log.info(line)
+    else:
+        log.warning(line)
     return app

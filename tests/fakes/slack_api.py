@@ -5,10 +5,13 @@ server — and helpers to send signed Events API requests the way Slack does."""
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import itertools
 import json
+import socket
+import struct
 import threading
 import time
 import urllib.request
@@ -53,6 +56,7 @@ class FakeSlack:
         self._ts = itertools.count(1)
         self._lock = threading.Lock()
         self.uploads: dict[str, bytes] = {}
+        self.sockets: list[SocketPeer] = []  # Socket Mode connections, newest last
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -63,6 +67,9 @@ class FakeSlack:
 
             def do_POST(self) -> None:
                 fake._handle(self)
+
+            def do_GET(self) -> None:
+                fake._socket_mode(self)
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
@@ -122,6 +129,16 @@ class FakeSlack:
                 message["blocks"] += call.args.get("blocks") or []
         return list(messages.values())
 
+    def answered(self, channel: str, thread_ts: str, timeout: float = 30) -> list[Call]:
+        """Wait until the app is done in a thread (its last act is clearing the status); the calls."""
+
+        def done(fake: FakeSlack):
+            calls = fake.in_thread(channel, thread_ts)
+            ended = [c for c in calls if c.method == "assistant.threads.setStatus" and c.args["status"] == ""]
+            return calls if ended else None
+
+        return self.wait_for(done, timeout, what=f"the answer in {channel} {thread_ts}")
+
     def wait_for(self, predicate, timeout: float = 30, what: str = "the expected Slack calls"):
         """Wait until ``predicate(self)`` is truthy; its value."""
         deadline = time.monotonic() + timeout
@@ -151,7 +168,9 @@ class FakeSlack:
         expected = APP_TOKEN if method == "apps.connections.open" else BOT_TOKEN
         if token != expected:
             return self._json(handler, {"ok": False, "error": "invalid_auth"})
-        missing = [name for name in REQUIRED.get(method, ()) if not args.get(name)]
+        missing = [name for name in REQUIRED.get(method, ()) if args.get(name) in (None, "", [])]
+        if method == "assistant.threads.setStatus" and args.get("status") == "":
+            missing.remove("status")  # an empty status clears it
         if missing:
             return self._json(handler, {"ok": False, "error": "invalid_arguments", "missing": missing})
         self._json(handler, self._reply(method, args))
@@ -167,7 +186,7 @@ class FakeSlack:
         return args
 
     def _next_ts(self) -> str:
-        return f"1790000000.{next(self._ts):06d}"
+        return f"1791000000.{next(self._ts):06d}"  # the bot's messages; the tests' own start 1790
 
     def _reply(self, method: str, args: dict) -> dict:
         if method == "auth.test":
@@ -208,6 +227,25 @@ class FakeSlack:
             return {"ok": True, "url": f"ws://127.0.0.1:{self.server.server_address[1]}/socket"}
         return {"ok": False, "error": "unknown_method"}
 
+    def _socket_mode(self, handler: BaseHTTPRequestHandler) -> None:
+        """The Socket Mode WebSocket (RFC 6455): handshake, ``hello``, then envelopes both ways."""
+        key = handler.headers.get("sec-websocket-key")
+        if handler.path.split("?")[0] != "/socket" or not key:
+            return self._send(handler, 404, b"not found", "text/plain")
+        accept = base64.b64encode(hashlib.sha1((key + WEBSOCKET_GUID).encode()).digest()).decode()
+        handler.send_response(101, "Switching Protocols")
+        handler.send_header("Upgrade", "websocket")
+        handler.send_header("Connection", "Upgrade")
+        handler.send_header("Sec-WebSocket-Accept", accept)
+        handler.end_headers()
+        handler.wfile.flush()
+        peer = SocketPeer(handler.connection)
+        with self._lock:
+            self.sockets.append(peer)
+        peer.send_json({"type": "hello", "num_connections": 1, "connection_info": {"app_id": "A0OPSBOT"}})
+        peer.serve()
+        handler.close_connection = True
+
     def _json(self, handler, payload: dict) -> None:
         self._send(handler, 200, json.dumps(payload).encode(), "application/json; charset=utf-8")
 
@@ -218,6 +256,75 @@ class FakeSlack:
         handler.send_header("content-length", str(len(body)))
         handler.end_headers()
         handler.wfile.write(body)
+
+
+WEBSOCKET_GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
+
+
+class SocketPeer:
+    """Slack's end of one Socket Mode connection: sends envelopes, keeps what the app sends back (acks)."""
+
+    def __init__(self, connection: socket.socket) -> None:
+        self.connection = connection
+        self.received: list[dict] = []
+        self._send_lock = threading.Lock()
+
+    def send_json(self, payload: dict) -> None:
+        self._send_frame(0x1, json.dumps(payload).encode())
+
+    def send_events_api(self, event: dict, envelope_id: str) -> None:
+        """An Events API event as Socket Mode delivers it."""
+        self.send_json(
+            {
+                "envelope_id": envelope_id,
+                "payload": event_callback(event),
+                "type": "events_api",
+                "accepts_response_payload": False,
+                "retry_attempt": 0,
+                "retry_reason": "",
+            }
+        )
+
+    def _send_frame(self, opcode: int, data: bytes) -> None:
+        size = len(data)
+        if size < 126:
+            header = struct.pack(">BB", 0x80 | opcode, size)
+        elif size < 65536:
+            header = struct.pack(">BBH", 0x80 | opcode, 126, size)
+        else:
+            header = struct.pack(">BBQ", 0x80 | opcode, 127, size)
+        with self._send_lock:
+            self.connection.sendall(header + data)
+
+    def _read_exact(self, size: int) -> bytes:
+        data = b""
+        while len(data) < size:
+            chunk = self.connection.recv(size - len(data))
+            if not chunk:
+                raise ConnectionError("closed")
+            data += chunk
+        return data
+
+    def serve(self) -> None:
+        """Read the app's frames until it goes away: keep text frames, answer pings."""
+        try:
+            while True:
+                first, second = self._read_exact(2)
+                opcode, size = first & 0x0F, second & 0x7F
+                if size == 126:
+                    (size,) = struct.unpack(">H", self._read_exact(2))
+                elif size == 127:
+                    (size,) = struct.unpack(">Q", self._read_exact(8))
+                mask = self._read_exact(4) if second & 0x80 else b"\0\0\0\0"
+                data = bytes(b ^ mask[i % 4] for i, b in enumerate(self._read_exact(size)))
+                if opcode == 0x1:
+                    self.received.append(json.loads(data))
+                elif opcode == 0x9:
+                    self._send_frame(0xA, data)
+                elif opcode == 0x8:
+                    return
+        except (ConnectionError, OSError):
+            return
 
 
 # --- the Events API side: what Slack sends to the app ------------------------------------------------------
