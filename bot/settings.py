@@ -50,7 +50,6 @@ class SquareSettings:
     environment: str = "production"  # production | sandbox
     base_url: str | None = None  # overrides the environment's URL (a proxy, or the tests' fake)
     location_ids: tuple[str, ...] = ()  # empty: every location of the account
-    trailing_hours: float = 72.0  # re-read this much before the high-water mark (late offline orders)
     sync_interval_minutes: float = 15.0  # `opsbot serve`'s incremental sync; 0 = off
 
 
@@ -78,6 +77,7 @@ class SourceSettings:
     deliverect: DeliverectSettings = field(default_factory=DeliverectSettings)
     commission_rates_file: Path | None = None
     initial_days: int = 30  # how far back a first sync without --since reads
+    trailing_hours: float = 72.0  # an incremental sync re-reads this much before its high-water mark
     retries: int = 4  # retries of a request that failed with 429, 5xx or a connection error
 
     @property
@@ -184,7 +184,6 @@ def _source_settings(values: Mapping[str, str | None]) -> SourceSettings:
         location_ids=tuple(
             part.strip() for part in (_text(values, "SQUARE_LOCATION_IDS") or "").split(",") if part.strip()
         ),
-        trailing_hours=_number(values, "SQUARE_TRAILING_HOURS", 72.0, 0, 24 * 30),
         sync_interval_minutes=_number(values, "SQUARE_SYNC_INTERVAL_MINUTES", 15.0, 0, 24 * 60),
     )
     deliverect = DeliverectSettings(
@@ -200,6 +199,7 @@ def _source_settings(values: Mapping[str, str | None]) -> SourceSettings:
         deliverect=deliverect,
         commission_rates_file=Path(rates_file).expanduser() if rates_file else None,
         initial_days=int(_number(values, "OPSBOT_SYNC_INITIAL_DAYS", 30, 1, 3660)),
+        trailing_hours=_number(values, "OPSBOT_SYNC_TRAILING_HOURS", 72.0, 0, 24 * 30),
         retries=int(_number(values, "OPSBOT_SOURCE_RETRIES", 4, 0, 10)),
     )
 

@@ -41,7 +41,7 @@ class RetryPolicy:
     retries: int = 4
     base_delay: float = 1.0
     max_delay: float = 30.0
-    sleep: Callable[[float], None] = field(default=time.sleep, compare=False)
+    sleep: Callable[[float], object] = field(default=time.sleep, compare=False)
 
     def delay(self, attempt: int, retry_after: float | None) -> float:
         """Seconds to wait before retry number ``attempt`` (0-based)."""

@@ -11,7 +11,7 @@ failure keeps what was stored and the next sync resumes there.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -24,14 +24,18 @@ from tools.sources.api_calls import SourceError
 from tools.sources.records import LocationRecord, PayloadError
 from tools.sources.square_client import MAX_SEARCH_LOCATIONS, SquareClient
 from tools.sync.commission_rates_file import apply_commission_rates_file
-from tools.sync.order_writer import OrderWriter, WriteCounts
+from tools.sync.live_stage import (
+    LiveOrdersStage,
+    PageProgress,
+    earliest_midnight,
+    parse_page,
+    window_note,
+)
 from tools.sync.reference_writer import set_meta, upsert_locations, upsert_menu
-from tools.sync.runner import ParsedItem, StageReport, SyncReport, errors_as_records, record_run
-from tools.sync.sync_marks import advance_marks, read_marks
+from tools.sync.runner import StageReport, SyncReport
+from tools.sync.sync_marks import read_marks
 
 SOURCE = "square"
-# (stage, pages read, orders seen)
-PageProgress = Callable[[str, int, int], None]
 
 
 @dataclass(frozen=True)
@@ -100,57 +104,22 @@ def _sync_orders(
     report: SyncReport,
     progress: PageProgress | None,
 ) -> None:
-    stage = "square orders"
-    started, run_started = time.perf_counter(), datetime.now(UTC)
-    counts = WriteCounts()
-    writer = OrderWriter(engine, now=now)
     marks = read_marks(engine, SOURCE)
     ids = [loc.square_location_id for loc in locations]
     timezones = {loc.square_location_id: ZoneInfo(loc.timezone) for loc in locations}
-    batches = [ids[i : i + MAX_SEARCH_LOCATIONS] for i in range(0, len(ids), MAX_SEARCH_LOCATIONS)]
-    pages = 0
-    failure = None
-    try:
-        for batch in batches:
+    with LiveOrdersStage(engine, SOURCE, report, now, progress) as stage:
+        for first in range(0, len(ids), MAX_SEARCH_LOCATIONS):
+            batch = ids[first : first + MAX_SEARCH_LOCATIONS]
             start = _search_start(batch, marks, timezones, options, now)
-            report.notes.append(
-                f"square orders of {len(batch)} location(s) updated from {start:%Y-%m-%d %H:%M} UTC "
-                f"to {now:%Y-%m-%d %H:%M} UTC"
+            report.notes.append(window_note(f"square orders of {len(batch)} location(s)", start, now))
+            pages = client.search_orders(batch, start, now)
+            stage.read(
+                batch,
+                (
+                    parse_page(page.get("orders") or [], square_parser.parse_order, "SearchOrders orders")
+                    for page in pages
+                ),
             )
-            for page in client.search_orders(batch, start, now):
-                pages += 1
-                items = list(_parsed(page, f"SearchOrders page {pages}"))
-                counts.add(writer.write(errors_as_records(items, counts)))
-                newest = max(
-                    (
-                        r.source_updated_at
-                        for _, r in items
-                        if not isinstance(r, PayloadError) and r.source_updated_at
-                    ),
-                    default=None,
-                )
-                if newest is not None:
-                    advance_marks(engine, SOURCE, batch, min(newest, now))
-                if progress:
-                    progress(stage, pages, counts.seen)
-            advance_marks(engine, SOURCE, batch, now)
-    except SourceError as exc:
-        failure = str(exc)
-        raise
-    finally:
-        report.stages.append(StageReport(stage, counts, time.perf_counter() - started))
-        record_run(engine, SOURCE, run_started, counts, failure)
-
-
-def _parsed(page: dict, origin: str) -> list[ParsedItem]:
-    items: list[ParsedItem] = []
-    for index, order in enumerate(page.get("orders") or []):
-        where = f"{origin} orders[{index}]"
-        try:
-            items.append((where, square_parser.parse_order(order)))
-        except PayloadError as exc:
-            items.append((where, exc))
-    return items
 
 
 def _search_start(
@@ -163,9 +132,6 @@ def _search_start(
     """Where a batch's search starts: local midnight of ``since`` in the earliest timezone; else the oldest
     mark less the trailing window; a location without a mark starts ``initial_days`` back."""
     if options.since is not None:
-        return min(
-            datetime.combine(options.since, datetime.min.time(), timezones[loc]).astimezone(UTC)
-            for loc in batch
-        )
+        return earliest_midnight(options.since, (timezones[loc] for loc in batch))
     first_sync = now - timedelta(days=options.initial_days)
     return min(marks[loc] - options.trailing if loc in marks else first_sync for loc in batch)
