@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import threading
-from collections import deque
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -42,7 +41,7 @@ class JsonApiServer:
 
     def __init__(self) -> None:
         self.requests: list[Recorded] = []
-        self._faults: deque[Fault] = deque()
+        self._faults: list[list] = []  # [fault, requests still to let through first]
         self._lock = threading.Lock()
         self._server: ThreadingHTTPServer | None = None
 
@@ -53,21 +52,26 @@ class JsonApiServer:
 
     # -- faults and records ----------------------------------------------------------------------------
 
-    def fail(self, fault: Fault, times: int = 1) -> None:
-        """Queue ``fault`` for the next ``times`` requests to its path."""
+    def fail(self, fault: Fault, times: int = 1, after: int = 0) -> None:
+        """Answer ``times`` requests to the fault's path with it, skipping the next ``after`` requests."""
         with self._lock:
-            self._faults.extend([fault] * times)
+            self._faults.extend([fault, after] for _ in range(times))
 
     def requests_to(self, path: str) -> list[Recorded]:
         return [r for r in self.requests if r.path == path]
 
     def _take_fault(self, path: str) -> Fault | None:
+        """The first due fault for ``path`` (removed); every fault still waiting counts this request."""
         with self._lock:
-            for fault in self._faults:
-                if fault.path == path:
-                    self._faults.remove(fault)
-                    return fault
-        return None
+            pending = [entry for entry in self._faults if entry[0].path == path]
+            due = next((entry for entry in pending if entry[1] == 0), None)
+            for entry in pending:
+                if entry[1] > 0:
+                    entry[1] -= 1
+            if due is None:
+                return None
+            self._faults.remove(due)
+            return due[0]
 
     # -- serving ---------------------------------------------------------------------------------------
 
