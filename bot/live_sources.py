@@ -12,10 +12,10 @@ from bot.settings import Settings
 from tools.sources.api_calls import RetryPolicy
 from tools.sources.deliverect_client import DeliverectClient
 from tools.sources.square_client import SquareClient
-from tools.sync.deliverect_sync import DeliverectSyncOptions, sync_deliverect
-from tools.sync.live_stage import PageProgress
+from tools.sync.deliverect_sync import sync_deliverect
+from tools.sync.live_stage import LiveSyncOptions, PageProgress
 from tools.sync.runner import SyncReport
-from tools.sync.square_sync import SquareSyncOptions, sync_square
+from tools.sync.square_sync import sync_square
 
 LIVE_SOURCES = ("square", "deliverect")
 
@@ -73,28 +73,21 @@ def sync_live_source(
     """One sync of ``source`` (``square`` or ``deliverect``), incremental unless ``since`` is given;
     ``sleep`` waits between retries (default: time.sleep)."""
     sources = settings.sources
+    options = LiveSyncOptions(
+        since=since,
+        trailing=timedelta(hours=sources.trailing_hours),
+        initial_days=sources.initial_days,
+        square_location_ids=sources.square.location_ids,
+        deliverect_account=sources.deliverect.account_id,
+        deliverect_locations=sources.deliverect.locations,
+        commission_rates_file=sources.commission_rates_file,
+    )
     if source == "square":
-        options = SquareSyncOptions(
-            since=since,
-            trailing=timedelta(hours=sources.trailing_hours),
-            initial_days=sources.initial_days,
-            location_ids=sources.square.location_ids,
-            deliverect_locations=sources.deliverect.locations,
-            commission_rates_file=sources.commission_rates_file,
-        )
         return sync_square(engine, square_client(settings, sleep), options, now=now, progress=progress)
     if source == "deliverect":
         client = deliverect_client(settings, sleep)
-        backfill = DeliverectSyncOptions(
-            since=since,
-            trailing=timedelta(hours=sources.trailing_hours),
-            initial_days=sources.initial_days,
-            account=sources.deliverect.account_id,
-            locations=sources.deliverect.locations,
-            commission_rates_file=sources.commission_rates_file,
-        )
         try:
-            return sync_deliverect(engine, client, backfill, now=now, progress=progress)
+            return sync_deliverect(engine, client, options, now=now, progress=progress)
         finally:
             client.close()
     raise ValueError(f"unknown live source {source!r} — known: {', '.join(LIVE_SOURCES)}")

@@ -17,10 +17,11 @@ from tests.support.live_business import NOW
 from tools.sources.api_calls import RetryPolicy
 from tools.sources.square_client import SQUARE_API_VERSION, SquareClient
 from tools.store.models import DailySales, Location, MenuItem, Order, OrderLineItem, SyncMark, SyncRun
-from tools.sync.square_sync import SquareSyncOptions, sync_square
+from tools.sync.live_stage import LiveSyncOptions
+from tools.sync.square_sync import sync_square
 
 PAGE = 25
-OPTIONS = SquareSyncOptions(initial_days=30, trailing=timedelta(hours=72))
+OPTIONS = LiveSyncOptions(initial_days=30, trailing=timedelta(hours=72))
 
 
 @pytest.fixture
@@ -44,6 +45,13 @@ def stored_orders(engine) -> dict[str, tuple[str, int]]:
 def marks(engine) -> dict[str, datetime]:
     with engine.connect() as conn:
         return dict(conn.execute(select(SyncMark.scope, SyncMark.high_water)).all())
+
+
+def net_by_day(engine) -> dict[date, int]:
+    with engine.connect() as conn:
+        day = DailySales.business_date
+        query = select(day, func.sum(DailySales.net_sales)).group_by(day)
+        return {day: int(net) for day, net in conn.execute(query)}
 
 
 def batches(business) -> list[list[str]]:
@@ -127,14 +135,7 @@ def test_a_late_order_inside_the_trailing_window_and_an_updated_order_are_captur
     engine, square, live_business
 ):
     sync_square(engine, client_for(square, []), OPTIONS, now=NOW)
-    with engine.connect() as conn:
-        before = dict(
-            conn.execute(
-                select(DailySales.business_date, func.sum(DailySales.net_sales)).group_by(
-                    DailySales.business_date
-                )
-            ).all()
-        )
+    before = net_by_day(engine)
 
     # An offline-mode order uploaded late: updated 10 h before the last sync's end, seen after it ran.
     late = copy.deepcopy(live_business.square_orders[0])
@@ -161,14 +162,8 @@ def test_a_late_order_inside_the_trailing_window_and_an_updated_order_are_captur
     assert len(stored) == 112
 
     # The canceled order left its day's sales; the late one joined its own day.
+    after = net_by_day(engine)
     with engine.connect() as conn:
-        after = dict(
-            conn.execute(
-                select(DailySales.business_date, func.sum(DailySales.net_sales)).group_by(
-                    DailySales.business_date
-                )
-            ).all()
-        )
         canceled_day = conn.scalar(select(Order.business_date).where(Order.source_order_id == canceled["id"]))
         late_day = conn.scalar(select(Order.business_date).where(Order.source_order_id == late["id"]))
     net = stored[late["id"]][1]
@@ -185,7 +180,7 @@ def test_a_late_order_inside_the_trailing_window_and_an_updated_order_are_captur
     since = sync_square(
         engine,
         client_for(square, []),
-        SquareSyncOptions(since=date(2026, 11, 16)),
+        LiveSyncOptions(since=date(2026, 11, 16)),
         now=NOW + timedelta(hours=2),
     )
     assert since.stages[1].counts.inserted == 1
@@ -264,13 +259,15 @@ def test_search_orders_refuses_more_than_ten_locations(square):
 
 def test_configured_location_ids_limit_the_search_and_unknown_ones_are_named(engine, square, live_business):
     ids = [loc["id"] for loc in live_business.locations]
-    report = sync_square(engine, client_for(square, []), SquareSyncOptions(location_ids=(ids[3],)), now=NOW)
+    only = LiveSyncOptions(square_location_ids=(ids[3],))
+    report = sync_square(engine, client_for(square, []), only, now=NOW)
     assert [r.body["location_ids"] for r in square.searches] == [[ids[3]]]
     assert report.stages[1].counts.inserted == sum(
         1 for o in live_business.square_orders if o["location_id"] == ids[3]
     )
 
-    report = sync_square(engine, client_for(square, []), SquareSyncOptions(location_ids=("LNOPE",)), now=NOW)
+    unknown = LiveSyncOptions(square_location_ids=("LNOPE",))
+    report = sync_square(engine, client_for(square, []), unknown, now=NOW)
     assert report.failure.startswith(
         "SQUARE_LOCATION_IDS names LNOPE, which this Square account does not have"
     )

@@ -9,9 +9,7 @@ what was stored.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine, select
@@ -24,6 +22,7 @@ from tools.store.models import Location
 from tools.sync.commission_rates_file import apply_commission_rates_file
 from tools.sync.live_stage import (
     LiveOrdersStage,
+    LiveSyncOptions,
     PageProgress,
     earliest_midnight,
     parse_page,
@@ -36,22 +35,10 @@ from tools.sync.sync_marks import read_marks
 SOURCE = "deliverect"
 
 
-@dataclass(frozen=True)
-class DeliverectSyncOptions:
-    """What to read: ``since`` (a local date) overrides the mark; ``account`` limits it to one account."""
-
-    since: date | None = None
-    trailing: timedelta = timedelta(hours=72)
-    initial_days: int = 30
-    account: str | None = None
-    locations: dict[str, str] = field(default_factory=dict)  # Deliverect location id → Square location id
-    commission_rates_file: Path | None = None
-
-
 def sync_deliverect(
     engine: Engine,
     client: DeliverectClient,
-    options: DeliverectSyncOptions,
+    options: LiveSyncOptions,
     *,
     now: datetime | None = None,
     progress: PageProgress | None = None,
@@ -66,7 +53,7 @@ def sync_deliverect(
                 "the store has no locations to put Deliverect orders at — sync Square first "
                 "(`opsbot sync --source square`)"
             )
-        missing = link_deliverect_locations(engine, options.locations)
+        missing = link_deliverect_locations(engine, options.deliverect_locations)
         if missing:
             report.notes.append(
                 f"DELIVERECT_LOCATIONS names Square locations not in the store: {', '.join(missing)}"
@@ -89,13 +76,13 @@ def _stored_timezones(engine: Engine) -> list[ZoneInfo]:
 def _backfill(
     engine: Engine,
     client: DeliverectClient,
-    options: DeliverectSyncOptions,
+    options: LiveSyncOptions,
     timezones: list[ZoneInfo],
     now: datetime,
     report: SyncReport,
     progress: PageProgress | None,
 ) -> None:
-    scope = options.account or "*"
+    scope = options.deliverect_account or "*"
     if options.since is not None:
         start = earliest_midnight(options.since, timezones)
     else:
@@ -103,6 +90,6 @@ def _backfill(
         start = mark - options.trailing if mark else now - timedelta(days=options.initial_days)
     report.notes.append(window_note("deliverect orders", start, now))
     with LiveOrdersStage(engine, SOURCE, report, now, progress) as stage:
-        pages = client.order_pages(start, now, account=options.account)
+        pages = client.order_pages(start, now, account=options.deliverect_account)
         parsed = (parse_page(page, deliverect_parser.parse_order, "GET /orders _items") for page in pages)
         stage.read([scope], parsed)

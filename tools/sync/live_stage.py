@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable
-from datetime import UTC, date, datetime
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from types import TracebackType
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -20,6 +22,19 @@ from tools.sync.sync_marks import advance_marks
 
 # (stage, pages read, orders seen)
 PageProgress = Callable[[str, int, int], None]
+
+
+@dataclass(frozen=True)
+class LiveSyncOptions:
+    """What a live sync reads: ``since`` (a local date) overrides the high-water marks."""
+
+    since: date | None = None
+    trailing: timedelta = timedelta(hours=72)
+    initial_days: int = 30
+    square_location_ids: tuple[str, ...] = ()  # empty: every location
+    deliverect_account: str | None = None  # limits the Deliverect backfill to one account
+    deliverect_locations: dict[str, str] = field(default_factory=dict)  # Deliverect location id → Square id
+    commission_rates_file: Path | None = None
 
 
 def earliest_midnight(day: date, timezones: Iterable[ZoneInfo]) -> datetime:

@@ -12,9 +12,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine
@@ -26,6 +24,7 @@ from tools.sources.square_client import MAX_SEARCH_LOCATIONS, SquareClient
 from tools.sync.commission_rates_file import apply_commission_rates_file
 from tools.sync.live_stage import (
     LiveOrdersStage,
+    LiveSyncOptions,
     PageProgress,
     earliest_midnight,
     parse_page,
@@ -38,22 +37,10 @@ from tools.sync.sync_marks import read_marks
 SOURCE = "square"
 
 
-@dataclass(frozen=True)
-class SquareSyncOptions:
-    """What to read: ``since`` (a local date) overrides the marks; ``location_ids`` limits the locations."""
-
-    since: date | None = None
-    trailing: timedelta = timedelta(hours=72)
-    initial_days: int = 30
-    location_ids: tuple[str, ...] = ()
-    deliverect_locations: dict[str, str] = field(default_factory=dict)  # Deliverect id → Square id
-    commission_rates_file: Path | None = None
-
-
 def sync_square(
     engine: Engine,
     client: SquareClient,
-    options: SquareSyncOptions,
+    options: LiveSyncOptions,
     *,
     now: datetime | None = None,
     progress: PageProgress | None = None,
@@ -70,12 +57,12 @@ def sync_square(
 
 
 def _sync_reference(
-    engine: Engine, client: SquareClient, options: SquareSyncOptions, report: SyncReport
+    engine: Engine, client: SquareClient, options: LiveSyncOptions, report: SyncReport
 ) -> list[LocationRecord]:
     started = time.perf_counter()
     locations = square_parser.parse_locations_response(client.list_locations())
     known = {loc.square_location_id for loc in locations}
-    missing = [loc for loc in options.location_ids if loc not in known]
+    missing = [loc for loc in options.square_location_ids if loc not in known]
     if missing:
         raise SourceError(
             f"SQUARE_LOCATION_IDS names {', '.join(missing)}, which this Square account does not have — "
@@ -91,14 +78,14 @@ def _sync_reference(
         note = apply_commission_rates_file(engine, options.commission_rates_file)
         if note:
             report.notes.append(note)
-    wanted = set(options.location_ids)
+    wanted = set(options.square_location_ids)
     return [loc for loc in locations if not wanted or loc.square_location_id in wanted]
 
 
 def _sync_orders(
     engine: Engine,
     client: SquareClient,
-    options: SquareSyncOptions,
+    options: LiveSyncOptions,
     locations: list[LocationRecord],
     now: datetime,
     report: SyncReport,
@@ -126,7 +113,7 @@ def _search_start(
     batch: Sequence[str],
     marks: dict[str, datetime],
     timezones: dict[str, ZoneInfo],
-    options: SquareSyncOptions,
+    options: LiveSyncOptions,
     now: datetime,
 ) -> datetime:
     """Where a batch's search starts: local midnight of ``since`` in the earliest timezone; else the oldest
