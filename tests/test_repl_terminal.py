@@ -100,8 +100,12 @@ def test_a_question_a_cancelled_answer_and_a_follow_up(demo_store, sqlite_demo, 
             assert term.wait_exit() == 0
 
     with engine.connect() as conn:
+        # This session's conversation: the piped-mode test asks the same first question of the same store.
         conversation = conn.execute(
-            select(Conversation.id).where(Conversation.source == "repl", Conversation.title == QUESTION)
+            select(Conversation.id)
+            .join(Turn, Turn.conversation_id == Conversation.id)
+            .where(Conversation.source == "repl", Conversation.title == QUESTION)
+            .where(Turn.question == "Why so slow?")
         ).scalar_one()
         statuses = conn.execute(
             select(Turn.status).where(Turn.conversation_id == conversation).order_by(Turn.id)
