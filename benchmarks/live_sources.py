@@ -59,8 +59,11 @@ def main() -> None:
             bodies = [json.loads(line) for line in lines]
         engine = open_store(f"sqlite:///{Path(tmp) / 'store.db'}")
         now = datetime.combine(params.first_day + timedelta(days=args.days + 1), datetime.min.time(), UTC)
-        options = LiveSyncOptions(initial_days=args.days + 30)
 
+        business = json.loads((folder / "business.json").read_text())
+        options = LiveSyncOptions(
+            initial_days=args.days + 30, deliverect_locations=business["deliverect"]["locations"]
+        )
         with FakeSquare(locations, catalog, orders) as square:
             client = SquareClient(VALID_TOKEN, base_url=square.url)
             for label, moment in (
