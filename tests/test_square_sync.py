@@ -271,3 +271,15 @@ def test_configured_location_ids_limit_the_search_and_unknown_ones_are_named(eng
     assert report.failure.startswith(
         "SQUARE_LOCATION_IDS names LNOPE, which this Square account does not have"
     )
+
+
+def test_a_since_later_than_the_marks_leaves_them_so_the_gap_is_read_later(engine, square, live_business):
+    sync_square(engine, client_for(square, []), OPTIONS, now=NOW)
+    later = NOW + timedelta(days=5)
+    report = sync_square(engine, client_for(square, []), LiveSyncOptions(since=date(2026, 11, 24)), now=later)
+    assert report.failure is None
+    assert marks(engine) == {loc["id"]: NOW for loc in live_business.locations}
+    report = sync_square(engine, client_for(square, []), OPTIONS, now=later)
+    window = square.searches[-1].body["query"]["filter"]["date_time_filter"]["updated_at"]
+    assert window["start_at"] == "2026-11-17T12:00:00.000Z"  # the old marks less 72 hours
+    assert marks(engine) == {loc["id"]: later for loc in live_business.locations}

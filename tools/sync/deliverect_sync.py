@@ -92,4 +92,4 @@ def _backfill(
     with LiveOrdersStage(engine, SOURCE, report, now, progress) as stage:
         pages = client.order_pages(start, now, account=options.deliverect_account)
         parsed = (parse_page(page, deliverect_parser.parse_order, "GET /orders _items") for page in pages)
-        stage.read([scope], parsed)
+        stage.read([scope], start, parsed)

@@ -82,8 +82,10 @@ class LiveOrdersStage:
         self._started = time.perf_counter()
         self._run_started = datetime.now(UTC)
 
-    def read(self, scopes: list[str], pages: Iterable[list[ParsedItem]]) -> None:
-        """Write every page; the marks of ``scopes`` follow the newest update stored, then reach ``now``."""
+    def read(self, scopes: list[str], start: datetime, pages: Iterable[list[ParsedItem]]) -> None:
+        """Write every page of a read that began at ``start``; the marks of ``scopes`` follow the newest
+        update stored, then reach ``now`` — unless the read began after a mark (a ``--since`` later than the
+        last sync), which leaves that mark where it is."""
         for items in pages:
             self.pages += 1
             self.counts.add(self._writer.write(errors_as_records(items, self.counts)))
@@ -96,10 +98,10 @@ class LiveOrdersStage:
                 default=None,
             )
             if newest is not None:
-                advance_marks(self.engine, self.source, scopes, min(newest, self.now))
+                advance_marks(self.engine, self.source, scopes, min(newest, self.now), start)
             if self.progress:
                 self.progress(self.name, self.pages, self.counts.seen)
-        advance_marks(self.engine, self.source, scopes, self.now)
+        advance_marks(self.engine, self.source, scopes, self.now, start)
 
     def __enter__(self) -> LiveOrdersStage:
         return self

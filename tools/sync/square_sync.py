@@ -102,6 +102,7 @@ def _sync_orders(
             pages = client.search_orders(batch, start, now)
             stage.read(
                 batch,
+                start,
                 (
                     parse_page(page.get("orders") or [], square_parser.parse_order, "SearchOrders orders")
                     for page in pages

@@ -18,8 +18,11 @@ def read_marks(engine: Engine, source: str) -> dict[str, datetime]:
         return {row.scope: row.high_water for row in rows}
 
 
-def advance_marks(engine: Engine, source: str, scopes: Iterable[str], moment: datetime) -> None:
-    """Move the marks of ``scopes`` up to ``moment`` (a mark already past it stays)."""
+def advance_marks(
+    engine: Engine, source: str, scopes: Iterable[str], moment: datetime, read_from: datetime | None = None
+) -> None:
+    """Move the marks of ``scopes`` up to ``moment`` (a mark already past it stays). ``read_from``: where the
+    read that got there began — a mark older than that stays too, or the gap between would never be read."""
     now = datetime.now(UTC)
     with engine.begin() as conn:
         current = {
@@ -33,7 +36,7 @@ def advance_marks(engine: Engine, source: str, scopes: Iterable[str], moment: da
                 conn.execute(
                     insert(SyncMark).values(source=source, scope=scope, high_water=moment, updated_at=now)
                 )
-            elif current[scope] < moment:
+            elif current[scope] < moment and (read_from is None or current[scope] >= read_from):
                 conn.execute(
                     update(SyncMark)
                     .where(SyncMark.source == source, SyncMark.scope == scope)
