@@ -40,7 +40,15 @@ def _open_store(settings: Settings):
 
 
 def cmd_sync(settings: Settings, args: argparse.Namespace) -> int:
-    return _sync(settings, args.fixtures, anchor=not args.no_anchor, batch_size=args.batch_size)
+    sources = [args.source] if args.source else settings.sources.configured or ["fixtures"]
+    if sources == ["fixtures"]:
+        if args.since:
+            print("opsbot: --since is for --source square or deliverect", file=sys.stderr)
+            return 2
+        return _sync(settings, args.fixtures, anchor=not args.no_anchor, batch_size=args.batch_size)
+    from bot.sync_command import run_live_sync
+
+    return run_live_sync(settings, sources, args.since, sys.stdout)
 
 
 def _sync(
@@ -48,6 +56,7 @@ def _sync(
 ) -> int:
     """Sync a fixture folder (default: the configured one), print the report (to ``out``, default stdout);
     the exit status."""
+    from bot.sync_command import print_sync_report
     from tools.sync.runner import sync_fixtures
 
     out = out or sys.stdout
@@ -57,34 +66,7 @@ def _sync(
     print(f"Syncing {folder} into {engine.url.render_as_string(hide_password=True)}", file=out)
     started = time.perf_counter()
     report = sync_fixtures(engine, folder, anchor=anchor, progress=_progress_printer(), batch_size=batch_size)
-    for note in report.notes:
-        print(f"  {note}", file=out)
-    print(
-        f"  {'stage':<20} {'seen':>9} {'inserted':>9} {'updated':>8} {'unchanged':>9} {'errors':>6}  time",
-        file=out,
-    )
-    for stage in report.stages:
-        c = stage.counts
-        rate = f"  ({stage.rate:,.0f}/s)" if stage.name.endswith("orders") and stage.seconds else ""
-        print(
-            f"  {stage.name:<20} {c.seen:>9,} {c.inserted:>9,} {c.updated:>8,} {c.unchanged:>9,} "
-            f"{len(c.errors):>6}  {stage.seconds:.1f} s{rate}",
-            file=out,
-        )
-    print(
-        "Nothing new."
-        if report.changed == 0 and not report.errors
-        else f"Done in {time.perf_counter() - started:.1f} s.",
-        file=out,
-    )
-    if report.errors:
-        print(f"\n{len(report.errors)} record(s) were not stored:", file=sys.stderr)
-        for error in report.errors[:20]:
-            print(f"  {error}", file=sys.stderr)
-        if len(report.errors) > 20:
-            print(f"  … and {len(report.errors) - 20} more", file=sys.stderr)
-        return 1
-    return 0
+    return print_sync_report(report, started, out)
 
 
 def cmd_repl(settings: Settings, args: argparse.Namespace) -> int:
@@ -96,7 +78,9 @@ def cmd_repl(settings: Settings, args: argparse.Namespace) -> int:
     notes = sys.stdout if interactive else sys.stderr  # piped: stdout carries only the answers
     engine = _open_store(settings)
     summary = summarize(engine)
-    if not summary.locations:
+    if not summary.locations and settings.sources.configured:
+        print("The store is empty: load your own data with `opsbot sync` first.", file=notes)
+    elif not summary.locations:
         print(
             "First run: loading the demo business — Copperline Kitchen, a fictional four-location "
             "restaurant chain with in-store (Square) and delivery (Deliverect) orders.",
@@ -230,8 +214,20 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command")
 
-    sync = sub.add_parser("sync", help="load the configured sources (the demo fixtures) into the store")
-    sync.add_argument("--source", choices=["fixtures"], default="fixtures", help="which source to sync")
+    from bot.sync_command import parse_since
+
+    sync = sub.add_parser("sync", help="load the configured sources (or the demo fixtures) into the store")
+    sync.add_argument(
+        "--source",
+        choices=["square", "deliverect", "fixtures"],
+        help="which source to sync (default: Square and/or Deliverect when configured, else the fixtures)",
+    )
+    sync.add_argument(
+        "--since",
+        type=parse_since,
+        metavar="DATE",
+        help="live sources: read orders updated since this date (default: since the last sync)",
+    )
     sync.add_argument("--fixtures", help="fixture folder (default: OPSBOT_FIXTURES_DIR or fixtures/demo)")
     sync.add_argument("--no-anchor", action="store_true", help="keep the fixtures' own dates")
     sync.add_argument("--batch-size", type=int, default=1000, help="orders per transaction")

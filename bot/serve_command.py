@@ -25,7 +25,26 @@ def build_routes(settings: Settings, engine: Engine) -> Routes:
         from bot.slack.runtime import build_slack_app
 
         routes.add("POST", PATH, slack_events_endpoint(build_slack_app(settings, engine, http_mode=True)))
+    secret = settings.sources.deliverect.webhook_secret
+    if secret:
+        from bot.server.deliverect_orders import PATH, deliverect_orders_endpoint
+
+        routes.add("POST", PATH, deliverect_orders_endpoint(engine, secret))
     return routes
+
+
+def start_periodic_sync(settings: Settings, engine: Engine):
+    """The periodic incremental Square sync, started; None when Square is not configured or it is off."""
+    interval = settings.sources.square.sync_interval_minutes
+    if not settings.sources.square.access_token or interval <= 0:
+        return None
+    from bot.live_sources import sync_live_source
+    from bot.periodic_sync import PeriodicSync
+
+    def run(progress, sleep):
+        return sync_live_source(settings, engine, "square", progress=progress, sleep=sleep)
+
+    return PeriodicSync(run, interval * 60).start()
 
 
 def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
@@ -34,6 +53,7 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     from tools.store.database import open_store
 
     engine = open_store(settings.database_url)
+    _prepare_deliverect(settings, engine)
     try:
         routes = build_routes(settings, engine)
     except (SlackSetupError, ModelError) as exc:
@@ -41,6 +61,10 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
         return 2
     server = HttpServer(routes, args.host or settings.http_host, args.port or settings.http_port)
     print(f"opsbot serving on {server.url} — " + ", ".join(routes.paths()), file=sys.stderr, flush=True)
+    periodic = start_periodic_sync(settings, engine)
+    if periodic:
+        minutes = settings.sources.square.sync_interval_minutes
+        print(f"opsbot: syncing Square every {minutes:g} min", file=sys.stderr, flush=True)
 
     def stop(_signum, _frame) -> None:
         raise KeyboardInterrupt
@@ -52,7 +76,23 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
         log.info("stopping")
     finally:
         server.stop()
+        if periodic:
+            periodic.stop()
     return 0
+
+
+def _prepare_deliverect(settings: Settings, engine: Engine) -> None:
+    """Before webhook orders arrive: map Deliverect locations and load the commission-rate file."""
+    from tools.sync.commission_rates_file import apply_commission_rates_file
+    from tools.sync.reference_writer import link_deliverect_locations
+
+    missing = link_deliverect_locations(engine, settings.sources.deliverect.locations)
+    if missing:
+        log.warning("DELIVERECT_LOCATIONS names Square locations not in the store: %s", ", ".join(missing))
+    if settings.sources.commission_rates_file:
+        note = apply_commission_rates_file(engine, settings.sources.commission_rates_file)
+        if note:
+            log.info(note)
 
 
 def add_parser(sub) -> None:

@@ -38,6 +38,55 @@ class ModelSettings:
     context_budget_tokens: int = 150_000
 
 
+SQUARE_ENVIRONMENTS = ("production", "sandbox")
+DELIVERECT_API = "https://api.deliverect.com"
+
+
+@dataclass(frozen=True)
+class SquareSettings:
+    """The live Square (POS) source; off without an access token."""
+
+    access_token: str | None = None
+    environment: str = "production"  # production | sandbox
+    base_url: str | None = None  # overrides the environment's URL (a proxy, or the tests' fake)
+    location_ids: tuple[str, ...] = ()  # empty: every location of the account
+    sync_interval_minutes: float = 15.0  # `opsbot serve`'s incremental sync; 0 = off
+
+
+@dataclass(frozen=True)
+class DeliverectSettings:
+    """The live Deliverect source: the order webhook (secret) and the backfill API (client credentials)."""
+
+    webhook_secret: str | None = None
+    client_id: str | None = None
+    client_secret: str | None = None
+    base_url: str = DELIVERECT_API
+    account_id: str | None = None  # limits backfill to this account
+    locations: dict[str, str] = field(default_factory=dict)  # Deliverect location id → Square location id
+
+    @property
+    def has_api_credentials(self) -> bool:
+        return bool(self.client_id and self.client_secret)
+
+
+@dataclass(frozen=True)
+class SourceSettings:
+    """Live data sources and what every sync of them shares."""
+
+    square: SquareSettings = field(default_factory=SquareSettings)
+    deliverect: DeliverectSettings = field(default_factory=DeliverectSettings)
+    commission_rates_file: Path | None = None
+    initial_days: int = 30  # how far back a first sync without --since reads
+    trailing_hours: float = 72.0  # an incremental sync re-reads this much before its high-water mark
+    retries: int = 4  # retries of a request that failed with 429, 5xx or a connection error
+
+    @property
+    def configured(self) -> list[str]:
+        """The live sources that have credentials, in sync order."""
+        names = ["square"] if self.square.access_token else []
+        return names + (["deliverect"] if self.deliverect.has_api_credentials else [])
+
+
 @dataclass(frozen=True)
 class SlackSettings:
     """How the Slack app connects, and who may use it."""
@@ -65,6 +114,7 @@ class Settings:
     http_host: str = "0.0.0.0"
     http_port: int = 3000
     slack: SlackSettings = field(default_factory=SlackSettings)
+    sources: SourceSettings = field(default_factory=SourceSettings)
 
     @property
     def database_is_default(self) -> bool:
@@ -146,6 +196,54 @@ def _slack_settings(values: Mapping[str, str | None]) -> SlackSettings:
     )
 
 
+def _pairs(values: Mapping[str, str | None], name: str) -> dict[str, str]:
+    """``a=b,c=d`` → {a: b, c: d}."""
+    pairs = {}
+    for item in (_text(values, name) or "").split(","):
+        if not item.strip():
+            continue
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip() or not value.strip():
+            raise SettingsError(
+                f"{name}: {item.strip()!r} is not a pair — use DELIVERECT_LOCATION_ID=SQUARE_LOCATION_ID, "
+                "comma-separated"
+            )
+        pairs[key.strip()] = value.strip()
+    return pairs
+
+
+def _source_settings(values: Mapping[str, str | None]) -> SourceSettings:
+    environment = (_text(values, "SQUARE_ENVIRONMENT") or "production").lower()
+    if environment not in SQUARE_ENVIRONMENTS:
+        raise SettingsError(f"SQUARE_ENVIRONMENT={environment!r} — use production or sandbox")
+    rates_file = _text(values, "OPSBOT_COMMISSION_RATES_FILE")
+    square = SquareSettings(
+        access_token=_text(values, "SQUARE_ACCESS_TOKEN"),
+        environment=environment,
+        base_url=_text(values, "SQUARE_BASE_URL"),
+        location_ids=tuple(
+            part.strip() for part in (_text(values, "SQUARE_LOCATION_IDS") or "").split(",") if part.strip()
+        ),
+        sync_interval_minutes=_number(values, "SQUARE_SYNC_INTERVAL_MINUTES", 15.0, 0, 24 * 60),
+    )
+    deliverect = DeliverectSettings(
+        webhook_secret=_text(values, "DELIVERECT_WEBHOOK_SECRET"),
+        client_id=_text(values, "DELIVERECT_CLIENT_ID"),
+        client_secret=_text(values, "DELIVERECT_CLIENT_SECRET"),
+        base_url=(_text(values, "DELIVERECT_BASE_URL") or DELIVERECT_API).rstrip("/"),
+        account_id=_text(values, "DELIVERECT_ACCOUNT_ID"),
+        locations=_pairs(values, "DELIVERECT_LOCATIONS"),
+    )
+    return SourceSettings(
+        square=square,
+        deliverect=deliverect,
+        commission_rates_file=Path(rates_file).expanduser() if rates_file else None,
+        initial_days=int(_number(values, "OPSBOT_SYNC_INITIAL_DAYS", 30, 1, 3660)),
+        trailing_hours=_number(values, "OPSBOT_SYNC_TRAILING_HOURS", 72.0, 0, 24 * 30),
+        retries=int(_number(values, "OPSBOT_SOURCE_RETRIES", 4, 0, 10)),
+    )
+
+
 def load_settings(env_file: Path | None = Path(".env"), environ: Mapping[str, str] | None = None) -> Settings:
     """Read settings from ``environ`` (default: the process environment) over the ``env_file`` values."""
     values: dict[str, str | None] = {}
@@ -171,4 +269,5 @@ def load_settings(env_file: Path | None = Path(".env"), environ: Mapping[str, st
         http_host=_text(values, "OPSBOT_HTTP_HOST") or "0.0.0.0",
         http_port=int(_number(values, "OPSBOT_HTTP_PORT", 3000, 1, 65535)),
         slack=_slack_settings(values),
+        sources=_source_settings(values),
     )

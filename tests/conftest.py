@@ -118,3 +118,11 @@ def small_fixtures(tmp_path_factory: pytest.TempPathFactory) -> Path:
     params = GeneratorParams(first_day=date(2026, 11, 2), days=7, orders_per_day=10, seed=11)
     DemoGenerator(params).write(folder)
     return folder
+
+
+@pytest.fixture(scope="session")
+def live_business(tmp_path_factory: pytest.TempPathFactory):
+    """A twelve-location business in the real APIs' payload shapes, for the fake Square and Deliverect."""
+    from tests.support.live_business import generate_live_business
+
+    return generate_live_business(tmp_path_factory.mktemp("live-business"))

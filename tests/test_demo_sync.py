@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 
 from tests.conftest import DEMO_FIXTURES, FIXED_NOW
 from tests.fixture_oracle import expected_from_fixtures
+from tests.support.store_totals import counted_sales_by_day, expected_sales_by_day
 from tools.store.models import Location, Order, OrderLineItem, Refund
 from tools.sync.runner import sync_fixtures
 
@@ -26,24 +27,8 @@ def test_sync_reports_every_record_and_no_errors(demo_store, expected):
 
 def test_sales_per_location_and_business_date_match_the_raw_payloads(demo_store, expected):
     engine, _ = demo_store
-    with engine.connect() as conn:
-        rows = conn.execute(
-            select(
-                Location.name,
-                Order.business_date,
-                func.count(),
-                func.sum(Order.gross_sales),
-                func.sum(Order.discounts),
-                func.sum(Order.tax),
-                func.sum(Order.tips),
-                func.sum(Order.net_sales),
-            )
-            .join(Location, Location.id == Order.location_id)
-            .where(Order.status == "completed", Order.duplicate_of_id.is_(None))
-            .group_by(Location.name, Order.business_date)
-        ).all()
-    actual = {(name, day): tuple(int(v) for v in values) for name, day, *values in rows}
-    wanted = {key: (t.orders, t.gross, t.discounts, t.tax, t.tips, t.net) for key, t in expected.days.items()}
+    actual = counted_sales_by_day(engine)
+    wanted = expected_sales_by_day(expected)
     assert len(wanted) == 4 * 84  # every location has orders on every day of the twelve weeks
     assert actual == wanted
 

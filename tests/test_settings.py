@@ -56,7 +56,8 @@ def test_env_example_documents_every_variable_the_settings_read():
     source = (Path(__file__).parents[1] / "bot" / "settings.py").read_text()
     import re
 
-    read = set(re.findall(r'"((?:OPSBOT|DATABASE|ANTHROPIC)_[A-Z_]+)"', source))
+    read = set(re.findall(r'"((?:OPSBOT|DATABASE|ANTHROPIC|SQUARE|DELIVERECT)_[A-Z_]+)"', source))
+    assert {"SQUARE_ACCESS_TOKEN", "DELIVERECT_WEBHOOK_SECRET", "OPSBOT_COMMISSION_RATES_FILE"} <= read
     example = (Path(__file__).parents[1] / ".env.example").read_text()
     documented = set(re.findall(r"^#?\s*([A-Z][A-Z0-9_]+)=", example, flags=re.M))
     assert read <= documented
@@ -106,5 +107,54 @@ def test_model_settings_default_to_haiku_and_read_every_knob():
     ],
 )
 def test_bad_model_numbers_name_the_variable(name, value, message):
+    with pytest.raises(SettingsError, match=message):
+        load_settings(env_file=None, environ={name: value})
+
+
+def test_live_sources_are_off_without_credentials():
+    sources = load_settings(env_file=None, environ={}).sources
+    assert sources.configured == []
+    assert sources.square.environment == "production"
+    assert sources.square.sync_interval_minutes == 15
+    assert (sources.trailing_hours, sources.initial_days, sources.retries) == (72, 30, 4)
+    assert sources.deliverect.base_url == "https://api.deliverect.com"
+    assert sources.commission_rates_file is None
+
+
+def test_live_source_settings_are_read():
+    sources = load_settings(
+        env_file=None,
+        environ={
+            "SQUARE_ACCESS_TOKEN": " EAAA-token ",
+            "SQUARE_ENVIRONMENT": "Sandbox",
+            "SQUARE_LOCATION_IDS": "L1, L2,",
+            "SQUARE_SYNC_INTERVAL_MINUTES": "0",
+            "DELIVERECT_CLIENT_ID": "id",
+            "DELIVERECT_CLIENT_SECRET": "secret",
+            "DELIVERECT_BASE_URL": "https://api.staging.deliverect.com/",
+            "DELIVERECT_LOCATIONS": "d1=L1, d2=L2",
+            "OPSBOT_COMMISSION_RATES_FILE": "rates.json",
+            "OPSBOT_SYNC_TRAILING_HOURS": "24",
+        },
+    ).sources
+    assert sources.configured == ["square", "deliverect"]
+    assert (sources.square.access_token, sources.square.environment) == ("EAAA-token", "sandbox")
+    assert sources.square.location_ids == ("L1", "L2")
+    assert sources.square.sync_interval_minutes == 0
+    assert sources.deliverect.base_url == "https://api.staging.deliverect.com"
+    assert sources.deliverect.locations == {"d1": "L1", "d2": "L2"}
+    assert sources.commission_rates_file == Path("rates.json")
+    assert sources.trailing_hours == 24
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("SQUARE_ENVIRONMENT", "staging", "SQUARE_ENVIRONMENT='staging' — use production or sandbox"),
+        ("DELIVERECT_LOCATIONS", "d1:L1", "DELIVERECT_LOCATIONS: 'd1:L1' is not a pair"),
+        ("OPSBOT_SYNC_TRAILING_HOURS", "-1", "OPSBOT_SYNC_TRAILING_HOURS='-1' is out of range"),
+    ],
+)
+def test_bad_live_source_values_name_the_variable(name, value, message):
     with pytest.raises(SettingsError, match=message):
         load_settings(env_file=None, environ={name: value})

@@ -8,11 +8,11 @@ import sys
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
-ISOLATED_PREFIXES = ("OPSBOT_", "DATABASE_URL", "ANTHROPIC_")
+ISOLATED_PREFIXES = ("OPSBOT_", "DATABASE_URL", "ANTHROPIC_", "SQUARE_", "DELIVERECT_")
 
 
 def opsbot_env(env: dict | None = None) -> dict:
-    """The test process's environment without opsbot/Anthropic settings, plus ``env``."""
+    """The test process's environment without opsbot or data-source settings, plus ``env``."""
     environment = {k: v for k, v in os.environ.items() if not k.startswith(ISOLATED_PREFIXES)}
     environment["PYTHONPATH"] = str(REPO)
     environment.update(env or {})

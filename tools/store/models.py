@@ -273,6 +273,20 @@ class SyncRun(Base):
     note: Mapped[str | None] = mapped_column(Text)
 
 
+class SyncMark(Base):
+    """How far a live source has been read: its high-water mark per scope (a Square location id, or a
+    Deliverect account). The next incremental sync starts a trailing window before it."""
+
+    __tablename__ = "sync_marks"
+    __table_args__ = (UniqueConstraint("source", "scope"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source: Mapped[str] = mapped_column(String(32))
+    scope: Mapped[str] = mapped_column(String(64))
+    high_water: Mapped[datetime] = mapped_column(UtcTime)
+    updated_at: Mapped[datetime] = mapped_column(UtcTime)
+
+
 class DailySales(Base):
     """Counted sales pre-aggregated per location, business day, channel and platform ('' = none), with the
     canceled orders of the same day and the minutes from order to pickup.

@@ -62,6 +62,21 @@ def upsert_locations(
     return counts
 
 
+def link_deliverect_locations(engine: Engine, deliverect_to_square: dict[str, str]) -> list[str]:
+    """Give stored locations their Deliverect location ids; returns the Square ids that are not stored."""
+    missing = []
+    with engine.begin() as conn:
+        for deliverect_id, square_id in deliverect_to_square.items():
+            matched = conn.execute(
+                update(Location)
+                .where(Location.square_location_id == square_id)
+                .values(deliverect_location_id=deliverect_id)
+            ).rowcount
+            if not matched:
+                missing.append(square_id)
+    return missing
+
+
 def upsert_menu(engine: Engine, records: Iterable[MenuItemRecord]) -> WriteCounts:
     """Insert or update menu items by Square variation id."""
     counts = WriteCounts()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -44,6 +44,7 @@ class SyncReport:
 
     stages: list[StageReport] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    failure: str | None = None  # why a live source stopped early (what was stored before it is kept)
 
     @property
     def errors(self) -> list[RecordError]:
@@ -54,7 +55,8 @@ class SyncReport:
         return sum(s.counts.inserted + s.counts.updated for s in self.stages)
 
 
-def _errors_as_records(items: Iterator[ParsedItem], counts: WriteCounts) -> Iterator[tuple[str, OrderRecord]]:
+def errors_as_records(items: Iterable[ParsedItem], counts: WriteCounts) -> Iterator[tuple[str, OrderRecord]]:
+    """The records of ``items``; the errors among them go to ``counts.errors``."""
     for origin, item in items:
         if isinstance(item, PayloadError):
             counts.errors.append(RecordError(origin, str(item)))
@@ -115,13 +117,13 @@ def sync_fixtures(
             if progress:
                 progress(stage, min(done / total, 0.99) if total else 0.99, counts.seen)
 
-        written = writer.write(_errors_as_records(items(tick), counts))
+        written = writer.write(errors_as_records(items(tick), counts))
         counts.add(written)
         if progress:
             progress(stage, 1.0, counts.seen)
         seconds = time.perf_counter() - started
         report.stages.append(StageReport(stage, counts, seconds))
-        _record_run(engine, stage.split()[0], run_started, counts)
+        record_run(engine, stage.split()[0], run_started, counts)
     return report
 
 
@@ -129,7 +131,10 @@ def _invert(mapping: dict[str, str]) -> dict[str, str]:
     return {value: key for key, value in mapping.items()}
 
 
-def _record_run(engine: Engine, source: str, started: datetime, counts: WriteCounts) -> None:
+def record_run(
+    engine: Engine, source: str, started: datetime, counts: WriteCounts, failure: str | None = None
+) -> None:
+    """Store one sync of one source in ``sync_runs``."""
     with engine.begin() as conn:
         conn.execute(
             insert(SyncRun).values(
@@ -140,6 +145,6 @@ def _record_run(engine: Engine, source: str, started: datetime, counts: WriteCou
                 updated=counts.updated,
                 unchanged=counts.unchanged,
                 errors=len(counts.errors),
-                note="; ".join(str(e) for e in counts.errors[:5]) or None,
+                note="; ".join([failure] * bool(failure) + [str(e) for e in counts.errors[:5]]) or None,
             )
         )
