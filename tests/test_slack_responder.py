@@ -15,6 +15,7 @@ from bot.slack import responder as responder_module
 from bot.slack.formatting import TableSieve, table_block, table_csv
 from bot.slack.incoming import from_mention, from_message
 from bot.slack.responder import EMPTY_QUESTION, SlackResponder
+from bot.slack.runtime import access_summary
 from tests.agent_harness import agent_on
 from tests.fakes.slack_api import (
     BOT_TOKEN,
@@ -74,6 +75,15 @@ def test_which_events_are_questions():
     assert from_message(BODY, elsewhere, BOT_USER, lambda _c: False) is None  # a thread the bot is not in
     known = f"slack:{TEAM}:C0SALES:3.0"
     assert from_message(BODY, elsewhere, BOT_USER, lambda c: c == known).text == "and Harbor?"
+
+
+def test_the_access_line_at_start_is_loud_when_anyone_may_ask():
+    assert "ANYONE in the Slack workspace" in access_summary(SlackSettings())
+    limited = access_summary(SlackSettings(allowed_users=frozenset({"U2", "U1"})))
+    assert (
+        limited
+        == "Slack access: users U1, U2; channels any channel the app is in (direct messages: the allowed users)."
+    )
 
 
 def test_who_may_ask():

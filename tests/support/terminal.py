@@ -69,7 +69,7 @@ class Terminal:
     def text(self) -> str:
         return "\n".join(self.lines())
 
-    def wait_for(self, pattern: str, timeout: float = 30, count: int = 1) -> str:
+    def wait_for(self, pattern: str, timeout: float = 60, count: int = 1) -> str:
         """Wait until ``pattern`` (a regex, per line) appears on ``count`` lines; the screen text."""
         regex = re.compile(pattern)
         deadline = time.monotonic() + timeout
@@ -88,7 +88,7 @@ class Terminal:
         """How many prompt lines (``› …``) the screen shows."""
         return sum(1 for line in self.lines() if line.startswith("›"))
 
-    def wait_for_prompt(self, count: int, timeout: float = 30) -> str:
+    def wait_for_prompt(self, count: int, timeout: float = 60) -> str:
         """Wait until the ``count``-th prompt is on screen (the previous input fully handled)."""
         return self.wait_for(r"^›", timeout=timeout, count=count)
 
