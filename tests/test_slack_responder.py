@@ -80,9 +80,8 @@ def test_which_events_are_questions():
 def test_the_access_line_at_start_is_loud_when_anyone_may_ask():
     assert "ANYONE in the Slack workspace" in access_summary(SlackSettings())
     limited = access_summary(SlackSettings(allowed_users=frozenset({"U2", "U1"})))
-    assert (
-        limited
-        == "Slack access: users U1, U2; channels any channel the app is in (direct messages: the allowed users)."
+    assert limited == (
+        "Slack access: users U1, U2; channels any channel the app is in (direct messages: the allowed users)."
     )
 
 
