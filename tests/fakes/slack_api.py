@@ -375,46 +375,31 @@ def post_event(url: str, payload: dict, *, secret: str = SIGNING_SECRET, retry: 
         return error.code, error.read().decode(), time.perf_counter() - started
 
 
+def _message(
+    kind: str, channel_type: str | None, user: str, text: str, ts: str, channel: str, thread_ts
+) -> dict:
+    event = {"type": kind, "channel": channel, "user": user, "text": text, "ts": ts}
+    if channel_type:
+        event["channel_type"] = channel_type
+    if thread_ts:
+        event["thread_ts"] = thread_ts
+    return event
+
+
 def direct_message(
     user: str, text: str, ts: str, channel: str = "D0DM", thread_ts: str | None = None
 ) -> dict:
-    event = {
-        "type": "message",
-        "channel": channel,
-        "channel_type": "im",
-        "user": user,
-        "text": text,
-        "ts": ts,
-    }
-    if thread_ts:
-        event["thread_ts"] = thread_ts
-    return event
+    """A ``message`` event in a DM (``message.im``)."""
+    return _message("message", "im", user, text, ts, channel, thread_ts)
 
 
 def mention(user: str, text: str, ts: str, channel: str = "C0SALES", thread_ts: str | None = None) -> dict:
-    event = {
-        "type": "app_mention",
-        "channel": channel,
-        "user": user,
-        "text": f"<@{BOT_USER}> {text}",
-        "ts": ts,
-    }
-    if thread_ts:
-        event["thread_ts"] = thread_ts
-    return event
+    """An ``app_mention`` of the bot."""
+    return _message("app_mention", None, user, f"<@{BOT_USER}> {text}", ts, channel, thread_ts)
 
 
 def channel_message(
     user: str, text: str, ts: str, channel: str = "C0SALES", thread_ts: str | None = None
 ) -> dict:
-    event = {
-        "type": "message",
-        "channel": channel,
-        "channel_type": "channel",
-        "user": user,
-        "text": text,
-        "ts": ts,
-    }
-    if thread_ts:
-        event["thread_ts"] = thread_ts
-    return event
+    """A ``message`` event in a public channel (``message.channels``)."""
+    return _message("message", "channel", user, text, ts, channel, thread_ts)
