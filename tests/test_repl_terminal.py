@@ -142,14 +142,21 @@ def test_without_an_api_key_the_tool_console_works_and_history_persists(sqlite_d
         term.send_line("What sold best?")
         screen = term.wait_for_prompt(3)
         assert "ANTHROPIC_API_KEY is not set, so opsbot cannot ask the model." in screen
+        term.send("Two lines:\x1b\r")  # Alt-Enter adds a line
+        term.send("the second\\")  # …and so does a line ending in a backslash
+        term.send_line("")
+        term.send_line("the third")
+        screen = term.wait_for_prompt(4)
+        assert re.search(r"^› Two lines:\n… the second\n… the third$", screen, flags=re.M), screen
         term.send_line("/quit")
         assert term.wait_exit() == 0
 
     assert (tmp_path / ".opsbot" / "repl_history").read_text().count(command) == 1
     with Terminal(["repl"], cwd=tmp_path, env=env) as term:
         term.wait_for_prompt(1)
-        for earlier in ("/quit", "What sold best?", command):  # newest first
-            term.send(UP_ARROW)
+        # Newest first; within the three-line entry ↑ first walks up its lines, then on to older entries.
+        for presses, earlier in ((1, "/quit"), (1, "Two lines:"), (3, "What sold best?"), (1, command)):
+            term.send(UP_ARROW * presses)
             term.wait_for(f"^› {re.escape(earlier)}$")
         term.send("\r")
         screen = term.wait_for_prompt(2)
