@@ -216,3 +216,23 @@ def test_the_answer_view_prints_rendered_blocks_and_tool_lines_in_order():
         "",
         " • done",
     ]
+
+
+@sqlite_only
+def test_piped_mode_survives_a_failing_question_and_goes_on(demo_store, tmp_path):
+    from bot.repl.piped import run_piped
+
+    engine, _ = demo_store
+
+    def flaky(request):
+        if request.messages[-1]["content"][-1]["text"] == "boom":
+            raise RuntimeError("the disk is on fire")
+        return say(f"{len(request.messages)} messages so far.")
+
+    settings = load_settings(env_file=None, environ={"OPSBOT_DATA_DIR": str(tmp_path)})
+    repl = ReplSession(settings, engine, agent=agent_on(engine, ScriptedModel(flaky)))
+    stdout, stderr = io.StringIO(), io.StringIO()
+    assert run_piped(repl, ["boom\n", "still there?\n"], stdout, stderr) == 1
+    assert "opsbot: something went wrong: the disk is on fire\n" in stderr.getvalue()
+    # The failed question and its note stay in the conversation; the next one continues it.
+    assert stdout.getvalue() == "3 messages so far.\n"

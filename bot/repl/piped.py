@@ -3,6 +3,7 @@ Answers go to stdout as they stream; errors, and tool calls when stderr is a ter
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from typing import TextIO
 
@@ -11,6 +12,8 @@ from bot.agent.model import ModelError
 from bot.repl.answer_view import tool_label
 from bot.repl.commands import QUIT, run_command
 from bot.repl.session import ReplSession, usage_line
+
+log = logging.getLogger(__name__)
 
 
 class _SeparatedOutput:
@@ -95,6 +98,11 @@ def run_piped(session: ReplSession, lines: Iterable[str], stdout: TextIO, stderr
             answer = session.ask(line, stream)
         except ModelError as error:
             print(f"opsbot: {error.user_message}", file=stderr, flush=True)
+            failed = True
+            continue
+        except Exception as exc:  # a bug or a broken store: say so and go on with the next line
+            log.exception("answering %r failed", line)
+            print(f"opsbot: something went wrong: {exc}", file=stderr, flush=True)
             failed = True
             continue
         if answer.ok or answer.status == "step_cap":

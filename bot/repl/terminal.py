@@ -3,6 +3,7 @@ streamed and rendered as Markdown (rich), Ctrl-C to cancel an answer, Ctrl-D or 
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -24,6 +25,7 @@ from bot.repl.session import ReplSession, usage_line
 from tools.store.summary import StoreSummary
 
 HISTORY_FILE = "repl_history"
+log = logging.getLogger(__name__)
 
 
 class ConsoleOutput:
@@ -151,6 +153,10 @@ def ask(console: Console, session: ReplSession, question: str) -> None:
         return
     except ModelError as error:
         console.print(Text(error.user_message, "yellow"))
+        return
+    except Exception as exc:  # a bug or a broken store: say so, keep the session
+        log.exception("answering failed")
+        console.print(Text(f"✗ Something went wrong: {exc}. The details are in the log.", "red"))
         return
     _show_outcome(console, session, view, answer)
 
