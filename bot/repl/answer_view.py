@@ -75,8 +75,12 @@ class Trimmed:
 
 
 class AnswerView:
-    """An ``EventSink`` for one question; use it as a context manager around ``ReplSession.ask``. Tool
-    events may come from worker threads, so every change holds the lock."""
+    """An ``EventSink`` for one question; use it as a context manager around ``ReplSession.ask``.
+
+    Tool events come from worker threads, so every change holds ``_lock``, and so does every call into the
+    ``Live`` display: always this lock first, then rich's own. (Rich's auto-refresh thread would take its
+    lock first and then need ours to draw the live area — a deadlock that froze answers mid-stream — so
+    the view runs its own ticker instead.)"""
 
     def __init__(self, console: Console) -> None:
         self.console = console
@@ -87,21 +91,31 @@ class AnswerView:
         self._last_printed: str | None = None  # "text" or "tool": decides the blank lines between them
         self._lock = threading.RLock()
         self._spinner = Spinner("dots", style="cyan")
-        self._live = Live(
-            console=console, refresh_per_second=10, transient=True, get_renderable=self._live_area
-        )
+        self._live = Live(console=console, auto_refresh=False, transient=True, get_renderable=self._live_area)
+        self._stop_ticking = threading.Event()
+        self._ticker = threading.Thread(target=self._tick, name="opsbot-answer-view", daemon=True)
 
     def __enter__(self) -> AnswerView:
-        self._thinking_since = time.monotonic()
-        self._live.start()
+        with self._lock:
+            self._thinking_since = time.monotonic()
+            self._live.start()
+        self._ticker.start()
         return self
 
     def __exit__(self, *_exc) -> None:
+        self._stop_ticking.set()
+        self._ticker.join()
         with self._lock:
             self._thinking_since = None
             self._running.clear()
             self._flush(everything=True)
-        self._live.stop()
+            self._live.stop()
+
+    def _tick(self) -> None:
+        """Redraw the live area ten times a second (the spinner and the elapsed time move)."""
+        while not self._stop_ticking.wait(0.1):
+            with self._lock:
+                self._live.refresh()
 
     def __call__(self, event: Event) -> None:
         with self._lock:
