@@ -6,27 +6,9 @@ import argparse
 import json
 import sys
 
-from bot.agent.events import Answer, Event, TextDelta, ToolFinished, format_arguments
+from bot.agent.events import Answer
+from bot.plain_answer import PlainStream
 from bot.settings import Settings
-
-
-class _Printer:
-    """Streams answer text to stdout and tool progress to stderr (on a terminal)."""
-
-    def __init__(self, stream_text: bool) -> None:
-        self.stream_text = stream_text
-        self.wrote_text = False
-        self.show_tools = sys.stderr.isatty()
-
-    def __call__(self, event: Event) -> None:
-        if isinstance(event, TextDelta) and self.stream_text:
-            sys.stdout.write(event.text)
-            sys.stdout.flush()
-            self.wrote_text = True
-        elif isinstance(event, ToolFinished) and self.show_tools:
-            arguments = format_arguments(event.arguments)
-            mark = "" if event.ok else f" · error: {event.error}"
-            print(f"  · {event.name}({arguments}) · {event.seconds:.2f} s{mark}", file=sys.stderr)
 
 
 def _answer_json(answer: Answer) -> str:
@@ -82,22 +64,15 @@ def cmd_ask(settings: Settings, args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
-    printer = _Printer(stream_text=not args.json)
+    printer = PlainStream(sys.stdout, sys.stderr, stream_text=not args.json)
     try:
         answer = agent.answer(args.conversation, args.question, printer, source="cli")
     finally:
         agent.close()
     if args.json:
         print(_answer_json(answer))
-    elif answer.ok or answer.status == "step_cap":
-        if not printer.wrote_text or answer.status == "step_cap":
-            sys.stdout.write(("\n\n" if printer.wrote_text else "") + answer.text)
-        sys.stdout.write("\n")
     else:
-        if printer.wrote_text:
-            sys.stdout.write("\n")
-        print(f"opsbot: {answer.text}", file=sys.stderr)
-    sys.stdout.flush()
+        printer.finish(answer)
     print(
         f"conversation: {answer.conversation_id}  (follow up with --conversation {answer.conversation_id})",
         file=sys.stderr,

@@ -1,5 +1,6 @@
 """The REPL when stdin is not a terminal: one question (or /command) per line, plain text out, for scripts.
-Answers go to stdout as they stream; errors, and tool calls when stderr is a terminal, go to stderr."""
+Answers go to stdout as they stream (``PlainStream``, as ``opsbot ask`` writes them); errors, and tool calls
+when stderr is a terminal, go to stderr."""
 
 from __future__ import annotations
 
@@ -7,9 +8,8 @@ import logging
 from collections.abc import Iterable
 from typing import TextIO
 
-from bot.agent.events import Event, TextDelta, ToolFinished
 from bot.agent.model import ModelError
-from bot.repl.answer_view import tool_label
+from bot.plain_answer import PlainStream
 from bot.repl.commands import QUIT, run_command
 from bot.repl.session import ReplSession, usage_line
 
@@ -61,24 +61,6 @@ class PlainOutput:
         print(text, file=self.stderr, flush=True)
 
 
-class _PlainStream:
-    """Streams one answer's text to stdout; tool calls to stderr when it is a terminal."""
-
-    def __init__(self, stdout: TextIO | _SeparatedOutput, stderr: TextIO) -> None:
-        self.stdout = stdout
-        self.stderr = stderr
-        self.wrote_text = False
-
-    def __call__(self, event: Event) -> None:
-        if isinstance(event, TextDelta):
-            self.stdout.write(event.text)
-            self.stdout.flush()
-            self.wrote_text = True
-        elif isinstance(event, ToolFinished) and self.stderr.isatty():
-            mark = f" · {event.seconds:.2f} s" if event.ok else f" · error: {event.error}"
-            print(f"  · {tool_label(event.name, event.arguments)}{mark}", file=self.stderr, flush=True)
-
-
 def run_piped(session: ReplSession, lines: Iterable[str], stdout: TextIO, stderr: TextIO) -> int:
     """Answer each line in one conversation (follow-ups work); 0 when every line succeeded, else 1."""
     out = _SeparatedOutput(stdout)
@@ -93,7 +75,7 @@ def run_piped(session: ReplSession, lines: Iterable[str], stdout: TextIO, stderr
             if run_command(session, line, output) == QUIT:
                 break
             continue
-        stream = _PlainStream(out, stderr)
+        stream = PlainStream(out, stderr)
         try:
             answer = session.ask(line, stream)
         except ModelError as error:
@@ -105,18 +87,10 @@ def run_piped(session: ReplSession, lines: Iterable[str], stdout: TextIO, stderr
             print(f"opsbot: something went wrong: {exc}", file=stderr, flush=True)
             failed = True
             continue
-        if answer.ok or answer.status == "step_cap":
-            if not stream.wrote_text or answer.status == "step_cap":
-                out.write(("\n\n" if stream.wrote_text else "") + answer.text)
-            out.write("\n")
-        else:
-            if stream.wrote_text:
-                out.write("\n")
-            print(f"opsbot: {answer.text}", file=stderr, flush=True)
+        stream.finish(answer)
         failed = failed or not answer.ok
         if session.show_usage:
             print(usage_line(answer), file=stderr, flush=True)
-        out.flush()
     if session.conversation_id and session.conversation_exists(session.conversation_id):
         print(f"conversation: {session.conversation_id}", file=stderr, flush=True)
     session.close()
