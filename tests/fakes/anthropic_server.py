@@ -17,10 +17,11 @@ import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 from bot.agent.context_budget import estimate_tokens
 from bot.agent.scripted_model import ScriptStep
+from tests.fakes.loopback import LoopbackServer
 from tests.fakes.messages_api_rules import request_problem
 
 VALID_KEY = "sk-ant-test-key"
@@ -85,28 +86,15 @@ class FakeAnthropic:
         self._ids = itertools.count(1)
         self._cached: set[str] = set()
         self._lock = threading.Lock()
-        fake = self
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, *_args) -> None:
-                pass
-
-            def do_POST(self) -> None:
-                fake._handle(self)
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.server = LoopbackServer(self._handle)
+        self.url = self.server.url
 
     def __enter__(self) -> FakeAnthropic:
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.server.start()
         return self
 
     def __exit__(self, *_exc) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+        self.server.stop()
 
     def queue(self, *actions: Action) -> None:
         self.actions.extend(actions)

@@ -16,8 +16,10 @@ import threading
 import time
 import urllib.request
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs
+
+from tests.fakes.loopback import LoopbackServer
 
 BOT_TOKEN = "xoxb-test-token"
 APP_TOKEN = "xapp-test-token"
@@ -57,32 +59,18 @@ class FakeSlack:
         self._lock = threading.Lock()
         self.uploads: dict[str, bytes] = {}
         self.sockets: list[SocketPeer] = []  # Socket Mode connections, newest last
-        fake = self
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, *_args) -> None:
-                pass
-
-            def do_POST(self) -> None:
-                fake._handle(self)
-
-            def do_GET(self) -> None:
-                fake._socket_mode(self)
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.server = LoopbackServer(
+            lambda handler: self._socket_mode(handler) if handler.command == "GET" else self._handle(handler)
+        )
+        self.url = self.server.url
         self.api_url = f"{self.url}/api/"
 
     def __enter__(self) -> FakeSlack:
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.server.start()
         return self
 
     def __exit__(self, *_exc) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+        self.server.stop()
 
     # --- reading what the app did --------------------------------------------------------------------------
 
@@ -224,7 +212,7 @@ class FakeSlack:
                 "files": [{"id": f["id"], "title": f.get("title", "")} for f in args["files"]],
             }
         if method == "apps.connections.open":
-            return {"ok": True, "url": f"ws://127.0.0.1:{self.server.server_address[1]}/socket"}
+            return {"ok": True, "url": f"ws://127.0.0.1:{self.server.port}/socket"}
         return {"ok": False, "error": "unknown_method"}
 
     def _socket_mode(self, handler: BaseHTTPRequestHandler) -> None:
