@@ -7,7 +7,6 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable
 
 from slack_sdk import WebClient
 from slack_sdk.web.chat_stream import ChatStream
@@ -15,7 +14,6 @@ from sqlalchemy import Engine
 
 from bot.agent.events import Answer, Event, ModelCallStarted, TextDelta, ToolFinished, ToolStarted
 from bot.agent.loop import Agent
-from bot.agent.model import ModelError
 from bot.settings import SlackSettings
 from bot.slack.dedupe import claim_message
 from bot.slack.formatting import FIRST_STATUS, LOADING_MESSAGES, TableSieve, table_csv, tool_status
@@ -42,9 +40,9 @@ INTERNAL_ERROR = "Something went wrong while answering; the details are in the b
 
 
 class SlackResponder:
-    """Shared by every listener thread; ``agent()`` builds or returns the one agent."""
+    """Shared by every listener thread, with the one agent (it answers many conversations at once)."""
 
-    def __init__(self, agent: Callable[[], Agent], engine: Engine, settings: SlackSettings) -> None:
+    def __init__(self, agent: Agent, engine: Engine, settings: SlackSettings) -> None:
         self.agent = agent
         self.engine = engine
         self.settings = settings
@@ -89,12 +87,8 @@ class SlackResponder:
             (time.perf_counter() - received) * 1e3,
         )
         try:
-            answer = self.agent().answer(
-                question.conversation_id, question.text, reply.on_event, source=SOURCE
-            )
-        except ModelError as error:  # no model configured
-            reply.fail(error.user_message)
-        except Exception:
+            answer = self.agent.answer(question.conversation_id, question.text, reply.on_event, source=SOURCE)
+        except Exception:  # model errors come back as failed answers: this is a bug or a broken store
             log.exception("answering %s failed", question.message_key)
             reply.fail(INTERNAL_ERROR)
         else:

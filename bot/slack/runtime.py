@@ -33,7 +33,7 @@ def build_slack_app(settings: Settings, engine: Engine, *, http_mode: bool) -> A
     from bot.agent.factory import build_agent
 
     agent = build_agent(settings)
-    responder = SlackResponder(lambda: agent, engine, settings.slack)
+    responder = SlackResponder(agent, engine, settings.slack)
     app = build_app(settings.slack, responder, http_mode=http_mode)
     line = access_summary(settings.slack)
     if settings.slack.allowed_users or settings.slack.allowed_channels:
