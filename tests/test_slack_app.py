@@ -167,7 +167,7 @@ def test_a_mention_is_answered_in_its_thread_and_a_follow_up_there_continues_it(
 
     follow_up = new_ts()
     send(server, channel_message(MANAGER, "And Harbor?", follow_up, thread_ts=root))
-    slack.wait_for(lambda fake: len(fake.replies("C0SALES", root)) == 2, what="the follow-up's answer")
+    slack.answered("C0SALES", root, answers=2)  # its stream stopped, not merely started
     assert slack.replies("C0SALES", root)[1]["text"] == f"Harbor: {dollars(net['Harbor'])}."
     request = next(
         r for r in api.answered if r.body["messages"][-1]["content"][-1].get("text") == "And Harbor?"

@@ -117,13 +117,14 @@ class FakeSlack:
                 message["blocks"] += call.args.get("blocks") or []
         return list(messages.values())
 
-    def answered(self, channel: str, thread_ts: str, timeout: float = 30) -> list[Call]:
-        """Wait until the app is done in a thread (its last act is clearing the status); the calls."""
+    def answered(self, channel: str, thread_ts: str, timeout: float = 30, answers: int = 1) -> list[Call]:
+        """Wait until the app is done with ``answers`` questions in a thread (its last act on each is
+        clearing the status, after the streamed reply is stopped); the calls."""
 
         def done(fake: FakeSlack):
             calls = fake.in_thread(channel, thread_ts)
             ended = [c for c in calls if c.method == "assistant.threads.setStatus" and c.args["status"] == ""]
-            return calls if ended else None
+            return calls if len(ended) >= answers else None
 
         return self.wait_for(done, timeout, what=f"the answer in {channel} {thread_ts}")
 
