@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from datetime import UTC, date, datetime
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from tests.payloads import (
     DELIVERECT_IDS,
@@ -18,6 +20,7 @@ from tests.payloads import (
 )
 from tools.sources import deliverect_parser, square_parser
 from tools.store.models import Order, OrderLineItem, OrderLineModifier, Payment, Refund
+from tools.sync import order_writer
 from tools.sync.order_writer import OrderWriter
 from tools.sync.reference_writer import parse_commission_rates, replace_commission_rates, upsert_locations
 
@@ -152,6 +155,55 @@ def test_an_order_injected_into_the_pos_is_counted_once(store, deliverect_first)
     # Re-syncing either side keeps the link.
     write(store, pos_copy, platform_order)
     assert orders(store)["SQ1"].duplicate_of_id == rows["D1"].id
+
+
+@pytest.mark.parametrize("deliverect_first", [True, False])
+def test_both_halves_of_an_injected_order_written_at_the_same_instant_are_still_linked(
+    store, deliverect_first, monkeypatch
+):
+    """A webhook and a Square sync in two processes: the first writer is held inside its transaction, after
+    its link statements, while the second writes the other half. Unserialized, each would look for the other
+    before either committed, and the sale would count twice."""
+    if store.dialect.name != "postgresql":
+        pytest.skip("SQLite runs one writing transaction at a time")
+    platform_order = deliverect_order("D1", "2026-10-01T23:00:00Z", pos_location=NY_SQUARE, pos_id="SQ1")
+    pos_copy = square_order("SQ1", "2026-10-01T23:00:02Z", source="Deliverect")
+    first, second = (platform_order, pos_copy) if deliverect_first else (pos_copy, platform_order)
+    held, release = threading.Event(), threading.Event()
+    refresh = order_writer.rollups.refresh
+
+    def hold_the_first_writer(conn, touched):
+        refresh(conn, touched)
+        if threading.current_thread().name == "first":
+            held.set()
+            assert release.wait(30)
+
+    monkeypatch.setattr(order_writer.rollups, "refresh", hold_the_first_writer)
+    writers = {
+        name: threading.Thread(target=write, args=(store, payload), name=name)
+        for name, payload in (("first", first), ("second", second))
+    }
+    writers["first"].start()
+    assert held.wait(30)
+    writers["second"].start()
+
+    def second_done_or_waiting() -> bool:
+        with store.connect() as conn:
+            waiting = conn.scalar(
+                text("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted")
+            )
+        return not writers["second"].is_alive() or waiting > 0
+
+    deadline = time.monotonic() + 30
+    while not second_done_or_waiting():
+        assert time.monotonic() < deadline, "the second writer neither finished nor waited"
+        time.sleep(0.01)
+    release.set()
+    for writer in writers.values():
+        writer.join(30)
+    rows = orders(store)
+    assert set(rows) == {"D1", "SQ1"}
+    assert rows["SQ1"].duplicate_of_id == rows["D1"].id
 
 
 def test_deliverect_orders_find_their_location_by_pos_or_deliverect_id(store):

@@ -9,7 +9,9 @@ Counted once: an order that Deliverect injected into the POS appears twice, as t
 ``posId`` = the POS order id) and as a POS order whose source is Deliverect. The POS copy gets
 ``duplicate_of_id`` pointing at the Deliverect order, whichever of the two arrives first, and analytics count
 only rows where ``duplicate_of_id`` is NULL. The rule: a POS order is a copy if and only if a Deliverect order
-names it as its ``posId``; a POS copy whose Deliverect order never arrives still counts.
+names it as its ``posId``; a POS copy whose Deliverect order never arrives still counts. On PostgreSQL the
+transactions that can link are serialized by an advisory lock, so the two halves arriving at the same instant
+from two processes are still linked.
 """
 
 from __future__ import annotations
@@ -174,6 +176,8 @@ class OrderWriter:
         if not placed:
             return counts
         with self.engine.begin() as conn:
+            if any(_may_link(record) for record, _ in placed):
+                _serialize_linking(conn)
             existing = self._existing(conn, [r for r, _ in placed])
             new: list[tuple[OrderRecord, _Place]] = []
             changed: list[tuple[int, OrderRecord, _Place]] = []
@@ -507,6 +511,28 @@ class OrderWriter:
                     .scalar_subquery()
                 )
             )
+
+
+# The advisory lock key that serializes the transactions that can link a POS copy to its aggregator order.
+LINKING_LOCK_KEY = "opsbot:link-pos-copies"
+
+
+def _may_link(record: OrderRecord) -> bool:
+    """Whether writing ``record`` can make or need a POS-copy link: a POS order, or an order naming one."""
+    return record.source == POS_SOURCE or bool(record.pos_order_id)
+
+
+def _serialize_linking(conn: Connection) -> None:
+    """On PostgreSQL, wait until no other transaction that can link POS copies is in flight.
+
+    Without it, a webhook storing a Deliverect order and a Square sync storing its POS copy at the same moment
+    each look for the other before either has committed; both commit unlinked and the sale counts twice. Taken
+    as the transaction's first statement (so a transaction holding it never waits for one that wants it) and
+    released at commit or rollback, it makes the second one's link statements see the first one's rows.
+    SQLite already runs one writing transaction at a time."""
+    if conn.dialect.name == "postgresql":
+        lock = text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))")
+        conn.execute(lock, {"key": LINKING_LOCK_KEY})
 
 
 def _insert_returning_ids(conn: Connection, table, rows: list[dict]) -> list[int]:
