@@ -8,7 +8,8 @@ import re
 import pytest
 
 from tests.conftest import SAMPLES
-from tests.payloads import deliverect_order
+from tests.payloads import NY_DELIVERECT, deliverect_order
+from tools.currencies import LocationCurrencies
 from tools.sources.deliverect_parser import parse_order
 from tools.sources.records import CANCELED, COMPLETED, DELIVERY, FAILED, IN_STORE, PICKUP, PayloadError
 
@@ -105,6 +106,21 @@ def test_decimal_digits_convert_to_minor_units(digits, price, minor):
     body["payment"]["amount"] = price
     record = parse_order(body)
     assert record.gross_sales == minor == record.total_collected
+
+
+@pytest.mark.parametrize(
+    ("currency", "minor"),
+    [("JPY", 1200), ("KWD", 1_200_000), ("USD", 120000), (None, 120000)],
+)
+def test_amounts_are_in_the_minor_units_of_the_location_currency(currency, minor):
+    """1,200.00 sent with decimalDigits 2 is 1,200 yen, or 1,200,000 fils (a Kuwaiti dinar has 1,000)."""
+    body = deliverect_order(
+        "A1", "2026-10-01T18:05:00Z", items=[{"plu": "R", "name": "Ramen", "price": 120000, "quantity": 1}]
+    )
+    body["payment"]["amount"] = 120000
+    currencies = LocationCurrencies(by_deliverect_location={NY_DELIVERECT: currency} if currency else {})
+    record = parse_order(body, currencies)
+    assert (record.gross_sales, record.total_collected, record.currency) == (minor, minor, currency)
 
 
 @pytest.mark.parametrize(

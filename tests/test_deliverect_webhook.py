@@ -6,6 +6,7 @@ PostgreSQL."""
 from __future__ import annotations
 
 import json
+from datetime import date
 
 import httpx
 import pytest
@@ -16,6 +17,7 @@ from bot.server.http_server import HttpServer
 from bot.settings import load_settings
 from tests.payloads import DELIVERECT_IDS, LA_DELIVERECT, NY_DELIVERECT, TEST_LOCATIONS, deliverect_order
 from tools.sources.deliverect_webhook import SIGNATURE_HEADER, sign
+from tools.sources.records import LocationRecord
 from tools.store.models import DailySales, Order
 from tools.sync.commission_rates_file import apply_commission_rates_file
 from tools.sync.reference_writer import upsert_locations
@@ -169,6 +171,26 @@ def test_an_unknown_channel_code_is_kept_and_a_location_rate_applies(engine, ser
     assert rows[unknown["_id"]][2:] == ("channel_9999", "completed", 500, 500, 0, None, False)
     # The LA location's own DoorDash rate: 25% of 18.00 + 0.50.
     assert rows[doordash["_id"]][2:] == ("doordash", "completed", 1800, 1800, 0, 500, True)
+
+
+def test_a_yen_location_stores_its_orders_in_yen(engine, server):
+    """Deliverect sends ¥1,850 as 185000 with decimalDigits 2; yen have no minor unit, so 1850 is stored."""
+    tokyo = LocationRecord("LTOKYO", "Test Tokyo", "Asia/Tokyo", "JPY", "Test Co", None, "ACTIVE")
+    upsert_locations(engine, [tokyo], {"LTOKYO": "6500000000000000000000aa"})
+    ramen = deliverect_order(
+        "64f0000000000000000000c5",
+        "2026-11-20T16:30:00Z",
+        location="6500000000000000000000aa",
+        items=[{"plu": "RMN", "name": "Ramen", "price": 92500, "quantity": 2}],
+    )
+    assert post(server, encoded(ramen)).status_code == 200
+    with engine.connect() as conn:
+        row = conn.execute(
+            select(
+                Order.gross_sales, Order.net_sales, Order.total_collected, Order.currency, Order.business_date
+            )
+        ).one()
+    assert tuple(row) == (1850, 1850, 1850, "JPY", date(2026, 11, 21))  # 01:30 on the 21st in Tokyo
 
 
 def test_an_order_for_an_unknown_location_is_422_and_names_it(engine, server):

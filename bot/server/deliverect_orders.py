@@ -18,6 +18,7 @@ from bot.server.http_server import Endpoint, Request, Response, json_response
 from tools.sources import deliverect_parser
 from tools.sources.deliverect_webhook import SIGNATURE_HEADER, verify
 from tools.sources.records import OrderRecord, PayloadError
+from tools.sync.location_currencies import stored_location_currencies
 from tools.sync.order_writer import OrderWriter, WriteCounts
 
 log = logging.getLogger(__name__)
@@ -37,7 +38,7 @@ def deliverect_orders_endpoint(engine: Engine, secret: str) -> Endpoint:
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
             return json_response(400, {"error": f"the body is not JSON: {exc}"})
         try:
-            record = deliverect_parser.parse_order(body)
+            record = deliverect_parser.parse_order(body, stored_location_currencies(engine))
         except PayloadError as exc:
             return json_response(400, {"error": str(exc)})
         counts = _store(engine, record)

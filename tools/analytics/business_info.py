@@ -8,7 +8,8 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import or_, select
 
-from tools.analytics.scope import ORDERS, load_places, location_date_ranges, money, resolve_location
+from tools.analytics.scope import ORDERS, load_places, location_date_ranges, resolve_location
+from tools.currencies import format_money
 from tools.registry import Param, ToolContext, ToolError
 from tools.sources.platforms import platform_display_name
 from tools.store.models import MenuItem, OrderDiscount, OrderLineItem, Payment, Refund, StoreMeta
@@ -124,26 +125,26 @@ def order_details(
         "platform": platform_display_name(order.platform) if order.platform else None,
         "status": order.status,
         "counted_as_sale": order.status == "completed" and order.duplicate_of_id is None,
-        "gross_sales": money(order.gross_sales, cur),
-        "discounts": money(order.discounts, cur),
-        "net_sales": money(order.net_sales, cur),
-        "tax": money(order.tax, cur),
-        "tips": money(order.tips, cur),
-        "total_collected": money(order.total_collected, cur),
-        "estimated_commission": money(order.commission, cur) if order.commission is not None else None,
+        "gross_sales": format_money(order.gross_sales, cur),
+        "discounts": format_money(order.discounts, cur),
+        "net_sales": format_money(order.net_sales, cur),
+        "tax": format_money(order.tax, cur),
+        "tips": format_money(order.tips, cur),
+        "total_collected": format_money(order.total_collected, cur),
+        "estimated_commission": format_money(order.commission, cur) if order.commission is not None else None,
         "items": [
             {
                 "item": line.item_name,
                 "variation": line.variation_name,
                 "quantity": line.quantity,
-                "gross": money(line.gross_sales, cur),
+                "gross": format_money(line.gross_sales, cur),
             }
             for line in lines
         ],
-        "payments": [{"method": p.method, "amount": money(p.amount, cur)} for p in payments],
-        "discount_lines": [{"name": d.name, "amount": money(d.amount, cur)} for d in discounts],
+        "payments": [{"method": p.method, "amount": format_money(p.amount, cur)} for p in payments],
+        "discount_lines": [{"name": d.name, "amount": format_money(d.amount, cur)} for d in discounts],
         "refunds": [
-            {"amount": money(r.amount, cur), "reason": r.reason, "date": r.business_date.isoformat()}
+            {"amount": format_money(r.amount, cur), "reason": r.reason, "date": r.business_date.isoformat()}
             for r in refunds
         ],
     }

@@ -14,7 +14,8 @@ from tools.analytics.sales import (
     StartArg,
     order_totals,
 )
-from tools.analytics.scope import Scope, build_scope, money, percent
+from tools.analytics.scope import Scope, build_scope, percent
+from tools.currencies import format_money
 from tools.registry import Param, ToolContext, ToolError
 
 _MONEY_METRICS = ("gross_sales", "discounts", "net_sales", "tax", "tips", "refunded")
@@ -35,7 +36,7 @@ def _shown(values: dict, currency: str) -> dict:
         if name in _COUNT_METRICS:
             shown[name] = int(value) if float(value).is_integer() else round(value, 2)
         else:
-            shown[name] = money(value, currency)
+            shown[name] = format_money(value, currency)
     return shown
 
 
@@ -47,7 +48,7 @@ def _change(current: dict, baseline: dict, currency: str) -> dict:
         if name in _COUNT_METRICS:
             shown = int(delta) if float(delta).is_integer() else round(delta, 2)
         else:
-            shown = money(delta, currency)
+            shown = format_money(delta, currency)
         if name not in _COUNT_METRICS and delta > 0:
             shown = "+" + shown
         changes[name] = {"change": shown, "percent": percent(delta, baseline[name])}

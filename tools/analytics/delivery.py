@@ -16,7 +16,8 @@ from tools.analytics.sales import (
     StartArg,
     refund_rows,
 )
-from tools.analytics.scope import build_scope, money, no_data_note, percent
+from tools.analytics.scope import build_scope, no_data_note, percent
+from tools.currencies import format_money
 from tools.registry import Param, ToolContext, ToolError
 from tools.sources.platforms import platform_display_name
 from tools.store.models import DailyDiscounts
@@ -79,12 +80,12 @@ def delivery_report(
             {
                 "platform": platform_display_name(row.platform),
                 "orders": int(row.orders),
-                "gross_sales": money(int(row.gross), currency),
-                "net_sales": money(int(row.net), currency),
-                "estimated_commission": money(int(row.commission or 0), currency),
+                "gross_sales": format_money(int(row.gross), currency),
+                "net_sales": format_money(int(row.net), currency),
+                "estimated_commission": format_money(int(row.commission or 0), currency),
                 "commission_percent_of_gross": percent(int(row.commission or 0), int(row.gross)),
                 "canceled_orders": int(row.canceled),
-                "canceled_value": money(int(row.canceled_value), currency),
+                "canceled_value": format_money(int(row.canceled_value), currency),
                 "average_minutes_to_pickup": prep.get(row.platform),
                 "share_of_all_net_sales_percent": percent(int(row.net), int(all_net)),
             }
@@ -93,8 +94,8 @@ def delivery_report(
     result["platforms"] = platforms_out
     result["all_platforms"] = {
         "orders": sum(int(r.orders) for r in rows),
-        "net_sales": money(totals_net, currency),
-        "estimated_commission": money(sum(int(r.commission or 0) for r in rows), currency),
+        "net_sales": format_money(totals_net, currency),
+        "estimated_commission": format_money(sum(int(r.commission or 0) for r in rows), currency),
         "share_of_all_net_sales_percent": percent(totals_net, int(all_net)),
     }
     result["commission_note"] = (
@@ -158,17 +159,17 @@ def refunds_and_discounts(
         **scope.describe(),
         "refunds": {
             "count": len(refunds),
-            "value": money(sum(amount for amount, _ in refunds), currency),
+            "value": format_money(sum(amount for amount, _ in refunds), currency),
             "top_reasons": [
-                {"reason": reason, "count": count, "value": money(value, currency)}
+                {"reason": reason, "count": count, "value": format_money(value, currency)}
                 for reason, count, value in _top_reasons(refunds, limit)
             ],
         },
         "discounts": {
             "count": int(discount_count),
-            "value": money(int(discount_value), currency),
+            "value": format_money(int(discount_value), currency),
             "top_discounts": [
-                {"discount": name, "times_used": int(n), "value": money(int(v), currency)}
+                {"discount": name, "times_used": int(n), "value": format_money(int(v), currency)}
                 for name, n, v in names
             ],
         },

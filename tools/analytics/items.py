@@ -16,7 +16,8 @@ from tools.analytics.sales import (
     PlatformsArg,
     StartArg,
 )
-from tools.analytics.scope import Scope, build_scope, money, no_data_note
+from tools.analytics.scope import Scope, build_scope, no_data_note
+from tools.currencies import format_money
 from tools.registry import Param, ToolContext, ToolError
 
 
@@ -120,7 +121,7 @@ def top_items(
                 "item": r["item"],
                 "category": r["category"],
                 "units_sold": int(r["quantity"]) if r["quantity"].is_integer() else r["quantity"],
-                "revenue": money(r["revenue"], currency),
+                "revenue": format_money(r["revenue"], currency),
             }
             for r in ranked
         ]

@@ -8,7 +8,8 @@ from typing import Annotated, Literal
 
 from sqlalchemy import Engine, func, select
 
-from tools.analytics.scope import ORDERS, Scope, build_scope, money, no_data_note
+from tools.analytics.scope import ORDERS, Scope, build_scope, no_data_note
+from tools.currencies import format_money
 from tools.registry import Param, ToolContext, ToolError
 from tools.sources.platforms import platform_display_name
 from tools.store.models import DailyItemSales, DailySales, MenuItem, Payment, Refund
@@ -90,9 +91,9 @@ def _shape(sums: dict, currency: str) -> dict:
     shaped = {"orders": int(sums["orders"])}
     for key in _MONEY:
         if key in sums:
-            shaped[key] = money(int(sums[key]), currency)
+            shaped[key] = format_money(int(sums[key]), currency)
     if sums["orders"]:
-        shaped["average_ticket"] = money(round(int(sums["net_sales"]) / int(sums["orders"])), currency)
+        shaped["average_ticket"] = format_money(round(int(sums["net_sales"]) / int(sums["orders"])), currency)
     return shaped
 
 
@@ -141,7 +142,7 @@ def refund_rows(conn, scope: Scope) -> list[tuple[int, str | None]]:
 def _totals_block(totals: dict, currency: str) -> dict:
     block = _shape(totals, currency)
     block["items_sold"] = _number(totals["items_sold"])
-    block["refunds"] = {"count": totals["refunds"], "value": money(totals["refunded"], currency)}
+    block["refunds"] = {"count": totals["refunds"], "value": format_money(totals["refunded"], currency)}
     return block
 
 
@@ -176,7 +177,7 @@ def _calendar_rows(conn, scope: Scope, group_by: str, currency: str) -> list[dic
         if group_by == "weekday":
             label = WEEKDAYS[key]
             shaped["days_with_orders"] = days[key]
-            shaped["net_sales_per_day"] = money(round(buckets[key]["net_sales"] / days[key]), currency)
+            shaped["net_sales_per_day"] = format_money(round(buckets[key]["net_sales"] / days[key]), currency)
         elif group_by == "week":
             label = f"week of {key.isoformat()}"
         elif group_by == "month":
@@ -206,7 +207,7 @@ def _dimension_rows(conn, scope: Scope, group_by: str, currency: str) -> list[di
                 group_by: r.key,
                 "items_sold": _number(r.quantity),
                 "orders": int(r.orders),
-                "gross_sales": money(int(r.gross_sales), currency),
+                "gross_sales": format_money(int(r.gross_sales), currency),
             }
             for r in rows
         ]
@@ -227,8 +228,8 @@ def _dimension_rows(conn, scope: Scope, group_by: str, currency: str) -> list[di
             {
                 "payment_method": r.method,
                 "payments": r.payments,
-                "amount": money(int(r.amount), currency),
-                "tips": money(int(r.tips), currency),
+                "amount": format_money(int(r.amount), currency),
+                "tips": format_money(int(r.tips), currency),
             }
             for r in rows
         ]

@@ -21,7 +21,6 @@ from tools.store.models import Location, Order
 from tools.store.rollups import counted
 
 ORDERS = Order.__table__
-CURRENCY_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "CAD": "CA$", "AUD": "A$"}
 
 
 @dataclass(frozen=True)
@@ -61,13 +60,6 @@ def resolve_location(places: list[Place], text: str) -> Place:
             return place
     known = ", ".join(f"{p.position} {p.name}" for p in places) or "none (the store is empty)"
     raise ToolError(f"unknown location {text!r} — known: {known}")
-
-
-def money(amount: int | float, currency: str) -> str:
-    """Minor units → "$1,234.56" (negative amounts as "-$12.00")."""
-    sign = "-" if amount < 0 else ""
-    symbol = CURRENCY_SYMBOLS.get(currency, currency + " ")
-    return f"{sign}{symbol}{abs(amount) / 100:,.2f}"
 
 
 def percent(part: float, whole: float) -> float | None:

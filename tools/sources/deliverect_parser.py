@@ -1,7 +1,8 @@
 """Deliverect order webhook bodies (and order-list API entries, same shape) → normalized records.
 
 Rules worth knowing:
-- Prices are integers scaled by ``decimalDigits`` (default 2), converted to the currency's minor units.
+- Prices are integers scaled by ``decimalDigits`` (default 2), converted to the minor units of the currency of
+  the order's location (given by the caller; 2 decimals when it is not known, as for USD or EUR).
 - ``subItems`` are priced per unit and repeat for every unit of their parent, at any depth.
 - ``discountTotal`` is negative in Deliverect's payloads; the positive amount is stored.
 - A cancellation is the same order (same ``_id``) re-sent with status 100/110; the writer updates the row.
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from tools.currencies import LocationCurrencies, minor_unit_digits
 from tools.sources.payload_fields import (
     as_int,
     as_quantity,
@@ -163,8 +165,9 @@ def _line_items(body: dict[str, Any], scale, where: str) -> tuple[LineItemRecord
     return tuple(lines)
 
 
-def parse_order(body: dict[str, Any], *, minor_unit_digits: int = 2) -> OrderRecord:
-    """A Deliverect order body → OrderRecord; ``minor_unit_digits`` is the location currency's exponent."""
+def parse_order(body: dict[str, Any], currencies: LocationCurrencies | None = None) -> OrderRecord:
+    """A Deliverect order body → OrderRecord, its money in the minor units of its location's currency as
+    ``currencies`` tells it (the store's or the fixtures' locations)."""
     if not isinstance(body, dict):
         raise PayloadError(f"order must be an object, got {type(body).__name__}")
     order_id = str(require(body, "_id", "order"))
@@ -172,9 +175,15 @@ def parse_order(body: dict[str, Any], *, minor_unit_digits: int = 2) -> OrderRec
     digits = as_int(body.get("decimalDigits", 2), f"{where}.decimalDigits")
     if not 0 <= digits <= 6:
         raise PayloadError(f"{where}.decimalDigits must be between 0 and 6, got {digits}")
+    pos_location = body.get("posLocationId") or None
+    deliverect_location = body.get("location") or None
+    if not pos_location and not deliverect_location:
+        raise PayloadError(f"{where} names no location (location and posLocationId are empty)")
+    currency = currencies.of(pos_location, deliverect_location) if currencies else None
+    minor_digits = minor_unit_digits(currency)
 
     def scale(value: Any, field_where: str) -> int:
-        return _scale(value, digits, minor_unit_digits, field_where)
+        return _scale(value, digits, minor_digits, field_where)
 
     status_code = as_int(require(body, "status", where), f"{where}.status")
     channel_code = as_int(require(body, "channel", where), f"{where}.channel")
@@ -186,10 +195,6 @@ def parse_order(body: dict[str, Any], *, minor_unit_digits: int = 2) -> OrderRec
     channel, order_type = ORDER_TYPES[order_type_code]
     created_at = parse_timestamp(require(body, "_created", where), f"{where}._created")
     updated_at = optional_timestamp(body.get("_updated"), f"{where}._updated") or created_at
-    pos_location = body.get("posLocationId") or None
-    deliverect_location = body.get("location") or None
-    if not pos_location and not deliverect_location:
-        raise PayloadError(f"{where} names no location (location and posLocationId are empty)")
 
     lines = _line_items(body, scale, where)
     gross = sum(line.gross_sales for line in lines)
@@ -227,7 +232,7 @@ def parse_order(body: dict[str, Any], *, minor_unit_digits: int = 2) -> OrderRec
         closed_at=created_at if status == COMPLETED else None,
         canceled_at=updated_at if status == CANCELED else None,
         source_updated_at=updated_at,
-        currency=None,
+        currency=currency,
         gross_sales=gross,
         discounts=discounts,
         net_sales=net,

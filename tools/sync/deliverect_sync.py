@@ -28,6 +28,7 @@ from tools.sync.live_stage import (
     parse_page,
     window_note,
 )
+from tools.sync.location_currencies import stored_location_currencies
 from tools.sync.reference_writer import link_deliverect_locations
 from tools.sync.runner import SyncReport
 from tools.sync.sync_marks import read_marks
@@ -91,5 +92,10 @@ def _backfill(
     report.notes.append(window_note("deliverect orders", start, now))
     with LiveOrdersStage(engine, SOURCE, report, now, progress) as stage:
         pages = client.order_pages(start, now, account=options.deliverect_account)
-        parsed = (parse_page(page, deliverect_parser.parse_order, "GET /orders _items") for page in pages)
+        currencies = stored_location_currencies(engine)
+
+        def parse(body):
+            return deliverect_parser.parse_order(body, currencies)
+
+        parsed = (parse_page(page, parse, "GET /orders _items") for page in pages)
         stage.read([scope], start, parsed)

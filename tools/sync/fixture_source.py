@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from tools.currencies import LocationCurrencies
 from tools.sources import deliverect_parser, square_parser
 from tools.sources.records import LocationRecord, MenuItemRecord, OrderRecord, PayloadError
 from tools.sync.reference_writer import CommissionRate, parse_commission_rates
@@ -59,6 +60,7 @@ class FixtureSource:
         self.business: dict[str, Any] = self._json("business.json")
         self.deliverect_locations: dict[str, str] = self.business.get("deliverect", {}).get("locations", {})
         self._timezones: dict[str, ZoneInfo] | None = None
+        self._currencies: LocationCurrencies | None = None
 
     # -- reference data --------------------------------------------------------------------------------
 
@@ -80,6 +82,20 @@ class FixtureSource:
         if self._timezones is None:
             self._timezones = {loc.square_location_id: ZoneInfo(loc.timezone) for loc in self.locations()}
         return self._timezones
+
+    def currencies(self) -> LocationCurrencies:
+        """The locations' currencies, by Square id and by the Deliverect ids mapped to them."""
+        if self._currencies is None:
+            by_square = {loc.square_location_id: loc.currency for loc in self.locations()}
+            self._currencies = LocationCurrencies(
+                by_square_location=by_square,
+                by_deliverect_location={
+                    deliverect_id: by_square[square_id]
+                    for deliverect_id, square_id in self.deliverect_locations.items()
+                    if square_id in by_square
+                },
+            )
+        return self._currencies
 
     def menu(self) -> list[MenuItemRecord]:
         return square_parser.parse_catalog(self._json(Path("square") / "catalog.json").get("objects", []))
@@ -119,7 +135,7 @@ class FixtureSource:
                 yield origin, body
                 continue
             try:
-                record = deliverect_parser.parse_order(body)
+                record = deliverect_parser.parse_order(body, self.currencies())
             except PayloadError as exc:
                 yield origin, exc
                 continue
