@@ -42,13 +42,14 @@ def _open_store(settings: Settings):
 def cmd_sync(settings: Settings, args: argparse.Namespace) -> int:
     sources = [args.source] if args.source else settings.sources.configured or ["fixtures"]
     if sources == ["fixtures"]:
-        if args.since:
-            print("opsbot: --since is for --source square or deliverect", file=sys.stderr)
-            return 2
+        for flag, given in (("--since", args.since), ("--replace-demo", args.replace_demo)):
+            if given:
+                print(f"opsbot: {flag} is for --source square or deliverect", file=sys.stderr)
+                return 2
         return _sync(settings, args.fixtures, anchor=not args.no_anchor, batch_size=args.batch_size)
     from bot.sync_command import run_live_sync
 
-    return run_live_sync(settings, sources, args.since, sys.stdout)
+    return run_live_sync(settings, sources, args.since, sys.stdout, replace_demo=args.replace_demo)
 
 
 def _sync(
@@ -58,10 +59,15 @@ def _sync(
     the exit status."""
     from bot.sync_command import print_sync_report
     from tools.sync.runner import sync_fixtures
+    from tools.sync.store_origin import fixture_sync_refusal
 
     out = out or sys.stdout
     folder = Path(fixtures) if fixtures else settings.fixtures_dir
     engine = _open_store(settings)
+    refusal = fixture_sync_refusal(engine)
+    if refusal:
+        print(f"opsbot: {refusal}", file=sys.stderr)
+        return 2
     anchor = settings.demo_anchor and anchor
     print(f"Syncing {folder} into {engine.url.render_as_string(hide_password=True)}", file=out)
     started = time.perf_counter()
@@ -73,6 +79,7 @@ def cmd_repl(settings: Settings, args: argparse.Namespace) -> int:
     """``opsbot`` / ``opsbot repl``: load the demo on first run, then the interactive session (or, with
     stdin or stdout not a terminal, plain question-per-line mode)."""
     from tools.store.summary import summarize
+    from tools.sync.store_origin import fixture_business
 
     interactive = sys.stdin.isatty() and sys.stdout.isatty()
     notes = sys.stdout if interactive else sys.stderr  # piped: stdout carries only the answers
@@ -80,6 +87,11 @@ def cmd_repl(settings: Settings, args: argparse.Namespace) -> int:
     summary = summarize(engine)
     if not summary.locations and settings.sources.configured:
         print("The store is empty: load your own data with `opsbot sync` first.", file=notes)
+    elif settings.sources.configured and (fixtures := fixture_business(engine)):
+        print(
+            f"Answering from {fixtures}, not your own data: `opsbot sync --replace-demo` replaces it.",
+            file=notes,
+        )
     elif not summary.locations:
         print(
             "First run: loading the demo business — Copperline Kitchen, a fictional four-location "
@@ -227,6 +239,11 @@ def build_parser() -> argparse.ArgumentParser:
         type=parse_since,
         metavar="DATE",
         help="live sources: read orders updated since this date (default: since the last sync)",
+    )
+    sync.add_argument(
+        "--replace-demo",
+        action="store_true",
+        help="live sources: first remove the demo (fixture) business from the store; conversations are kept",
     )
     sync.add_argument("--fixtures", help="fixture folder (default: OPSBOT_FIXTURES_DIR or fixtures/demo)")
     sync.add_argument("--no-anchor", action="store_true", help="keep the fixtures' own dates")

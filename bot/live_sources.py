@@ -16,6 +16,7 @@ from tools.sync.deliverect_sync import sync_deliverect
 from tools.sync.live_stage import LiveSyncOptions, PageProgress
 from tools.sync.runner import SyncReport
 from tools.sync.square_sync import sync_square
+from tools.sync.store_origin import live_sync_refusal
 
 LIVE_SOURCES = ("square", "deliverect")
 
@@ -71,7 +72,11 @@ def sync_live_source(
     sleep: Callable[[float], object] | None = None,
 ) -> SyncReport:
     """One sync of ``source`` (``square`` or ``deliverect``), incremental unless ``since`` is given;
-    ``sleep`` waits between retries (default: time.sleep)."""
+    ``sleep`` waits between retries (default: time.sleep). Refused (``report.failure``) while the store holds
+    the demo or other fixture data."""
+    refusal = live_sync_refusal(engine)
+    if refusal:
+        return SyncReport(failure=refusal)
     sources = settings.sources
     options = LiveSyncOptions(
         since=since,

@@ -76,10 +76,14 @@ def _label(settings: Settings, source: str) -> str:
     return f"Deliverect ({settings.sources.deliverect.base_url})"
 
 
-def run_live_sync(settings: Settings, sources: list[str], since: date | None, out: TextIO) -> int:
-    """Sync each of ``sources`` in turn (incremental, or from ``since``); the exit status."""
+def run_live_sync(
+    settings: Settings, sources: list[str], since: date | None, out: TextIO, *, replace_demo: bool = False
+) -> int:
+    """Sync each of ``sources`` in turn (incremental, or from ``since``); the exit status. A store holding
+    the demo (fixture data) is refused, or with ``replace_demo`` emptied of it first."""
     from bot.live_sources import missing_credentials, sync_live_source
     from tools.store.database import open_store
+    from tools.sync.store_origin import fixture_business, live_sync_refusal, remove_business_data
 
     for source in sources:
         problem = missing_credentials(settings, source)
@@ -89,6 +93,14 @@ def run_live_sync(settings: Settings, sources: list[str], since: date | None, ou
     status = 0
     engine = open_store(settings.database_url)
     store = engine.url.render_as_string(hide_password=True)
+    fixtures = fixture_business(engine)
+    if fixtures and replace_demo:
+        removed = remove_business_data(engine)
+        print(f"Removed {fixtures} ({removed:,} orders) from {store}; conversations are kept.", file=out)
+    refusal = live_sync_refusal(engine)
+    if refusal:
+        print(f"opsbot: {refusal}", file=sys.stderr)
+        return 2
     for source in sources:
         print(f"Syncing {_label(settings, source)} into {store}", file=out)
         started = time.perf_counter()

@@ -5,10 +5,15 @@ a bad credential."""
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import func, select
 
+from bot.agent.conversation_store import ConversationStore
 from tests.fakes.deliverect_api import CLIENT_ID, CLIENT_SECRET, FakeDeliverect
 from tests.fakes.square_api import VALID_TOKEN, FakeSquare
 from tests.support.cli import opsbot
+from tools.store.database import open_store
+from tools.store.models import Location, Order
+from tools.sync.reference_writer import get_meta
 
 
 @pytest.fixture
@@ -104,3 +109,60 @@ def test_a_source_without_credentials_and_since_without_a_live_source_are_refuse
     result = opsbot("sync", "--since", "2026-11-01", cwd=tmp_path, env={"OPSBOT_DATA_DIR": str(tmp_path)})
     assert (result.returncode, result.stderr) == (2, "opsbot: --since is for --source square or deliverect\n")
     assert not (tmp_path / "opsbot.db").exists()
+
+
+def test_live_data_never_mixes_with_the_demo(tmp_path, fakes, small_fixtures):
+    """The path a new user takes: `opsbot` loads the demo, then they set up Square and sync. Refused with one
+    line and nothing changed; with --replace-demo the demo goes (its conversations stay) and the live business
+    comes in; then the demo cannot be loaded on top of it."""
+    square, deliverect = fakes
+    env = live_env(tmp_path, square, deliverect)
+    demo = opsbot("sync", "--source", "fixtures", "--fixtures", str(small_fixtures), cwd=tmp_path, env=env)
+    assert demo.returncode == 0, demo.stderr
+    engine = open_store(env["DATABASE_URL"])
+    demo_name = get_meta(engine)["business_name"]
+    demo_orders = store_counts(engine)[0]
+    ConversationStore(engine).ensure("c-demo", "repl", "What sold best yesterday?")
+
+    refused = opsbot("sync", cwd=tmp_path, env=env)
+    assert refused.returncode == 2
+    assert refused.stderr == (
+        f"opsbot: the store holds {demo_name}, from fixtures '{small_fixtures.name}'; live data would be "
+        "mixed with it — run `opsbot sync --replace-demo` to remove it from this store first (conversations "
+        "are kept), or set DATABASE_URL to a new database\n"
+    )
+    assert store_counts(engine) == (demo_orders, 4) and square.requests == []
+    repl = opsbot("repl", cwd=tmp_path, env=env, input="")
+    assert repl.returncode == 0, repl.stderr
+    assert repl.stderr.splitlines()[0] == (
+        f"Answering from {demo_name}, from fixtures '{small_fixtures.name}', not your own data: "
+        "`opsbot sync --replace-demo` replaces it."
+    )
+
+    replaced = opsbot("sync", "--replace-demo", cwd=tmp_path, env=env)
+    assert replaced.returncode == 0, replaced.stderr
+    assert replaced.stdout.splitlines()[0] == (
+        f"Removed {demo_name}, from fixtures '{small_fixtures.name}' ({demo_orders:,} orders) from "
+        f"{env['DATABASE_URL']}; conversations are kept."
+    )
+    assert store_counts(engine) == (111 + 43, len(square.business.locations))
+    assert get_meta(engine)["data_source"] == "square"
+    assert ConversationStore(engine).exists("c-demo")
+
+    again = opsbot("sync", "--source", "fixtures", "--fixtures", str(small_fixtures), cwd=tmp_path, env=env)
+    assert again.returncode == 2
+    assert again.stderr == (
+        "opsbot: the store holds live data (deliverect, square); fixtures loaded into it would be mixed with "
+        "it — set DATABASE_URL to another database to try the demo\n"
+    )
+    assert store_counts(engine) == (111 + 43, len(square.business.locations))
+    engine.dispose()
+
+
+def store_counts(engine) -> tuple[int, int]:
+    """(orders, locations) in the store."""
+    with engine.connect() as conn:
+        return (
+            conn.scalar(select(func.count()).select_from(Order)),
+            conn.scalar(select(func.count()).select_from(Location)),
+        )

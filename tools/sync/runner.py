@@ -20,6 +20,7 @@ from tools.sync.reference_writer import (
     upsert_locations,
     upsert_menu,
 )
+from tools.sync.store_origin import fixture_sync_refusal
 
 # (stage, fraction done 0..1, orders seen so far)
 ProgressCallback = Callable[[str, float, int], None]
@@ -76,6 +77,10 @@ def sync_fixtures(
     """Load a fixture folder into the store; ``anchor`` moves the demo so its last full day is yesterday."""
     now = now or datetime.now(UTC)
     report = SyncReport()
+    refusal = fixture_sync_refusal(engine)
+    if refusal:
+        report.failure = refusal
+        return report
     source = FixtureSource(folder)
     if anchor:
         source.anchor = anchor_demo(source.period_last_day(), source.timezones(), now)
