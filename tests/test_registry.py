@@ -12,8 +12,17 @@ from typing import Annotated, Literal
 
 import pytest
 
+from bot.slack.formatting import tool_status
 from tools import registry as registry_module
-from tools.registry import Param, ToolContext, ToolError, ToolRegistry, load_plugins, tool_from_function
+from tools.registry import (
+    Param,
+    ToolContext,
+    ToolError,
+    ToolRegistry,
+    activity,
+    load_plugins,
+    tool_from_function,
+)
 
 REPO = Path(__file__).resolve().parents[1]
 CTX = ToolContext(engine=None, today=date(2026, 11, 24))
@@ -89,6 +98,31 @@ def registry():
     registry = ToolRegistry()
     registry.register(sample)
     return registry
+
+
+def test_a_tool_may_say_what_it_is_doing_and_slack_shows_it():
+    @activity("counting covers")
+    def covers(day: Annotated[date, Param("The day.")]) -> dict:
+        """Covers served on a day."""
+        return {}
+
+    def plain(day: Annotated[date, Param("The day.")]) -> dict:
+        """Anything."""
+        return {}
+
+    registry = ToolRegistry()
+    registry.register(covers)
+    registry.register(plain)
+    assert [registry.activity_of(name) for name in ("covers", "plain", "missing")] == [
+        "counting covers",
+        None,
+        None,
+    ]
+    assert tool_status("covers", registry.activity_of("covers")) == "is counting covers…"
+    assert tool_status("plain", registry.activity_of("plain")) == "is running plain…"
+    builtin = ToolRegistry()
+    load_plugins(builtin)
+    assert all(tool.activity for tool in builtin.tools() if tool.source == "builtin")
 
 
 def test_valid_arguments_are_converted_and_passed(registry):
@@ -183,7 +217,7 @@ def test_an_installed_plugin_is_listed_and_callable(tmp_path, monkeypatch):
     registry = ToolRegistry()
     assert load_plugins(registry) == ["builtin", "reservations"]
     tool = registry.get("reservations_summary")
-    assert tool.source == "reservations"
+    assert (tool.source, tool.activity) == ("reservations", "counting reservations")
     result = registry.call(
         "reservations_summary",
         {"date_from": "2026-11-20", "date_to": "2026-11-22", "location": "Downtown"},

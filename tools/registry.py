@@ -56,6 +56,7 @@ class Tool:
     input_schema: dict
     source: str
     wants_context: bool = False
+    activity: str | None = None  # what it is doing while it runs ("adding up sales"), for progress lines
 
     def to_anthropic(self) -> dict:
         """The tool definition as the Messages API takes it."""
@@ -110,6 +111,17 @@ def _schema_for(annotation: Any, where: str) -> tuple[dict, bool]:
     raise ValueError(f"{where}: unsupported parameter type {annotation!r}")
 
 
+def activity(phrase: str) -> Callable[[Callable], Callable]:
+    """Decorator: what a tool is doing while it runs, as front ends show it — ``@activity("adding up
+    sales")`` reads "opsbot is adding up sales…" in Slack. Without it a tool shows as "running NAME"."""
+
+    def mark(function: Callable) -> Callable:
+        function.__opsbot_activity__ = phrase  # type: ignore[attr-defined]
+        return function
+
+    return mark
+
+
 def tool_from_function(function: Callable, *, source: str = "builtin") -> Tool:
     """Build a Tool from a typed, documented function (see the module docstring)."""
     name = function.__name__
@@ -138,7 +150,8 @@ def tool_from_function(function: Callable, *, source: str = "builtin") -> Tool:
     input_schema: dict = {"type": "object", "properties": properties, "additionalProperties": False}
     if required:
         input_schema["required"] = required
-    return Tool(name, description, function, input_schema, source, wants_context)
+    phrase = getattr(function, "__opsbot_activity__", None)
+    return Tool(name, description, function, input_schema, source, wants_context, phrase)
 
 
 def _check(value: Any, schema: dict, where: str) -> Any:
@@ -198,6 +211,11 @@ class ToolRegistry:
         if name not in self._tools:
             raise ToolError(f"unknown tool {name!r} — known: {', '.join(sorted(self._tools))}")
         return self._tools[name]
+
+    def activity_of(self, name: str) -> str | None:
+        """What tool ``name`` says it is doing while it runs; None for a tool without a phrase or unknown."""
+        tool = self._tools.get(name)
+        return tool.activity if tool else None
 
     def schemas(self) -> list[dict]:
         """Every tool's definition for the Messages API."""

@@ -35,6 +35,7 @@ class ToolStarted:
     call_id: str
     name: str
     arguments: dict
+    activity: str | None = None  # the tool's own phrase for what it is doing ("adding up sales")
 
 
 @dataclass(frozen=True)

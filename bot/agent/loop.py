@@ -287,7 +287,8 @@ class _Turn:
         ]
         for use in uses:
             self.tool_names[use["name"]] += 1
-            self.emit(ToolStarted(use["id"], use["name"], use.get("input") or {}))
+            activity = self.agent.registry.activity_of(use["name"])
+            self.emit(ToolStarted(use["id"], use["name"], use.get("input") or {}, activity))
 
         def run(use: dict, record_id: int) -> dict:
             result = self.agent.registry.call(use["name"], use.get("input"), context)

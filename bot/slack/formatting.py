@@ -15,16 +15,6 @@ _NUMERIC = re.compile(r"^[-+−]?[$€£]?[-+−]?[\d,]+(\.\d+)?\s*(%|x|×)?$")
 _SEPARATOR_CELL = re.compile(r"^:?-{3,}:?$")
 _EMPHASIS = re.compile(r"(\*\*|__|`)")
 
-STATUS_BY_TOOL = {
-    "business_info": "is checking the business and its locations…",
-    "sales_report": "is adding up sales…",
-    "top_items": "is ranking menu items…",
-    "compare_locations": "is comparing locations…",
-    "compare_periods": "is comparing periods…",
-    "delivery_report": "is looking at delivery platforms…",
-    "refunds_and_discounts": "is looking at refunds and discounts…",
-    "order_details": "is looking up the order…",
-}
 FIRST_STATUS = "is looking at POS sales…"
 LOADING_MESSAGES = [
     "Looking at POS sales…",
@@ -33,9 +23,9 @@ LOADING_MESSAGES = [
 ]
 
 
-def tool_status(name: str) -> str:
-    """The status line while tool ``name`` runs."""
-    return STATUS_BY_TOOL.get(name, f"is running {name}…")
+def tool_status(name: str, activity: str | None) -> str:
+    """The status line while tool ``name`` runs: its own phrase ("is adding up sales…") or its name."""
+    return f"is {activity}…" if activity else f"is running {name}…"
 
 
 def _is_table_line(line: str) -> bool:

@@ -142,7 +142,7 @@ class ThreadReply:
             elif isinstance(event, ModelCallStarted) and self._streamed_any:
                 self._separate = True  # the next step's text starts a new paragraph
             elif isinstance(event, ToolStarted):
-                self.set_status(tool_status(event.name))
+                self.set_status(tool_status(event.name, event.activity))
             elif isinstance(event, ToolFinished) and not event.ok:
                 log.info("tool %s failed in %s: %s", event.name, self.question.message_key, event.error)
 

@@ -10,13 +10,14 @@ from sqlalchemy import or_, select
 
 from tools.analytics.scope import ORDERS, load_places, location_date_ranges, resolve_location
 from tools.currencies import format_money
-from tools.registry import Param, ToolContext, ToolError
+from tools.registry import Param, ToolContext, ToolError, activity
 from tools.sources.platforms import platform_display_name
 from tools.store.models import MenuItem, OrderDiscount, OrderLineItem, Payment, Refund, StoreMeta
 
 WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
+@activity("checking the business and its locations")
 def business_info(ctx: ToolContext) -> dict:
     """The business: its name, today's date and weekday, each location's number, name, timezone, currency and
     the date range its order data covers, and the menu categories with their items."""
@@ -65,6 +66,7 @@ def business_profile(engine) -> dict:
     }
 
 
+@activity("looking up the order")
 def order_details(
     ctx: ToolContext,
     order_id: Annotated[str, Param("The order's id, or its display id / ticket (e.g. '#142', 'A1B2C').")],

@@ -16,7 +16,7 @@ from tools.analytics.sales import (
 )
 from tools.analytics.scope import Scope, build_scope, percent
 from tools.currencies import format_money
-from tools.registry import Param, ToolContext, ToolError
+from tools.registry import Param, ToolContext, ToolError, activity
 
 _MONEY_METRICS = ("gross_sales", "discounts", "net_sales", "tax", "tips", "refunded")
 _COUNT_METRICS = ("orders", "items_sold", "refunds")
@@ -55,6 +55,7 @@ def _change(current: dict, baseline: dict, currency: str) -> dict:
     return changes
 
 
+@activity("comparing locations")
 def compare_locations(
     ctx: ToolContext,
     locations: Annotated[
@@ -98,6 +99,7 @@ def compare_locations(
     return {**scope.describe(), "locations_compared": rows}
 
 
+@activity("comparing periods")
 def compare_periods(
     ctx: ToolContext,
     period: PeriodArg = None,

@@ -18,13 +18,14 @@ from tools.analytics.sales import (
 )
 from tools.analytics.scope import build_scope, no_data_note, percent
 from tools.currencies import format_money
-from tools.registry import Param, ToolContext, ToolError
+from tools.registry import Param, ToolContext, ToolError, activity
 from tools.sources.platforms import platform_display_name
 from tools.store.models import DailyDiscounts
 
 DAILY_DISCOUNTS = DailyDiscounts.__table__
 
 
+@activity("looking at delivery platforms")
 def delivery_report(
     ctx: ToolContext,
     period: PeriodArg = None,
@@ -115,6 +116,7 @@ def _top_reasons(refunds: list[tuple[int, str | None]], limit: int) -> list[tupl
     return [(reason, count, value) for reason, (count, value) in ranked[:limit]]
 
 
+@activity("looking at refunds and discounts")
 def refunds_and_discounts(
     ctx: ToolContext,
     period: PeriodArg = None,

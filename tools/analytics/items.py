@@ -18,7 +18,7 @@ from tools.analytics.sales import (
 )
 from tools.analytics.scope import Scope, build_scope, no_data_note
 from tools.currencies import format_money
-from tools.registry import Param, ToolContext, ToolError
+from tools.registry import Param, ToolContext, ToolError, activity
 
 
 def _ranked(rows: list[dict], metric: str, limit: int, bottom: bool) -> list[dict]:
@@ -67,6 +67,7 @@ def _item_rows(ctx: ToolContext, scope: Scope, category: str | None, include_uns
     return result
 
 
+@activity("ranking menu items")
 def top_items(
     ctx: ToolContext,
     period: PeriodArg = None,

@@ -10,7 +10,7 @@ from sqlalchemy import Engine, func, select
 
 from tools.analytics.scope import ORDERS, Scope, build_scope, no_data_note
 from tools.currencies import format_money
-from tools.registry import Param, ToolContext, ToolError
+from tools.registry import Param, ToolContext, ToolError, activity
 from tools.sources.platforms import platform_display_name
 from tools.store.models import DailyItemSales, DailySales, MenuItem, Payment, Refund
 
@@ -257,6 +257,7 @@ def _dimension_rows(conn, scope: Scope, group_by: str, currency: str) -> list[di
     return result
 
 
+@activity("adding up sales")
 def sales_report(
     ctx: ToolContext,
     period: PeriodArg = None,

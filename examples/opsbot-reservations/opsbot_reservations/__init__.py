@@ -7,7 +7,7 @@ from datetime import date
 from importlib.resources import files
 from typing import Annotated
 
-from tools.registry import Param, ToolError
+from tools.registry import Param, ToolError, activity
 
 
 def _rows() -> list[dict]:
@@ -15,6 +15,7 @@ def _rows() -> list[dict]:
         return list(csv.DictReader(handle))
 
 
+@activity("counting reservations")
 def reservations_summary(
     date_from: Annotated[date, Param("First day (YYYY-MM-DD).")],
     date_to: Annotated[date, Param("Last day, inclusive (YYYY-MM-DD).")],
