@@ -154,6 +154,30 @@ def test_a_direct_message_gets_a_status_then_the_streamed_answer_in_its_thread(s
     assert reply["blocks"] == [table_block(expected_rows)]
 
 
+def test_asked_for_a_chart_the_answer_table_is_uploaded_as_a_png_chart_in_the_thread(slack_bot, net_by_day):
+    server, slack, _, _ = slack_bot
+    net = net_by_day(date(2026, 11, 16))
+    ts = new_ts()
+    send(server, direct_message(OWNER, "Chart net sales on 2026-11-16 by location", ts))
+    calls = slack.answered("D0DM", ts)
+    methods = [c.method for c in calls]
+    assert methods[-3:] == ["chat.stopStream", "files.completeUploadExternal", "assistant.threads.setStatus"]
+    (upload,) = slack.of("files.getUploadURLExternal")
+    (complete,) = slack.of("files.completeUploadExternal")
+    assert upload.args["filename"] == "opsbot-chart.png"
+    assert upload.args["alt_txt"] == "Net sales by location: " + ", ".join(
+        f"Location {n} ({name}) {dollars(net[name])}" for n, name in enumerate(LOCATIONS, 1)
+    )
+    (shared,) = complete.args["files"]
+    assert (complete.args["channel_id"], complete.args["thread_ts"], shared["title"]) == (
+        "D0DM",
+        ts,
+        "Net sales by location",
+    )
+    png = slack.uploads[shared["id"]]
+    assert png[:8] == b"\x89PNG\r\n\x1a\n" and int(upload.args["length"]) == len(png)
+
+
 def test_a_mention_is_answered_in_its_thread_and_a_follow_up_there_continues_it(slack_bot, net_by_day):
     server, slack, api, engine = slack_bot
     net = net_by_day(date(2026, 11, 14))

@@ -33,7 +33,9 @@ is an estimate (delivery commissions are estimated from the commission-rate tabl
 - Follow-up questions ("and the week before?") refer to the earlier question's scope; reuse it.
 - If a tool returns an error, correct the arguments and try again, or explain the problem.
 - Be brief: lead with the answer, then the few supporting numbers. Use a Markdown table when comparing \
-more than two things. No preamble about calling tools."""
+more than two things. No preamble about calling tools.
+- Charts: when asked for a chart, graph or trend, give the figures as a Markdown table, labels in the first \
+column and the charted measure in the second; in Slack that table is drawn as a chart under your answer."""
 
 
 def stable_system_text(profile: dict) -> str:

@@ -15,6 +15,7 @@ from sqlalchemy import Engine
 from bot.agent.events import Answer, Event, ModelCallStarted, TextDelta, ToolFinished, ToolStarted
 from bot.agent.loop import Agent
 from bot.settings import SlackSettings
+from bot.slack.charts import asks_for_a_chart, chart_alt_text, chart_data, render_png
 from bot.slack.dedupe import claim_message
 from bot.slack.formatting import FIRST_STATUS, LOADING_MESSAGES, TableSieve, table_csv, tool_status
 from bot.slack.incoming import Question
@@ -188,6 +189,8 @@ class ThreadReply:
             self._close(tail, blocks)
             for number, rows in enumerate(self.sieve.oversized(), 1):
                 self._attach_csv(rows, f"opsbot-table-{number}.csv")
+            if self.sieve.tables and asks_for_a_chart(self.question.text):
+                self._attach_chart(self.sieve.tables[0])
 
     def _attach_csv(self, rows: list[list[str]], filename: str) -> None:
         """A table too big for Slack's table block, whole, as a CSV file in the thread (files_upload_v2)."""
@@ -201,6 +204,24 @@ class ThreadReply:
             )
         except Exception:
             log.exception("could not attach %s in %s", filename, self.question.message_key)
+
+    def _attach_chart(self, rows: list[list[str]]) -> None:
+        """The answer's first table drawn as a PNG chart in the thread (files_upload_v2), when asked for."""
+        data = chart_data(rows)
+        if data is None:
+            log.info("no chart for %s: its table has no numbers to draw", self.question.message_key)
+            return
+        try:
+            self.client.files_upload_v2(
+                channel=self.question.channel,
+                thread_ts=self.question.thread_ts,
+                filename="opsbot-chart.png",
+                title=data.title,
+                alt_txt=chart_alt_text(data),
+                file=render_png(data),
+            )
+        except Exception:
+            log.exception("could not attach the chart in %s", self.question.message_key)
 
     def fail(self, sentence: str) -> None:
         with self._lock:
