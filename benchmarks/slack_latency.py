@@ -21,16 +21,14 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bot.agent.scripted_model import say  # noqa: E402
-from tests.fakes.anthropic_server import VALID_KEY, FakeAnthropic  # noqa: E402
+from tests.fakes.anthropic_server import FakeAnthropic  # noqa: E402
 from tests.fakes.slack_api import (  # noqa: E402
-    BOT_TOKEN,
-    SIGNING_SECRET,
     FakeSlack,
     direct_message,
     event_callback,
     post_event,
 )
-from tests.support.serve import ServeProcess  # noqa: E402
+from tests.support.serve import ServeProcess, slack_http_env  # noqa: E402
 from tools.store.database import open_store  # noqa: E402
 from tools.sync.runner import sync_fixtures  # noqa: E402
 
@@ -94,14 +92,7 @@ def main() -> None:
     print(f"Loading the demo business into {url} …")
     sync_fixtures(open_store(url), ROOT / "fixtures" / "demo", anchor=True)
     with FakeSlack() as slack, FakeAnthropic(lambda _body: say(ANSWER)) as api:
-        env = {
-            "DATABASE_URL": url,
-            "ANTHROPIC_API_KEY": VALID_KEY,
-            "ANTHROPIC_BASE_URL": api.url,
-            "SLACK_BOT_TOKEN": BOT_TOKEN,
-            "SLACK_SIGNING_SECRET": SIGNING_SECRET,
-            "SLACK_API_URL": slack.api_url,
-        }
+        env = slack_http_env(url, slack, api)
         with ServeProcess(env, folder) as server:
             run(server, slack, 3, 1, start=0)  # warm up
             report("One at a time", run(server, slack, args.events, 1, start=100))

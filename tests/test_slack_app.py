@@ -18,11 +18,9 @@ from bot.agent.scripted_model import call, say, tool_results
 from bot.slack.formatting import FIRST_STATUS, LOADING_MESSAGES
 from bot.slack.responder import REFUSED_CHANNEL, REFUSED_USER
 from tests.conftest import DEMO_FIXTURES
-from tests.fakes.anthropic_server import OVERLOADED, VALID_KEY, FakeAnthropic
+from tests.fakes.anthropic_server import OVERLOADED, FakeAnthropic
 from tests.fakes.slack_api import (
-    BOT_TOKEN,
     BOT_USER,
-    SIGNING_SECRET,
     TEAM,
     FakeSlack,
     channel_message,
@@ -32,7 +30,7 @@ from tests.fakes.slack_api import (
     post_event,
 )
 from tests.fixture_oracle import dollars, expected_from_fixtures
-from tests.support.serve import ServeProcess
+from tests.support.serve import ServeProcess, slack_http_env
 from tools.store.conversation_models import ChatEvent, Conversation
 
 pytestmark = pytest.mark.parametrize("demo_store", ["sqlite"], indirect=True)
@@ -86,19 +84,15 @@ def slack_bot(demo_store, tmp_path_factory):
     """The fake Slack and model, and a real ``opsbot serve`` over the demo store."""
     engine, _ = demo_store
     with FakeSlack() as slack, FakeAnthropic(analyst) as api:
-        env = {
-            "DATABASE_URL": engine.url.render_as_string(hide_password=False),
-            "ANTHROPIC_API_KEY": VALID_KEY,
-            "ANTHROPIC_BASE_URL": api.url,
-            "OPSBOT_MODEL_RETRIES": "0",
-            "SLACK_BOT_TOKEN": BOT_TOKEN,
-            "SLACK_SIGNING_SECRET": SIGNING_SECRET,
-            "SLACK_API_URL": slack.api_url,
-            "OPSBOT_SLACK_ALLOWED_USERS": f"{OWNER},{MANAGER},"
-            + ",".join(f"U0CROWD{n:02d}" for n in range(20)),
-            "OPSBOT_SLACK_ALLOWED_CHANNELS": "C0SALES",
-            "OPSBOT_LOG_LEVEL": "INFO",
-        }
+        env = slack_http_env(
+            engine.url.render_as_string(hide_password=False),
+            slack,
+            api,
+            OPSBOT_MODEL_RETRIES="0",
+            OPSBOT_SLACK_ALLOWED_USERS=f"{OWNER},{MANAGER}," + ",".join(f"U0CROWD{n:02d}" for n in range(20)),
+            OPSBOT_SLACK_ALLOWED_CHANNELS="C0SALES",
+            OPSBOT_LOG_LEVEL="INFO",
+        )
         with ServeProcess(env, tmp_path_factory.mktemp("serve")) as server:
             yield server, slack, api, engine
 

@@ -11,16 +11,14 @@ import pytest
 
 from bot.agent.scripted_model import say
 from tests.conftest import FIXED_NOW
-from tests.fakes.anthropic_server import VALID_KEY, FakeAnthropic
+from tests.fakes.anthropic_server import FakeAnthropic
 from tests.fakes.slack_api import (
-    BOT_TOKEN,
-    SIGNING_SECRET,
     FakeSlack,
     direct_message,
     event_callback,
     post_event,
 )
-from tests.support.serve import ServeProcess
+from tests.support.serve import ServeProcess, slack_http_env
 from tools.store.database import open_store
 from tools.sync.runner import sync_fixtures
 
@@ -40,14 +38,7 @@ def test_two_processes_answer_each_message_once_and_share_the_thread(
     sync_fixtures(engine, small_fixtures, anchor=False, now=FIXED_NOW)
     engine.dispose()
     with FakeSlack() as slack, FakeAnthropic(counter) as api:
-        env = {
-            "DATABASE_URL": url,
-            "ANTHROPIC_API_KEY": VALID_KEY,
-            "ANTHROPIC_BASE_URL": api.url,
-            "SLACK_BOT_TOKEN": BOT_TOKEN,
-            "SLACK_SIGNING_SECRET": SIGNING_SECRET,
-            "SLACK_API_URL": slack.api_url,
-        }
+        env = slack_http_env(url, slack, api)
         with ServeProcess(env, tmp_path) as first, ServeProcess(env, tmp_path) as second:
             root = "1790000500.000001"
             event = event_callback(direct_message("U0OWNER", "How are we doing?", root))

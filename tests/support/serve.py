@@ -9,6 +9,8 @@ import time
 import urllib.request
 from pathlib import Path
 
+from tests.fakes.anthropic_server import VALID_KEY, FakeAnthropic
+from tests.fakes.slack_api import BOT_TOKEN, SIGNING_SECRET, FakeSlack
 from tests.support.cli import opsbot_env
 
 
@@ -16,6 +18,20 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
+
+
+def slack_http_env(database_url: str, slack: FakeSlack, api: FakeAnthropic, **extra: str) -> dict:
+    """The settings of ``opsbot serve`` answering Slack over HTTP: the store at ``database_url``, the fake
+    Slack Web API and the fake Messages API; ``extra`` adds or overrides settings."""
+    return {
+        "DATABASE_URL": database_url,
+        "ANTHROPIC_API_KEY": VALID_KEY,
+        "ANTHROPIC_BASE_URL": api.url,
+        "SLACK_BOT_TOKEN": BOT_TOKEN,
+        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+        "SLACK_API_URL": slack.api_url,
+        **extra,
+    }
 
 
 class ServeProcess:
