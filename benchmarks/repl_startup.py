@@ -14,7 +14,6 @@ import argparse
 import os
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -23,11 +22,10 @@ import pexpect
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.demo_store import load_demo_store  # noqa: E402
 from bot.agent.scripted_model import say  # noqa: E402
 from tests.fakes.anthropic_server import VALID_KEY, FakeAnthropic  # noqa: E402
 from tests.support.terminal import Terminal  # noqa: E402
-from tools.store.database import open_store  # noqa: E402
-from tools.sync.runner import sync_fixtures  # noqa: E402
 
 
 def seconds_to_prompt(folder: Path, env: dict, question: str | None = None) -> tuple[float, float | None]:
@@ -54,10 +52,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=10)
     args = parser.parse_args()
-    folder = Path(tempfile.mkdtemp(prefix="opsbot-repl-bench-"))
-    database = f"sqlite:///{folder / 'opsbot.db'}"
-    print(f"Loading the demo business into {database} …")
-    sync_fixtures(open_store(database), ROOT / "fixtures" / "demo", anchor=True)
+    folder, database = load_demo_store("opsbot-repl-bench-")
     base = {"DATABASE_URL": database, "OPSBOT_DATA_DIR": str(folder)}
     print(f"opsbot repl, {args.runs} runs each (python {sys.version.split()[0]}, {os.cpu_count()} CPUs):")
     without_key = [seconds_to_prompt(folder, base)[0] for _ in range(args.runs)]

@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import statistics
 import sys
-import tempfile
 import threading
 import time
 from pathlib import Path
@@ -20,6 +19,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.demo_store import load_demo_store  # noqa: E402
 from bot.agent.scripted_model import say  # noqa: E402
 from tests.fakes.anthropic_server import FakeAnthropic  # noqa: E402
 from tests.fakes.slack_api import (  # noqa: E402
@@ -29,8 +29,6 @@ from tests.fakes.slack_api import (  # noqa: E402
     post_event,
 )
 from tests.support.serve import ServeProcess, slack_http_env  # noqa: E402
-from tools.store.database import open_store  # noqa: E402
-from tools.sync.runner import sync_fixtures  # noqa: E402
 
 ANSWER = "Net sales yesterday were **$16,178.83** across the four locations, from 524 completed orders."
 
@@ -87,10 +85,7 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=50)
     parser.add_argument("--concurrent", type=int, default=10)
     args = parser.parse_args()
-    folder = Path(tempfile.mkdtemp(prefix="opsbot-slack-bench-"))
-    url = f"sqlite:///{folder / 'opsbot.db'}"
-    print(f"Loading the demo business into {url} …")
-    sync_fixtures(open_store(url), ROOT / "fixtures" / "demo", anchor=True)
+    folder, url = load_demo_store("opsbot-slack-bench-")
     with FakeSlack() as slack, FakeAnthropic(lambda _body: say(ANSWER)) as api:
         env = slack_http_env(url, slack, api)
         with ServeProcess(env, folder) as server:
