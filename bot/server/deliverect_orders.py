@@ -18,7 +18,6 @@ from bot.server.http_server import Endpoint, Request, Response, json_response
 from tools.sources import deliverect_parser
 from tools.sources.deliverect_webhook import SIGNATURE_HEADER, verify
 from tools.sources.records import OrderRecord, PayloadError
-from tools.sync.location_currencies import stored_location_currencies
 from tools.sync.order_writer import OrderWriter, WriteCounts
 
 log = logging.getLogger(__name__)
@@ -37,11 +36,13 @@ def deliverect_orders_endpoint(engine: Engine, secret: str) -> Endpoint:
             body = json.loads(request.body)
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
             return json_response(400, {"error": f"the body is not JSON: {exc}"})
+        # Built per request, so locations and rates synced meanwhile count.
+        writer = OrderWriter(engine)
         try:
-            record = deliverect_parser.parse_order(body, stored_location_currencies(engine))
+            record = deliverect_parser.parse_order(body, writer.currencies)
         except PayloadError as exc:
             return json_response(400, {"error": str(exc)})
-        counts = _store(engine, record)
+        counts = _store(engine, writer, record)
         if counts.errors:
             message = counts.errors[0].message
             log.warning("Deliverect webhook: %s", message)
@@ -53,11 +54,11 @@ def deliverect_orders_endpoint(engine: Engine, secret: str) -> Endpoint:
     return receive
 
 
-def _store(engine: Engine, record: OrderRecord) -> WriteCounts:
-    """Upsert one order. The writer is built per request so locations and rates synced meanwhile count; two
-    deliveries of a new order at once can collide on its unique key — the second then retries as an update."""
+def _store(engine: Engine, writer: OrderWriter, record: OrderRecord) -> WriteCounts:
+    """Upsert one order. Two deliveries of a new order at once can collide on its unique key — the second
+    then retries as an update."""
     origin = f"webhook order {record.source_order_id}"
     try:
-        return OrderWriter(engine).write_batch([(origin, record)])
+        return writer.write_batch([(origin, record)])
     except IntegrityError:
         return OrderWriter(engine).write_batch([(origin, record)])

@@ -28,7 +28,6 @@ from tools.sync.live_stage import (
     parse_page,
     window_note,
 )
-from tools.sync.location_currencies import stored_location_currencies
 from tools.sync.reference_writer import link_deliverect_locations
 from tools.sync.runner import SyncReport
 from tools.sync.sync_marks import read_marks
@@ -92,10 +91,9 @@ def _backfill(
     report.notes.append(window_note("deliverect orders", start, now))
     with LiveOrdersStage(engine, SOURCE, report, now, progress) as stage:
         pages = client.order_pages(start, now, account=options.deliverect_account)
-        currencies = stored_location_currencies(engine)
 
         def parse(body):
-            return deliverect_parser.parse_order(body, currencies)
+            return deliverect_parser.parse_order(body, stage.currencies)
 
         parsed = (parse_page(page, parse, "GET /orders _items") for page in pages)
         stage.read([scope], start, parsed)

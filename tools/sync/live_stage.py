@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine
 
+from tools.currencies import LocationCurrencies
 from tools.sources.records import OrderRecord, PayloadError
 from tools.sync.order_writer import OrderWriter, WriteCounts
 from tools.sync.runner import ParsedItem, StageReport, SyncReport, errors_as_records, record_run
@@ -102,6 +103,11 @@ class LiveOrdersStage:
             if self.progress:
                 self.progress(self.name, self.pages, self.counts.seen)
         advance_marks(self.engine, self.source, scopes, self.now, start)
+
+    @property
+    def currencies(self) -> LocationCurrencies:
+        """The stored locations' currencies, for parsing the pages this stage writes."""
+        return self._writer.currencies
 
     def __enter__(self) -> LiveOrdersStage:
         return self

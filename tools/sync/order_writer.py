@@ -24,6 +24,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, Engine, bindparam, delete, insert, select, text, update
 
+from tools.currencies import LocationCurrencies
 from tools.sources.records import COMPLETED, OrderRecord
 from tools.store import rollups
 from tools.store.models import (
@@ -123,6 +124,11 @@ class OrderWriter:
                 self._square_places[loc.square_location_id] = place
             if loc.deliverect_location_id:
                 self._deliverect_places[loc.deliverect_location_id] = place
+        # For parsers that need a location's currency (Deliverect's prices) before the writer places them.
+        self.currencies = LocationCurrencies(
+            by_square_location={key: place.currency for key, place in self._square_places.items()},
+            by_deliverect_location={key: place.currency for key, place in self._deliverect_places.items()},
+        )
         self._menu_by_variation: dict[str, tuple[int, str | None]] = {}
         self._menu_by_sku: dict[str, tuple[int, str | None]] = {}
         for item in conn.execute(
