@@ -5,8 +5,8 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
+from tools.sources.fixtures.sync import sync_fixtures
 from tools.store.database import open_store
-from tools.sync.runner import sync_fixtures
 
 ROOT = Path(__file__).resolve().parents[1]
 

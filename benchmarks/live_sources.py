@@ -27,11 +27,11 @@ from bot.server.http_server import HttpServer  # noqa: E402
 from bot.settings import load_settings  # noqa: E402
 from tests.fakes.square_api import VALID_TOKEN, FakeSquare  # noqa: E402
 from tools.demo.generator import DemoGenerator, GeneratorParams  # noqa: E402
-from tools.sources.deliverect_webhook import SIGNATURE_HEADER, sign  # noqa: E402
-from tools.sources.square_client import SquareClient  # noqa: E402
+from tools.sources.deliverect.signature import SIGNATURE_HEADER, sign  # noqa: E402
+from tools.sources.square.client import SquareClient  # noqa: E402
+from tools.sources.square.sync import sync_square  # noqa: E402
 from tools.store.database import open_store  # noqa: E402
 from tools.sync.live_stage import LiveSyncOptions  # noqa: E402
-from tools.sync.square_sync import sync_square  # noqa: E402
 
 
 def main() -> None:

@@ -22,9 +22,9 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import func, select  # noqa: E402
 
 from tools.demo.generator import DemoGenerator, GeneratorParams  # noqa: E402
+from tools.sources.fixtures.sync import sync_fixtures  # noqa: E402
 from tools.store.database import open_store  # noqa: E402
 from tools.store.models import Order, OrderLineItem, OrderLineModifier, Payment, Refund  # noqa: E402
-from tools.sync.runner import sync_fixtures  # noqa: E402
 
 
 def fixtures_for(params: GeneratorParams) -> Path:

@@ -28,8 +28,8 @@ from tools.analytics.builtin import TOOLS  # noqa: E402
 from tools.analytics.readonly import open_readonly  # noqa: E402
 from tools.demo.generator import GeneratorParams  # noqa: E402
 from tools.registry import ToolContext, ToolRegistry  # noqa: E402
+from tools.sources.fixtures.sync import sync_fixtures  # noqa: E402
 from tools.store.database import open_store  # noqa: E402
-from tools.sync.runner import sync_fixtures  # noqa: E402
 
 FIRST_DAY = date(2025, 11, 24)
 

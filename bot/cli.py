@@ -58,7 +58,7 @@ def _sync(
     """Sync a fixture folder (default: the configured one), print the report (to ``out``, default stdout);
     the exit status."""
     from bot.sync_command import print_sync_report
-    from tools.sync.runner import sync_fixtures
+    from tools.sources.fixtures.sync import sync_fixtures
     from tools.sync.store_origin import fixture_sync_refusal
 
     out = out or sys.stdout

@@ -10,12 +10,12 @@ from sqlalchemy import Engine
 
 from bot.settings import Settings
 from tools.sources.api_calls import RetryPolicy
-from tools.sources.deliverect_client import DeliverectClient
-from tools.sources.square_client import SquareClient
-from tools.sync.deliverect_sync import sync_deliverect
+from tools.sources.deliverect.backfill import sync_deliverect
+from tools.sources.deliverect.client import DeliverectClient
+from tools.sources.square.client import SquareClient
+from tools.sources.square.sync import sync_square
 from tools.sync.live_stage import LiveSyncOptions, PageProgress
-from tools.sync.runner import SyncReport
-from tools.sync.square_sync import sync_square
+from tools.sync.report import SyncReport
 from tools.sync.store_origin import live_sync_refusal
 
 LIVE_SOURCES = ("square", "deliverect")

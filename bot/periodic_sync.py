@@ -9,7 +9,7 @@ import threading
 from collections.abc import Callable
 
 from tools.sources.api_calls import SourceError
-from tools.sync.runner import SyncReport
+from tools.sync.report import SyncReport
 
 log = logging.getLogger(__name__)
 

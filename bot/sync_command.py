@@ -10,7 +10,7 @@ from datetime import date
 from typing import TextIO
 
 from bot.settings import Settings
-from tools.sync.runner import SyncReport
+from tools.sync.report import SyncReport
 
 
 def parse_since(text: str) -> date:

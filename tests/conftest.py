@@ -13,8 +13,9 @@ import pytest
 from sqlalchemy import Engine
 
 from tests.support.postgres_server import PostgresServer, find_postgres_bin
+from tools.sources.fixtures.sync import sync_fixtures
 from tools.store.database import open_store
-from tools.sync.runner import SyncReport, sync_fixtures
+from tools.sync.report import SyncReport
 
 REPO = Path(__file__).resolve().parents[1]
 DEMO_FIXTURES = REPO / "fixtures" / "demo"

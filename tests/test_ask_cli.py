@@ -20,9 +20,9 @@ from tests.conftest import DEMO_FIXTURES, FIXED_NOW
 from tests.fakes.anthropic_server import OVERLOADED, VALID_KEY, FakeAnthropic
 from tests.fixture_oracle import dollars, expected_from_fixtures
 from tests.support.cli import opsbot, opsbot_env
+from tools.sources.fixtures.sync import sync_fixtures
 from tools.store.conversation_models import ToolCallRecord, Turn
 from tools.store.database import open_store
-from tools.sync.runner import sync_fixtures
 
 SATURDAY = date(2026, 11, 21)
 CONVERSATION = re.compile(r"conversation: (c-[0-9a-f]{10})")

@@ -18,12 +18,12 @@ from tests.fixture_oracle import expected_from_fixtures
 from tests.support.live_business import NOW
 from tests.support.store_totals import counted_sales_by_day, expected_sales_by_day
 from tools.sources.api_calls import RetryPolicy
-from tools.sources.deliverect_client import DeliverectClient
-from tools.sources.square_client import SquareClient
+from tools.sources.deliverect.backfill import sync_deliverect
+from tools.sources.deliverect.client import DeliverectClient
+from tools.sources.square.client import SquareClient
+from tools.sources.square.sync import sync_square
 from tools.store.models import Order
-from tools.sync.deliverect_sync import sync_deliverect
 from tools.sync.live_stage import LiveSyncOptions
-from tools.sync.square_sync import sync_square
 
 PAGE = 10
 

@@ -10,7 +10,7 @@ import pytest
 from tests.conftest import SAMPLES
 from tests.payloads import NY_DELIVERECT, deliverect_order
 from tools.currencies import LocationCurrencies
-from tools.sources.deliverect_parser import parse_order
+from tools.sources.deliverect.parser import parse_order
 from tools.sources.records import CANCELED, COMPLETED, DELIVERY, FAILED, IN_STORE, PICKUP, PayloadError
 
 

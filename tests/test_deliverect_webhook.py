@@ -16,7 +16,7 @@ from bot.serve_command import build_routes
 from bot.server.http_server import HttpServer
 from bot.settings import load_settings
 from tests.payloads import DELIVERECT_IDS, LA_DELIVERECT, NY_DELIVERECT, TEST_LOCATIONS, deliverect_order
-from tools.sources.deliverect_webhook import SIGNATURE_HEADER, sign
+from tools.sources.deliverect.signature import SIGNATURE_HEADER, sign
 from tools.sources.records import LocationRecord
 from tools.store.models import DailySales, Order
 from tools.sync.commission_rates_file import apply_commission_rates_file

@@ -9,9 +9,9 @@ from sqlalchemy import func, select
 
 from tests.fixture_oracle import expected_from_fixtures
 from tools.demo.generator import DemoGenerator, GeneratorParams
+from tools.sources.fixtures.sync import sync_fixtures
 from tools.store.database import open_store
 from tools.store.models import Location, Order
-from tools.sync.runner import sync_fixtures
 
 # A small business: two weeks from Monday 2 November 2026 to Sunday 15 November.
 SMALL = GeneratorParams(first_day=date(2026, 11, 2), days=14, orders_per_day=12, seed=7)

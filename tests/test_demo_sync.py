@@ -8,8 +8,8 @@ from sqlalchemy import func, select
 from tests.conftest import DEMO_FIXTURES, FIXED_NOW
 from tests.fixture_oracle import expected_from_fixtures
 from tests.support.store_totals import counted_sales_by_day, expected_sales_by_day
+from tools.sources.fixtures.sync import sync_fixtures
 from tools.store.models import Location, Order, OrderLineItem, Refund
-from tools.sync.runner import sync_fixtures
 
 
 @pytest.fixture(scope="module")

@@ -18,10 +18,11 @@ from tests.payloads import (
     deliverect_order,
     square_order,
 )
-from tools.sources import deliverect_parser, square_parser
+from tools.sources.deliverect import parser as deliverect_parser
+from tools.sources.square import parser as square_parser
 from tools.store.models import Order, OrderLineItem, OrderLineModifier, Payment, Refund
-from tools.sync import order_writer
-from tools.sync.order_writer import OrderWriter
+from tools.sync.orders import rollup_refresh as order_writer
+from tools.sync.orders.writer import OrderWriter
 from tools.sync.reference_writer import parse_commission_rates, replace_commission_rates, upsert_locations
 
 

@@ -9,8 +9,8 @@ import threading
 import time
 
 from bot.periodic_sync import PeriodicSync
-from tools.sync.order_writer import WriteCounts
-from tools.sync.runner import StageReport, SyncReport
+from tools.sync.orders.writer import WriteCounts
+from tools.sync.report import StageReport, SyncReport
 
 
 def report(inserted: int = 0, failure: str | None = None) -> SyncReport:

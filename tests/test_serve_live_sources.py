@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 
 from tests.fakes.square_api import VALID_TOKEN, FakeSquare
 from tests.support.cli import opsbot_env
-from tools.sources.deliverect_webhook import SIGNATURE_HEADER, sign
+from tools.sources.deliverect.signature import SIGNATURE_HEADER, sign
 from tools.store.database import open_store
 from tools.store.models import Order
 

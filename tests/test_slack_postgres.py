@@ -19,8 +19,8 @@ from tests.fakes.slack_api import (
     post_event,
 )
 from tests.support.serve import ServeProcess, slack_http_env
+from tools.sources.fixtures.sync import sync_fixtures
 from tools.store.database import open_store
-from tools.sync.runner import sync_fixtures
 
 
 def counter(body: dict):

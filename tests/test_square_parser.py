@@ -9,8 +9,8 @@ import pytest
 
 from tests.conftest import SAMPLES
 from tests.payloads import square_order
-from tools.sources import square_parser
 from tools.sources.records import CANCELED, COMPLETED, DELIVERY, IN_STORE, ONLINE, OPEN, PICKUP, PayloadError
+from tools.sources.square import parser as square_parser
 
 
 def sample(name: str) -> dict:

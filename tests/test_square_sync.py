@@ -15,10 +15,10 @@ from sqlalchemy import func, select
 from tests.fakes.square_api import VALID_TOKEN, FakeSquare, rate_limited, server_error
 from tests.support.live_business import NOW
 from tools.sources.api_calls import RetryPolicy
-from tools.sources.square_client import SQUARE_API_VERSION, SquareClient
+from tools.sources.square.client import SQUARE_API_VERSION, SquareClient
+from tools.sources.square.sync import sync_square
 from tools.store.models import DailySales, Location, MenuItem, Order, OrderLineItem, SyncMark, SyncRun
 from tools.sync.live_stage import LiveSyncOptions
-from tools.sync.square_sync import sync_square
 
 PAGE = 25
 OPTIONS = LiveSyncOptions(initial_days=30, trailing=timedelta(hours=72))

@@ -8,9 +8,9 @@ from datetime import UTC, datetime
 from sqlalchemy import func, select
 
 from bot.agent.conversation_store import ConversationStore
+from tools.sources.fixtures.sync import sync_fixtures
 from tools.store.models import Base
 from tools.sync.reference_writer import get_meta, set_meta
-from tools.sync.runner import sync_fixtures
 from tools.sync.store_origin import (
     fixture_business,
     fixture_sync_refusal,

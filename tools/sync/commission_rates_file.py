@@ -9,7 +9,7 @@ from pathlib import Path
 from sqlalchemy import Engine
 
 from tools.sources.records import PayloadError
-from tools.sync.order_writer import OrderWriter
+from tools.sync.orders.writer import OrderWriter
 from tools.sync.reference_writer import CommissionRate, parse_commission_rates, replace_commission_rates
 
 

@@ -1,5 +1,5 @@
-"""The orders stage of a live sync, shared by the Square and Deliverect adapters: pages of payloads parsed
-by the source's parser, each page written in its own transaction, the high-water marks moved after each
+"""The orders stage of a live sync, shared by the Square and Deliverect adapters: pages of payloads stored by
+the source's ingest function, each page written in its own transaction, the high-water marks moved after each
 page, and the stage reported (and stored in ``sync_runs``) even when a request fails part-way."""
 
 from __future__ import annotations
@@ -15,10 +15,10 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine
 
-from tools.currencies import LocationCurrencies
-from tools.sources.records import OrderRecord, PayloadError
-from tools.sync.order_writer import OrderWriter, WriteCounts
-from tools.sync.runner import ParsedItem, StageReport, SyncReport, errors_as_records, record_run
+from tools.sources.records import OrderRecord
+from tools.sync.orders.ingest import Payload, StoreOrders
+from tools.sync.orders.writer import OrderWriter, WriteCounts
+from tools.sync.report import StageReport, SyncReport, record_run
 from tools.sync.sync_marks import advance_marks
 
 # (stage, pages read, orders seen)
@@ -48,31 +48,39 @@ def window_note(what: str, start: datetime, end: datetime) -> str:
     return f"{what} updated from {start:%Y-%m-%d %H:%M} UTC to {end:%Y-%m-%d %H:%M} UTC"
 
 
-def parse_page(payloads: Iterable[Any], parse: Callable[[Any], OrderRecord], origin: str) -> list[ParsedItem]:
-    """``(origin, record or PayloadError)`` for each payload of one page."""
-    items: list[ParsedItem] = []
-    for index, payload in enumerate(payloads):
-        where = f"{origin}[{index}]"
-        try:
-            items.append((where, parse(payload)))
-        except PayloadError as exc:
-            items.append((where, exc))
-    return items
+def page_payloads(payloads: Iterable[Any], origin: str) -> list[Payload]:
+    """``(origin[index], payload)`` for each payload of one page."""
+    return [(f"{origin}[{index}]", payload) for index, payload in enumerate(payloads)]
+
+
+class _NewestUpdate:
+    """Passes records through unchanged, keeping the newest ``source_updated_at`` among them."""
+
+    def __init__(self) -> None:
+        self.value: datetime | None = None
+
+    def __call__(self, record: OrderRecord) -> OrderRecord:
+        if record.source_updated_at and (self.value is None or record.source_updated_at > self.value):
+            self.value = record.source_updated_at
+        return record
 
 
 class LiveOrdersStage:
-    """``with LiveOrdersStage(engine, "square", report, now) as stage: stage.read(scopes, pages)``."""
+    """``with LiveOrdersStage(engine, "square", store_square_orders, report, now) as stage:
+    stage.read(scopes, start, pages)``."""
 
     def __init__(
         self,
         engine: Engine,
         source: str,
+        store: StoreOrders,
         report: SyncReport,
         now: datetime,
         progress: PageProgress | None = None,
     ):
         self.engine = engine
         self.source = source
+        self.store = store
         self.name = f"{source} orders"
         self.report = report
         self.now = now
@@ -83,31 +91,19 @@ class LiveOrdersStage:
         self._started = time.perf_counter()
         self._run_started = datetime.now(UTC)
 
-    def read(self, scopes: list[str], start: datetime, pages: Iterable[list[ParsedItem]]) -> None:
+    def read(self, scopes: list[str], start: datetime, pages: Iterable[list[Payload]]) -> None:
         """Write every page of a read that began at ``start``; the marks of ``scopes`` follow the newest
         update stored, then reach ``now`` — unless the read began after a mark (a ``--since`` later than the
         last sync), which leaves that mark where it is."""
-        for items in pages:
+        for payloads in pages:
             self.pages += 1
-            self.counts.add(self._writer.write(errors_as_records(items, self.counts)))
-            newest = max(
-                (
-                    record.source_updated_at
-                    for _, record in items
-                    if isinstance(record, OrderRecord) and record.source_updated_at
-                ),
-                default=None,
-            )
-            if newest is not None:
-                advance_marks(self.engine, self.source, scopes, min(newest, self.now), start)
+            newest = _NewestUpdate()
+            self.counts.add(self.store(self._writer, payloads, adjust=newest))
+            if newest.value is not None:
+                advance_marks(self.engine, self.source, scopes, min(newest.value, self.now), start)
             if self.progress:
                 self.progress(self.name, self.pages, self.counts.seen)
         advance_marks(self.engine, self.source, scopes, self.now, start)
-
-    @property
-    def currencies(self) -> LocationCurrencies:
-        """The stored locations' currencies, for parsing the pages this stage writes."""
-        return self._writer.currencies
 
     def __enter__(self) -> LiveOrdersStage:
         return self

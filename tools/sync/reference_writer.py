@@ -13,7 +13,7 @@ from sqlalchemy import Engine, delete, func, insert, select, update
 from tools.sources.platforms import PLATFORM_DISPLAY_NAMES
 from tools.sources.records import LocationRecord, MenuItemRecord, PayloadError
 from tools.store.models import Location, MenuItem, PlatformCommissionRate, StoreMeta
-from tools.sync.order_writer import WriteCounts
+from tools.sync.orders.writer import WriteCounts
 
 
 @dataclass(frozen=True)

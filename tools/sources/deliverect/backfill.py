@@ -1,6 +1,6 @@
 """Backfill Deliverect orders through its orders API for a date range — recovery for webhook deliveries
-that never arrived — parsed by the same ``deliverect_parser`` as the webhook and the fixtures, and written
-by the same idempotent writer (a cancellation updates the stored order; counted once with its POS copy).
+that never arrived — stored by the same ingest function as the webhook and the fixtures
+(``ingest.store_deliverect_orders``; a cancellation updates the stored order; counted once with its POS copy).
 
 Without ``since`` it resumes from its high-water mark less the trailing window (first time:
 ``initial_days`` back). Each page is written in its own transaction and moves the mark, so a failure keeps
@@ -14,9 +14,9 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine, select
 
-from tools.sources import deliverect_parser
 from tools.sources.api_calls import SourceError
-from tools.sources.deliverect_client import DeliverectClient
+from tools.sources.deliverect.client import DeliverectClient
+from tools.sources.deliverect.ingest import store_deliverect_orders
 from tools.sources.records import PayloadError
 from tools.store.models import Location
 from tools.sync.commission_rates_file import apply_commission_rates_file
@@ -25,11 +25,11 @@ from tools.sync.live_stage import (
     LiveSyncOptions,
     PageProgress,
     earliest_midnight,
-    parse_page,
+    page_payloads,
     window_note,
 )
 from tools.sync.reference_writer import link_deliverect_locations
-from tools.sync.runner import SyncReport
+from tools.sync.report import SyncReport
 from tools.sync.sync_marks import read_marks
 
 SOURCE = "deliverect"
@@ -89,11 +89,6 @@ def _backfill(
         mark = read_marks(engine, SOURCE).get(scope)
         start = mark - options.trailing if mark else now - timedelta(days=options.initial_days)
     report.notes.append(window_note("deliverect orders", start, now))
-    with LiveOrdersStage(engine, SOURCE, report, now, progress) as stage:
+    with LiveOrdersStage(engine, SOURCE, store_deliverect_orders, report, now, progress) as stage:
         pages = client.order_pages(start, now, account=options.deliverect_account)
-
-        def parse(body):
-            return deliverect_parser.parse_order(body, stage.currencies)
-
-        parsed = (parse_page(page, parse, "GET /orders _items") for page in pages)
-        stage.read([scope], start, parsed)
+        stage.read([scope], start, (page_payloads(page, "GET /orders _items") for page in pages))

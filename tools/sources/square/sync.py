@@ -1,5 +1,5 @@
 """Sync a live Square account: locations, the catalog's categories and items, then orders through
-SearchOrders — parsed by the same ``square_parser`` as the fixtures and written by the same writer.
+SearchOrders — stored by the same ingest function as the fixtures (``ingest.store_square_orders``).
 
 Incremental: every location has a high-water mark (``sync_marks``). Orders are searched on ``updated_at``
 (filtered and sorted on it), from a trailing window before the oldest mark of a batch of ≤ 10 locations, so
@@ -17,21 +17,22 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine
 
-from tools.sources import square_parser
 from tools.sources.api_calls import SourceError
 from tools.sources.records import LocationRecord, PayloadError
-from tools.sources.square_client import MAX_SEARCH_LOCATIONS, SquareClient
+from tools.sources.square import parser as square_parser
+from tools.sources.square.client import MAX_SEARCH_LOCATIONS, SquareClient
+from tools.sources.square.ingest import store_square_orders
 from tools.sync.commission_rates_file import apply_commission_rates_file
 from tools.sync.live_stage import (
     LiveOrdersStage,
     LiveSyncOptions,
     PageProgress,
     earliest_midnight,
-    parse_page,
+    page_payloads,
     window_note,
 )
 from tools.sync.reference_writer import set_meta, upsert_locations, upsert_menu
-from tools.sync.runner import StageReport, SyncReport
+from tools.sync.report import StageReport, SyncReport
 from tools.sync.sync_marks import read_marks
 
 SOURCE = "square"
@@ -94,20 +95,14 @@ def _sync_orders(
     marks = read_marks(engine, SOURCE)
     ids = [loc.square_location_id for loc in locations]
     timezones = {loc.square_location_id: ZoneInfo(loc.timezone) for loc in locations}
-    with LiveOrdersStage(engine, SOURCE, report, now, progress) as stage:
+    with LiveOrdersStage(engine, SOURCE, store_square_orders, report, now, progress) as stage:
         for first in range(0, len(ids), MAX_SEARCH_LOCATIONS):
             batch = ids[first : first + MAX_SEARCH_LOCATIONS]
             start = _search_start(batch, marks, timezones, options, now)
             report.notes.append(window_note(f"square orders of {len(batch)} location(s)", start, now))
             pages = client.search_orders(batch, start, now)
-            stage.read(
-                batch,
-                start,
-                (
-                    parse_page(page.get("orders") or [], square_parser.parse_order, "SearchOrders orders")
-                    for page in pages
-                ),
-            )
+            payloads = (page_payloads(page.get("orders") or [], "SearchOrders orders") for page in pages)
+            stage.read(batch, start, payloads)
 
 
 def _search_start(

@@ -1,0 +1,1 @@
+"""Square: its API client, payload parser, one ingest path and live sync."""

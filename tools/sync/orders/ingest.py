@@ -1,0 +1,70 @@
+"""Parse-and-store, under every source's one ingest function (``tools/sources/<source>/ingest.py``): pairs of
+``(origin, payload)`` are parsed by the source's parser, optionally adjusted, and written batch by batch, each
+batch in its own transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from itertools import islice
+from typing import Any, Protocol
+
+from sqlalchemy.exc import IntegrityError
+
+from tools.sources.records import OrderRecord, PayloadError
+from tools.sync.orders.writer import OrderWriter, RecordError, WriteCounts
+
+# (where the payload came from, the payload — or the PayloadError standing in for one that could not be read)
+Payload = tuple[str, Any]
+Parse = Callable[[Any], OrderRecord]
+# Called with each parsed record before it is written: the record to write (possibly changed), or None to
+# leave it out.
+Adjust = Callable[[OrderRecord], OrderRecord | None]
+
+
+class StoreOrders(Protocol):
+    """A source's ingest function: parse and store a batch of its order payloads."""
+
+    def __call__(
+        self, writer: OrderWriter, payloads: Iterable[Payload], *, adjust: Adjust | None = None
+    ) -> WriteCounts: ...
+
+
+def store_payloads(
+    writer: OrderWriter, payloads: Iterable[Payload], parse: Parse, adjust: Adjust | None = None
+) -> WriteCounts:
+    """Parse ``payloads`` and store the records in batches of ``writer.batch_size``; a payload that does not
+    parse, and a record the writer cannot place, is in ``errors`` (parse errors first)."""
+    counts = WriteCounts()
+    records = _parsed(payloads, parse, adjust, counts.errors)
+    written = WriteCounts()
+    while batch := list(islice(records, writer.batch_size)):
+        written.add(_write_batch(writer, batch))
+    counts.add(written)
+    return counts
+
+
+def _parsed(
+    payloads: Iterable[Payload], parse: Parse, adjust: Adjust | None, errors: list[RecordError]
+) -> Iterator[tuple[str, OrderRecord]]:
+    for origin, payload in payloads:
+        if isinstance(payload, PayloadError):
+            errors.append(RecordError(origin, str(payload)))
+            continue
+        try:
+            record: OrderRecord | None = parse(payload)
+        except PayloadError as exc:
+            errors.append(RecordError(origin, str(exc)))
+            continue
+        if adjust is not None:
+            record = adjust(record)
+        if record is not None:
+            yield origin, record
+
+
+def _write_batch(writer: OrderWriter, batch: list[tuple[str, OrderRecord]]) -> WriteCounts:
+    """Write one batch. Two deliveries of a new order at once can collide on its unique key — the second
+    then retries, with a fresh writer, as an update."""
+    try:
+        return writer.write_batch(batch)
+    except IntegrityError:
+        return OrderWriter(writer.engine, batch_size=writer.batch_size, now=writer.now).write_batch(batch)
