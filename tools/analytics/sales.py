@@ -93,7 +93,9 @@ def _shape(sums: dict, currency: str) -> dict:
 
 
 def order_totals(engine: Engine, scope: Scope) -> dict:
-    """Raw sums (minor units) of counted orders in the scope, with items sold and refunds."""
+    """Raw sums of counted orders in the scope: ``orders``, ``items_sold``, ``refunds`` (a count), and in
+    minor units ``gross_sales``, ``discounts``, ``net_sales``, ``tax``, ``tips``, ``total_collected``,
+    ``refunded``."""
     with engine.connect() as conn:
         row = (
             conn.execute(

@@ -35,6 +35,7 @@ class Place:
 
     @property
     def label(self) -> str:
+        """How results name it: "Location 3 (Uptown)"."""
         return f"Location {self.position} ({self.name})"
 
 
@@ -79,6 +80,7 @@ class Scope:
 
     @property
     def currency(self) -> str:
+        """The currency of the scope's locations; ToolError when they use more than one."""
         currencies = {p.currency for p in self.places}
         if len(currencies) > 1:
             raise ToolError(
