@@ -24,6 +24,8 @@ from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 from sqlalchemy import Engine
 
+from tools.top_level_packages import check_top_level_packages
+
 log = logging.getLogger("opsbot.tools")
 ENTRY_POINT_GROUP = "opsbot.tools"
 
@@ -258,7 +260,9 @@ class ToolRegistry:
 
 def load_plugins(registry: ToolRegistry) -> list[str]:
     """Register the tools of every installed plugin (entry points in the ``opsbot.tools`` group, each naming
-    a list of tool functions); a broken plugin is logged and skipped."""
+    a list of tool functions); a broken plugin is logged and skipped. Another distribution providing a
+    top-level ``bot`` or ``tools`` package stops it with TopLevelNameClash."""
+    check_top_level_packages()
     loaded = []
     for entry_point in sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda ep: ep.name):
         try:
