@@ -1,14 +1,29 @@
-"""The public plugin API: the repository's own plugins import nothing else from the core, and it is
-documented."""
+"""The public plugin API: the repository's own plugins import nothing else from the core, it is documented,
+and a store tool written with it alone resolves and reports like the built-in tools."""
 
 from __future__ import annotations
 
 import ast
 import inspect
+from datetime import date
 from pathlib import Path
 
 from tools import plugin_api
-from tools.registry import Param
+from tools.analytics.builtin import TOOLS
+from tools.analytics.readonly import open_readonly
+from tools.plugin_api import (
+    EndArg,
+    LocationsArg,
+    PeriodArg,
+    StartArg,
+    ToolContext,
+    activity,
+    build_scope,
+    format_money,
+    order_totals,
+    percent,
+)
+from tools.registry import Param, ToolRegistry
 
 REPO = Path(__file__).resolve().parents[1]
 PLUGIN_FOLDERS = ("examples", "plugins")
@@ -77,3 +92,44 @@ def test_everything_the_public_api_offers_is_documented():
             assert isinstance(described, Param) and described.description, name
         else:
             assert inspect.getdoc(value), f"{name} has no docstring"
+
+
+@activity("adding up net sales")
+def net_sales_share(
+    ctx: ToolContext,
+    period: PeriodArg = None,
+    locations: LocationsArg = None,
+    start_date: StartArg = None,
+    end_date: EndArg = None,
+) -> dict:
+    """The chosen locations' net sales and their share of the whole business's, for a period."""
+    scope = build_scope(ctx, period=period, start_date=start_date, end_date=end_date, locations=locations)
+    everywhere = build_scope(ctx, period=period, start_date=start_date, end_date=end_date)
+    net, total = (order_totals(ctx.engine, s)["net_sales"] for s in (scope, everywhere))
+    return {
+        **scope.coverage(),
+        "net_sales": format_money(net, scope.currency),
+        "percent_of_all": percent(net, total),
+    }
+
+
+def test_a_store_tool_written_with_the_public_api_alone_agrees_with_the_builtin_tools(demo_store):
+    engine, _ = demo_store
+    registry = ToolRegistry()
+    for function in [*TOOLS, net_sales_share]:
+        registry.register(function, source="test")
+    readonly = open_readonly(engine.url.render_as_string(hide_password=False))
+    ctx = ToolContext(engine=readonly, today=date(2026, 11, 24))
+    try:
+        arguments = {"period": "last week", "locations": ["Harbor"]}
+        mine = registry.call("net_sales_share", arguments, ctx).content
+        builtin = registry.call("sales_report", arguments, ctx).content
+        unknown = registry.call("net_sales_share", {"locations": ["Downtwn"]}, ctx)
+    finally:
+        readonly.dispose()
+    assert mine["net_sales"] == builtin["totals"]["net_sales"]
+    assert 0 < mine["percent_of_all"] < 100
+    assert {key: mine[key] for key in ("period", "locations", "timezone", "currency")} == {
+        key: builtin[key] for key in ("period", "locations", "timezone", "currency")
+    }
+    assert unknown.error.startswith("unknown location 'Downtwn' — known: 1 Downtown, 2 Harbor")
