@@ -311,10 +311,11 @@ def main(argv: list[str] | None = None) -> int:
     handler = getattr(args, "handler", None) or cmd_repl
     from tools.sources.records import PayloadError
     from tools.store.database import StoreError
+    from tools.top_level_packages import TopLevelNameClash
 
     try:
         return handler(settings, args)
-    except (StoreError, PayloadError, FileNotFoundError) as exc:
+    except (StoreError, PayloadError, FileNotFoundError, TopLevelNameClash) as exc:
         print(f"opsbot: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:

@@ -5,6 +5,7 @@ signature, where every parameter is ``Annotated[T, Param("what it means")]``. Ar
 the function runs; a validation or data problem comes back as an error result the model can correct, and an
 unexpected exception is logged with its traceback and reported as a tool error — never raised to the caller.
 Tools are found through the ``opsbot.tools`` entry-point group; the built-in ones register that way too.
+Plugin packages import what they need from ``tools.plugin_api``, not from this module.
 """
 
 from __future__ import annotations
@@ -15,11 +16,15 @@ import logging
 import time
 import types
 import typing
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from importlib.metadata import entry_points
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
+
+from sqlalchemy import Engine
+
+from tools.top_level_packages import check_top_level_packages
 
 log = logging.getLogger("opsbot.tools")
 ENTRY_POINT_GROUP = "opsbot.tools"
@@ -38,12 +43,12 @@ class ToolError(Exception):
 
 @dataclass(frozen=True)
 class ToolContext:
-    """What a tool may use: a read-only engine, today's date in the business timezone, the week start."""
+    """What a tool may use: a read-only engine on the store, today's date in the business timezone, and the
+    first day of the week (0 = Monday … 6 = Sunday)."""
 
-    engine: Any
+    engine: Engine
     today: date
     week_start: int = 0
-    extras: dict = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -85,29 +90,29 @@ def _json_default(value: Any) -> Any:
     raise TypeError(f"{type(value).__name__} is not JSON serialisable")
 
 
-def _schema_for(annotation: Any, where: str) -> tuple[dict, bool]:
-    """JSON schema of a type, and whether None is allowed."""
+def _schema_for(annotation: Any, where: str) -> dict:
+    """JSON schema of a parameter type (``T | None`` has T's schema: None is always accepted)."""
     origin = get_origin(annotation)
     if origin in (Union, types.UnionType):
         members = [a for a in get_args(annotation) if a is not type(None)]
         if len(members) != 1:
             raise ValueError(f"{where}: only `T | None` unions are supported")
-        return _schema_for(members[0], where)[0], True
+        return _schema_for(members[0], where)
     if annotation is str:
-        return {"type": "string"}, False
+        return {"type": "string"}
     if annotation is bool:
-        return {"type": "boolean"}, False
+        return {"type": "boolean"}
     if annotation is int:
-        return {"type": "integer"}, False
+        return {"type": "integer"}
     if annotation is float:
-        return {"type": "number"}, False
+        return {"type": "number"}
     if annotation is date:
-        return {"type": "string", "format": "date"}, False
+        return {"type": "string", "format": "date"}
     if origin is Literal:
-        return {"type": "string", "enum": list(get_args(annotation))}, False
+        return {"type": "string", "enum": list(get_args(annotation))}
     if origin is list:
         (item,) = get_args(annotation)
-        return {"type": "array", "items": _schema_for(item, where)[0]}, False
+        return {"type": "array", "items": _schema_for(item, where)}
     raise ValueError(f"{where}: unsupported parameter type {annotation!r}")
 
 
@@ -140,7 +145,7 @@ def tool_from_function(function: Callable, *, source: str = "builtin") -> Tool:
         metadata = [m for m in getattr(hint, "__metadata__", ()) if isinstance(m, Param)]
         if get_origin(hint) is not Annotated or not metadata or not metadata[0].description.strip():
             raise ValueError(f"tool {name}: parameter {parameter.name!r} has no description")
-        schema, _nullable = _schema_for(get_args(hint)[0], f"tool {name}, parameter {parameter.name!r}")
+        schema = _schema_for(get_args(hint)[0], f"tool {name}, parameter {parameter.name!r}")
         schema["description"] = metadata[0].description
         if parameter.default is inspect.Parameter.empty:
             required.append(parameter.name)
@@ -188,13 +193,9 @@ class ToolRegistry:
     def __init__(self) -> None:
         self._tools: dict[str, Tool] = {}
 
-    def register(self, function_or_tool: Callable | Tool, *, source: str = "builtin") -> Tool:
-        """Add a tool; a second tool with the same name is an error."""
-        tool = (
-            function_or_tool
-            if isinstance(function_or_tool, Tool)
-            else tool_from_function(function_or_tool, source=source)
-        )
+    def register(self, function: Callable, *, source: str = "builtin") -> Tool:
+        """Add a function as a tool; a second tool with the same name is an error."""
+        tool = tool_from_function(function, source=source)
         if tool.name in self._tools:
             raise ValueError(
                 f"tool {tool.name!r} is registered twice ({self._tools[tool.name].source}, {source})"
@@ -257,18 +258,16 @@ class ToolRegistry:
             return ToolResult(name, False, None, error, time.perf_counter() - started)
 
 
-def load_plugins(registry: ToolRegistry, group: str = ENTRY_POINT_GROUP) -> list[str]:
-    """Register the tools of every installed plugin (entry points in ``group``); a broken plugin is logged
-    and skipped. An entry point names a list of functions or a ``register(registry)`` callable."""
+def load_plugins(registry: ToolRegistry) -> list[str]:
+    """Register the tools of every installed plugin (entry points in the ``opsbot.tools`` group, each naming
+    a list of tool functions); a broken plugin is logged and skipped. Another distribution providing a
+    top-level ``bot`` or ``tools`` package stops it with TopLevelNameClash."""
+    check_top_level_packages()
     loaded = []
-    for entry_point in sorted(entry_points(group=group), key=lambda ep: ep.name):
+    for entry_point in sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda ep: ep.name):
         try:
-            target = entry_point.load()
-            if isinstance(target, Iterable):
-                for function in target:
-                    registry.register(function, source=entry_point.name)
-            else:
-                target(registry)
+            for function in entry_point.load():
+                registry.register(function, source=entry_point.name)
         except Exception:
             log.exception(
                 "plugin %r (%s) could not be loaded; its tools are skipped",

@@ -45,9 +45,9 @@ class Period:
         end = self.start - timedelta(days=1)
         return _span(end - timedelta(days=self.days - 1), end, f"previous {self.days} days")
 
-    def shifted(self, *, days: int = 0, weeks: int = 0, months: int = 0, years: int = 0) -> Period:
+    def shifted(self, *, weeks: int = 0, months: int = 0, years: int = 0) -> Period:
         """The period moved; months and years clamp to the month's length (31 Mar − 1 month = 28/29 Feb)."""
-        delta = timedelta(days=days, weeks=weeks)
+        delta = timedelta(weeks=weeks)
         start = _add_months(self.start, months + 12 * years) + delta
         end = _add_months(self.end, months + 12 * years) + delta
         return _span(start, end, "")

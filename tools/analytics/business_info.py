@@ -6,7 +6,7 @@ from datetime import date
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import or_, select
+from sqlalchemy import Engine, or_, select
 
 from tools.analytics.scope import ORDERS, load_places, location_date_ranges, resolve_location
 from tools.currencies import format_money
@@ -51,7 +51,7 @@ def business_info(ctx: ToolContext) -> dict:
     }
 
 
-def business_profile(engine) -> dict:
+def business_profile(engine: Engine) -> dict:
     """The stable facts the agent's system prompt states: business name and each location's number, name,
     timezone and currency (no dates, so the prompt stays cacheable)."""
     places = load_places(engine)

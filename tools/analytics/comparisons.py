@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from tools.analytics.business_calendar import PeriodError, comparison_period
+from tools.analytics.business_calendar import comparison_period
 from tools.analytics.sales import (
     ChannelsArg,
     EndArg,
@@ -130,10 +130,7 @@ def compare_periods(
         channels=channels,
         platforms=platforms,
     )
-    try:
-        earlier = comparison_period(scope.period, compare_to, ctx.today, week_start=ctx.week_start)
-    except PeriodError as exc:
-        raise ToolError(str(exc)) from exc
+    earlier = comparison_period(scope.period, compare_to, ctx.today, week_start=ctx.week_start)
     baseline_scope = Scope(earlier, scope.places, scope.all_places, scope.channels, scope.platforms)
     currency = scope.currency
     current = _metrics(order_totals(ctx.engine, scope))

@@ -63,19 +63,15 @@ StartArg = Annotated[
 EndArg = Annotated[date | None, Param("Explicit last day, inclusive (YYYY-MM-DD); use with start_date.")]
 
 
-def _order_sums(orders=ORDERS):
+_MONEY = ("gross_sales", "discounts", "net_sales", "tax", "tips", "total_collected")
+
+
+def _order_sums():
+    """Order count and money sums over the orders themselves (for the hour breakdown the rollup lacks)."""
     return (
         func.count().label("orders"),
-        func.coalesce(func.sum(orders.c.gross_sales), 0).label("gross_sales"),
-        func.coalesce(func.sum(orders.c.discounts), 0).label("discounts"),
-        func.coalesce(func.sum(orders.c.net_sales), 0).label("net_sales"),
-        func.coalesce(func.sum(orders.c.tax), 0).label("tax"),
-        func.coalesce(func.sum(orders.c.tips), 0).label("tips"),
-        func.coalesce(func.sum(orders.c.total_collected), 0).label("total_collected"),
+        *(func.coalesce(func.sum(ORDERS.c[name]), 0).label(name) for name in _MONEY),
     )
-
-
-_MONEY = ("gross_sales", "discounts", "net_sales", "tax", "tips", "total_collected")
 
 
 def _daily_sums():
@@ -90,15 +86,16 @@ def _shape(sums: dict, currency: str) -> dict:
     """Money formatted, plus the average ticket (net sales per order)."""
     shaped = {"orders": int(sums["orders"])}
     for key in _MONEY:
-        if key in sums:
-            shaped[key] = format_money(int(sums[key]), currency)
+        shaped[key] = format_money(int(sums[key]), currency)
     if sums["orders"]:
         shaped["average_ticket"] = format_money(round(int(sums["net_sales"]) / int(sums["orders"])), currency)
     return shaped
 
 
 def order_totals(engine: Engine, scope: Scope) -> dict:
-    """Raw sums (minor units) of counted orders in the scope, with items sold and refunds."""
+    """Raw sums of counted orders in the scope: ``orders``, ``items_sold``, ``refunds`` (a count), and in
+    minor units ``gross_sales``, ``discounts``, ``net_sales``, ``tax``, ``tips``, ``total_collected``,
+    ``refunded``."""
     with engine.connect() as conn:
         row = (
             conn.execute(

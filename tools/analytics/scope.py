@@ -35,6 +35,7 @@ class Place:
 
     @property
     def label(self) -> str:
+        """How results name it: "Location 3 (Uptown)"."""
         return f"Location {self.position} ({self.name})"
 
 
@@ -79,6 +80,7 @@ class Scope:
 
     @property
     def currency(self) -> str:
+        """The currency of the scope's locations; ToolError when they use more than one."""
         currencies = {p.currency for p in self.places}
         if len(currencies) > 1:
             raise ToolError(
@@ -88,33 +90,20 @@ class Scope:
             )
         return next(iter(currencies), "USD")
 
-    def order_conditions(self, orders=ORDERS) -> list[ColumnElement]:
-        """WHERE conditions for counted sales in this scope."""
-        return [
-            *counted(orders),
-            orders.c.business_date.between(self.period.start, self.period.end),
-            *self.filter_conditions(orders),
-        ]
-
-    def filter_conditions(self, orders=ORDERS) -> list[ColumnElement]:
-        """Only the location, channel and platform conditions (no status or dates)."""
-        conditions = []
-        if not self.all_places:
-            conditions.append(orders.c.location_id.in_([p.id for p in self.places]))
-        if self.channels:
-            conditions.append(orders.c.channel.in_(self.channels))
-        if self.platforms:
-            conditions.append(orders.c.platform.in_(self.platforms))
-        return conditions
-
-    def describe(self) -> dict:
-        """The facts every result states: dates, timezone(s), currency, filters."""
+    def coverage(self) -> dict:
+        """What a result covers: the period, the locations, their timezone(s) and their currency."""
         zones = sorted({p.timezone for p in self.places})
-        facts: dict = {
+        return {
             "period": self.period.to_dict(),
             "locations": "all" if self.all_places else [p.label for p in self.places],
             "timezone": zones[0] if len(zones) == 1 else zones,
             "currency": self.currency,
+        }
+
+    def describe(self) -> dict:
+        """The facts every sales result states: its coverage, what counts as a sale, the filters."""
+        facts: dict = {
+            **self.coverage(),
             "counted": "completed orders; canceled/failed orders and POS copies of delivery orders excluded",
         }
         if self.channels:
@@ -124,7 +113,8 @@ class Scope:
         return facts
 
     def rollup_conditions(self, table) -> list[ColumnElement]:
-        """WHERE conditions for a daily rollup table (already limited to counted sales)."""
+        """WHERE conditions on the period and filters for a table with ``business_date``, ``location_id``,
+        ``channel`` and ``platform`` columns: a daily rollup (already limited to counted sales) or orders."""
         conditions = [table.c.business_date.between(self.period.start, self.period.end)]
         if not self.all_places:
             conditions.append(table.c.location_id.in_([p.id for p in self.places]))
@@ -134,8 +124,9 @@ class Scope:
             conditions.append(table.c.platform.in_(self.platforms))
         return conditions
 
-    def where(self, orders=ORDERS) -> ColumnElement:
-        return and_(*self.order_conditions(orders))
+    def where(self) -> ColumnElement:
+        """The WHERE clause on orders for counted sales in this scope."""
+        return and_(*counted(ORDERS), *self.rollup_conditions(ORDERS))
 
 
 def build_scope(
@@ -213,8 +204,8 @@ def no_data_note(engine: Engine, scope: Scope) -> str:
     return f"no orders in {scope.period.label}; {covered}"
 
 
-def business_today(engine: Engine, now: datetime | None = None) -> date:
+def business_today(engine: Engine) -> date:
     """Today's date in the business's timezone: that of Location 1 (where most owners start counting)."""
     places = load_places(engine)
     zone = ZoneInfo(places[0].timezone) if places else UTC
-    return (now or datetime.now(UTC)).astimezone(zone).date()
+    return datetime.now(UTC).astimezone(zone).date()

@@ -7,7 +7,7 @@ from datetime import date
 from importlib.resources import files
 from typing import Annotated
 
-from tools.registry import Param, ToolError, activity
+from tools.plugin_api import Param, ToolError, activity
 
 
 def _rows() -> list[dict]:

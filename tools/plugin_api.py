@@ -1,0 +1,66 @@
+"""The public plugin API: everything a plugin package imports from opsbot, and nothing else.
+
+A tool is a plain typed function. Its name is the tool's name, its docstring the description the model
+reads, and every parameter is ``Annotated[type, Param("what it means")]`` (``str``, ``int``, ``float``,
+``bool``, ``datetime.date``, ``Literal[...]``, lists of those, ``X | None``). A first parameter named
+``ctx`` receives a :class:`ToolContext`: a read-only SQLAlchemy ``engine`` on the store, ``today`` in the
+business timezone and ``week_start``. Raise :class:`ToolError` ("what was wrong — what to do") for anything
+the model should correct; any other exception is logged and reported to the model as an internal error.
+Return a compact JSON-able dict (aggregates and top-N, a few KB at most) and never write to the store.
+
+Register the tools with one entry point naming a list of them::
+
+    [project.entry-points."opsbot.tools"]
+    reservations = "opsbot_reservations:TOOLS"
+
+A data-source tool that answers "for a period, at some locations" takes the built-in tools' own
+parameters and resolves them the way they do::
+
+    @activity("adding up labor")
+    def labor_report(ctx: ToolContext, period: PeriodArg = None, locations: LocationsArg = None,
+                     start_date: StartArg = None, end_date: EndArg = None) -> dict:
+        \"\"\"Labor hours and cost for a period.\"\"\"
+        scope = build_scope(ctx, period=period, start_date=start_date, end_date=end_date,
+                            locations=locations)   # ToolError names bad periods and unknown locations
+        ...  # query your tables through ctx.engine for scope.period.start..end and scope.places
+        net_sales = order_totals(ctx.engine, scope)["net_sales"]   # minor units, counted as sales_report
+        return {**scope.coverage(), "labor_cost": format_money(cost, scope.currency),
+                "labor_percent_of_net_sales": percent(cost, net_sales)}
+
+Money is kept in integer minor units of the location's currency (cents, yen, fils: see
+:func:`minor_unit_digits`) and shown with :func:`format_money`. Every result states what it covers:
+:meth:`Scope.coverage` gives the period, locations, timezone and currency; :meth:`Scope.describe` adds
+what counts as a sale, for results built on sales.
+
+Everything else in ``tools`` and ``bot`` is internal and may change; a test keeps the repository's own
+plugins (``examples/``, ``plugins/``) to this module.
+"""
+
+from __future__ import annotations
+
+from tools.analytics.business_calendar import Period
+from tools.analytics.sales import EndArg, LocationsArg, PeriodArg, StartArg, order_totals
+from tools.analytics.scope import Place, Scope, build_scope, load_places, percent, resolve_location
+from tools.currencies import format_money, minor_unit_digits
+from tools.registry import Param, ToolContext, ToolError, activity
+
+__all__ = [
+    "EndArg",
+    "LocationsArg",
+    "Param",
+    "Period",
+    "PeriodArg",
+    "Place",
+    "Scope",
+    "StartArg",
+    "ToolContext",
+    "ToolError",
+    "activity",
+    "build_scope",
+    "format_money",
+    "load_places",
+    "minor_unit_digits",
+    "order_totals",
+    "percent",
+    "resolve_location",
+]
