@@ -165,7 +165,10 @@ def cmd_call(settings: Settings, args: argparse.Namespace) -> int:
 
     _open_store(settings).dispose()  # make sure the schema is there
     context = readonly_context(
-        settings.database_url, settings.week_start, date.fromisoformat(args.today) if args.today else None
+        settings.database_url,
+        settings.week_start,
+        date.fromisoformat(args.today) if args.today else None,
+        query_timeout_seconds=settings.query_timeout_seconds,
     )
     try:
         result = call_tool(default_registry(), context, args.tool, args.arguments, args.json)

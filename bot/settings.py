@@ -19,6 +19,51 @@ WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", 
 
 DEFAULT_MODEL = "claude-haiku-4-5"
 
+# Every environment variable opsbot reads; README's Configuration table and .env.example document each
+# (tests/test_documentation.py checks both). The readers below see only these: reading a name missing here
+# is a KeyError on every load, so a new setting cannot go undeclared.
+VARIABLES = (
+    "OPSBOT_DATA_DIR",
+    "DATABASE_URL",
+    "OPSBOT_FIXTURES_DIR",
+    "OPSBOT_DEMO_ANCHOR",
+    "OPSBOT_WEEK_START",
+    "OPSBOT_LOG_LEVEL",
+    "OPSBOT_QUERY_TIMEOUT_SECONDS",
+    "ANTHROPIC_API_KEY",
+    "ANTHROPIC_BASE_URL",
+    "OPSBOT_MODEL",
+    "OPSBOT_MAX_TOKENS",
+    "OPSBOT_MODEL_TIMEOUT",
+    "OPSBOT_MODEL_RETRIES",
+    "OPSBOT_MAX_STEPS",
+    "OPSBOT_CONTEXT_BUDGET",
+    "OPSBOT_HTTP_HOST",
+    "OPSBOT_HTTP_PORT",
+    "SLACK_BOT_TOKEN",
+    "SLACK_APP_TOKEN",
+    "SLACK_SIGNING_SECRET",
+    "SLACK_API_URL",
+    "OPSBOT_SLACK_ALLOWED_USERS",
+    "OPSBOT_SLACK_ALLOWED_CHANNELS",
+    "OPSBOT_SLACK_WORKERS",
+    "SQUARE_ACCESS_TOKEN",
+    "SQUARE_ENVIRONMENT",
+    "SQUARE_BASE_URL",
+    "SQUARE_LOCATION_IDS",
+    "SQUARE_SYNC_INTERVAL_MINUTES",
+    "DELIVERECT_WEBHOOK_SECRET",
+    "DELIVERECT_CLIENT_ID",
+    "DELIVERECT_CLIENT_SECRET",
+    "DELIVERECT_BASE_URL",
+    "DELIVERECT_ACCOUNT_ID",
+    "DELIVERECT_LOCATIONS",
+    "OPSBOT_COMMISSION_RATES_FILE",
+    "OPSBOT_SYNC_INITIAL_DAYS",
+    "OPSBOT_SYNC_TRAILING_HOURS",
+    "OPSBOT_SOURCE_RETRIES",
+)
+
 
 class SettingsError(ValueError):
     """A variable has a value opsbot cannot use; the message names it and the accepted values."""
@@ -110,6 +155,7 @@ class Settings:
     demo_anchor: bool
     log_level: str
     week_start: int = 0  # 0 = Monday … 6 = Sunday
+    query_timeout_seconds: float = 10.0  # the longest one statement of an analytics tool may run
     model: ModelSettings = field(default_factory=ModelSettings)
     http_host: str = "0.0.0.0"
     http_port: int = 3000
@@ -127,7 +173,7 @@ def default_database_url(data_dir: Path) -> str:
 
 
 def _flag(values: Mapping[str, str | None], name: str, default: bool) -> bool:
-    raw = values.get(name)
+    raw = values[name]
     if raw is None:
         return default
     text = raw.strip().lower()
@@ -139,7 +185,7 @@ def _flag(values: Mapping[str, str | None], name: str, default: bool) -> bool:
 
 
 def _number(values: Mapping[str, str | None], name: str, default: float, low: float, high: float) -> float:
-    raw = (values.get(name) or "").strip()
+    raw = (values[name] or "").strip()
     if not raw:
         return default
     try:
@@ -153,7 +199,7 @@ def _number(values: Mapping[str, str | None], name: str, default: float, low: fl
 
 def _text(values: Mapping[str, str | None], name: str) -> str | None:
     """The variable's value without surrounding blanks; None when unset or blank."""
-    value = values.get(name)
+    value = values[name]
     return value.strip() if value and value.strip() else None
 
 
@@ -246,10 +292,11 @@ def _source_settings(values: Mapping[str, str | None]) -> SourceSettings:
 
 def load_settings(env_file: Path | None = Path(".env"), environ: Mapping[str, str] | None = None) -> Settings:
     """Read settings from ``environ`` (default: the process environment) over the ``env_file`` values."""
-    values: dict[str, str | None] = {}
+    given: dict[str, str | None] = {}
     if env_file is not None and env_file.is_file():
-        values.update(dotenv_values(env_file))
-    values.update(os.environ if environ is None else environ)
+        given.update(dotenv_values(env_file))
+    given.update(os.environ if environ is None else environ)
+    values = {name: given.get(name) for name in VARIABLES}  # None: not set
 
     data_dir = Path(_text(values, "OPSBOT_DATA_DIR") or ".opsbot").expanduser()
     log_level = (_text(values, "OPSBOT_LOG_LEVEL") or "WARNING").upper()
@@ -265,6 +312,7 @@ def load_settings(env_file: Path | None = Path(".env"), environ: Mapping[str, st
         demo_anchor=_flag(values, "OPSBOT_DEMO_ANCHOR", True),
         log_level=log_level,
         week_start=WEEKDAYS.index(week_day),
+        query_timeout_seconds=_number(values, "OPSBOT_QUERY_TIMEOUT_SECONDS", 10.0, 0.1, 3600),
         model=_model_settings(values),
         http_host=_text(values, "OPSBOT_HTTP_HOST") or "0.0.0.0",
         http_port=int(_number(values, "OPSBOT_HTTP_PORT", 3000, 1, 65535)),

@@ -55,12 +55,15 @@ def parse_call_arguments(pairs: list[str], schema: dict) -> dict:
     return arguments
 
 
-def readonly_context(database_url: str, week_start: int, today: date | None = None) -> ToolContext:
-    """A tool context on a read-only engine; ``today`` defaults to the business date now."""
+def readonly_context(
+    database_url: str, week_start: int, today: date | None = None, *, query_timeout_seconds: float
+) -> ToolContext:
+    """A tool context on a read-only engine whose statements stop after ``query_timeout_seconds``; ``today``
+    defaults to the business date now."""
     from tools.analytics.readonly import open_readonly
     from tools.analytics.scope import business_today
 
-    engine = open_readonly(database_url)
+    engine = open_readonly(database_url, query_timeout_seconds)
     return ToolContext(engine=engine, today=today or business_today(engine), week_start=week_start)
 
 

@@ -57,7 +57,7 @@ def build_agent(settings: Settings, model: ModelClient | None = None, model_name
         model = AnthropicModel(settings.model)
     return assemble_agent(
         store_engine=open_store(settings.database_url),
-        tools_engine=open_readonly(settings.database_url),
+        tools_engine=open_readonly(settings.database_url, settings.query_timeout_seconds),
         model=model,
         config=AgentConfig(
             model=model_name or settings.model.name,

@@ -118,7 +118,9 @@ class ReplSession:
         from bot.tool_console import call_tool, readonly_context
 
         url = self.engine.url.render_as_string(hide_password=False)
-        context = readonly_context(url, self.settings.week_start)
+        context = readonly_context(
+            url, self.settings.week_start, query_timeout_seconds=self.settings.query_timeout_seconds
+        )
         try:
             return call_tool(self.registry, context, name, pairs)
         finally:
