@@ -22,6 +22,7 @@ sys.path.insert(0, str(ROOT))
 
 from benchmarks.tool_latency import build_store  # noqa: E402
 from bot.agent.context_budget import estimate_tokens  # noqa: E402
+from bot.agent.conversation_store import ConversationStore  # noqa: E402
 from bot.agent.factory import assemble_agent  # noqa: E402
 from bot.agent.loop import AgentConfig  # noqa: E402
 from bot.agent.scripted_model import ScriptedModel, call, say, tool_results  # noqa: E402
@@ -92,7 +93,7 @@ def main() -> None:
 
         def agent_with(model):
             return assemble_agent(
-                store_engine=store,
+                conversations=ConversationStore(store),
                 tools_engine=tools,
                 model=model,
                 config=config,

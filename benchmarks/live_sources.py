@@ -22,7 +22,8 @@ sys.path.insert(0, str(ROOT))
 
 import httpx  # noqa: E402
 
-from bot.serve_command import build_routes  # noqa: E402
+from bot.application import Application  # noqa: E402
+from bot.commands.serve import build_routes  # noqa: E402
 from bot.server.http_server import HttpServer  # noqa: E402
 from bot.settings import load_settings  # noqa: E402
 from tests.fakes.square_api import VALID_TOKEN, FakeSquare  # noqa: E402
@@ -81,7 +82,7 @@ def main() -> None:
                 )
 
         settings = load_settings(env_file=None, environ={"DELIVERECT_WEBHOOK_SECRET": "bench"})
-        server = HttpServer(build_routes(settings, engine)).start()
+        server = HttpServer(build_routes(Application(settings, store=engine))).start()
         latencies = []
         with httpx.Client() as http:
             for body in bodies[: args.webhooks]:

@@ -8,6 +8,7 @@ from datetime import date
 
 from sqlalchemy import Engine
 
+from bot.agent.conversation_store import ConversationStore
 from bot.agent.factory import assemble_agent
 from bot.agent.loop import Agent, AgentConfig
 from bot.agent.model import ModelClient
@@ -26,7 +27,7 @@ def agent_on(engine: Engine, model: ModelClient, *, extra_tools: Iterable[Callab
         registry.register(function, source="test")
     tools_engine = open_readonly(engine.url.render_as_string(hide_password=False))
     return assemble_agent(
-        store_engine=engine,
+        conversations=ConversationStore(engine),
         tools_engine=tools_engine,
         model=model,
         config=AgentConfig(**{"model": "claude-haiku-4-5", **config}),

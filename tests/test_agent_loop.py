@@ -18,11 +18,11 @@ from bot.agent.events import ModelCallFinished, ModelCallStarted, TextDelta, Too
 from bot.agent.model import ModelError, Usage
 from bot.agent.pricing import cost_microusd
 from bot.agent.scripted_model import ScriptedModel, call, calls, say, tool_results
+from bot.agent.tables import ModelCall, ToolCallRecord, Turn
 from tests.agent_harness import agent_on, result_of, stored_conversation
 from tests.conftest import DEMO_FIXTURES
 from tests.fixture_oracle import dollars, expected_from_fixtures, sums
 from tools.registry import Param
-from tools.store.conversation_models import ModelCall, ToolCallRecord, Turn
 
 LAST_SATURDAY = date(2026, 11, 21)
 LOCATIONS = ("Downtown", "Harbor", "Uptown", "Sunset")

@@ -16,12 +16,12 @@ import pytest
 from sqlalchemy import select, text
 
 from bot.agent.scripted_model import call, say, tool_results
+from bot.agent.tables import ToolCallRecord, Turn
 from tests.conftest import DEMO_FIXTURES, FIXED_NOW
 from tests.fakes.anthropic_server import OVERLOADED, VALID_KEY, FakeAnthropic
 from tests.fixture_oracle import dollars, expected_from_fixtures
 from tests.support.cli import opsbot, opsbot_env
 from tools.sources.fixtures.sync import sync_fixtures
-from tools.store.conversation_models import ToolCallRecord, Turn
 from tools.store.database import open_store
 
 SATURDAY = date(2026, 11, 21)

@@ -12,7 +12,8 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from bot.serve_command import build_routes
+from bot.application import Application
+from bot.commands.serve import build_routes
 from bot.server.http_server import HttpServer
 from bot.settings import load_settings
 from tests.payloads import DELIVERECT_IDS, LA_DELIVERECT, NY_DELIVERECT, TEST_LOCATIONS, deliverect_order
@@ -42,7 +43,7 @@ def server(engine, tmp_path):
     rates.write_text(json.dumps(RATES))
     apply_commission_rates_file(engine, rates)
     settings = load_settings(env_file=None, environ={"DELIVERECT_WEBHOOK_SECRET": SECRET})
-    running = HttpServer(build_routes(settings, engine)).start()
+    running = HttpServer(build_routes(Application(settings, store=engine))).start()
     yield running
     running.stop()
 
@@ -204,10 +205,10 @@ def test_an_order_for_an_unknown_location_is_422_and_names_it(engine, server):
 
 
 def test_without_a_secret_there_is_no_webhook_route(engine):
-    routes = build_routes(load_settings(env_file=None, environ={}), engine)
+    routes = build_routes(Application(load_settings(env_file=None, environ={}), store=engine))
     assert routes.paths() == ["GET /healthz"]
     with_secret = build_routes(
-        load_settings(env_file=None, environ={"DELIVERECT_WEBHOOK_SECRET": "s"}), engine
+        Application(load_settings(env_file=None, environ={"DELIVERECT_WEBHOOK_SECRET": "s"}), store=engine)
     )
     assert with_secret.paths() == ["GET /healthz", f"POST {PATH}"]
     assert NY_DELIVERECT in DELIVERECT_IDS.values()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
+import bot.agent.tables  # noqa: F401  (the agent's tables join Base.metadata)
 from tools.store.database import current_revision, head_revision, normalize_url, open_store
 from tools.store.models import Base
 

@@ -8,7 +8,7 @@ import logging
 import threading
 import time
 
-from bot.periodic_sync import PeriodicSync
+from bot.services.periodic_sync import PeriodicSync
 from tools.sync.orders.writer import WriteCounts
 from tools.sync.report import StageReport, SyncReport
 
@@ -26,7 +26,7 @@ def test_it_runs_at_once_then_every_interval_and_stops(caplog):
         calls.append(time.monotonic())
         return report(inserted=3 if len(calls) == 1 else 0)
 
-    with caplog.at_level(logging.INFO, logger="bot.periodic_sync"):
+    with caplog.at_level(logging.INFO, logger="bot.services.periodic_sync"):
         periodic = PeriodicSync(run, interval_seconds=0.05).start()
         deadline = time.monotonic() + 5
         while len(calls) < 3 and time.monotonic() < deadline:
@@ -48,7 +48,7 @@ def test_a_failed_sync_is_one_error_line_and_the_loop_goes_on(caplog):
         done.set()
         return report(failure="Square rejected the access token (401 …)")
 
-    with caplog.at_level(logging.INFO, logger="bot.periodic_sync"):
+    with caplog.at_level(logging.INFO, logger="bot.services.periodic_sync"):
         periodic = PeriodicSync(run, interval_seconds=60).start()
         assert done.wait(5)
         periodic.stop(timeout=5)

@@ -8,8 +8,8 @@ from datetime import date
 import pytest
 from sqlalchemy import event, text
 
+from bot.application import Application
 from bot.settings import SettingsError, load_settings
-from bot.tool_console import readonly_context
 from tools.analytics.readonly import DEFAULT_QUERY_TIMEOUT_SECONDS, open_readonly
 from tools.registry import ToolContext, ToolRegistry
 
@@ -59,16 +59,14 @@ def test_a_slow_statement_is_stopped_and_the_connection_reused(engine, registry)
         readonly.dispose()
 
 
-def test_the_tool_console_context_has_the_limit(tmp_path, registry):
-    from tools.store.database import open_store
-
-    url = f"sqlite:///{tmp_path / 'store.db'}"
-    open_store(url).dispose()
-    context = readonly_context(url, 0, date(2026, 11, 24), query_timeout_seconds=0.2)
+def test_the_applications_tool_context_has_the_limit(tmp_path, registry):
+    environ = {"DATABASE_URL": f"sqlite:///{tmp_path / 'store.db'}", "OPSBOT_QUERY_TIMEOUT_SECONDS": "0.2"}
+    app = Application(load_settings(env_file=None, environ=environ))
     try:
+        context = app.tool_context(date(2026, 11, 24))
         assert registry.call("count_a_billion", {}, context).error == STOPPED
     finally:
-        context.engine.dispose()
+        app.close()
 
 
 def test_the_limit_is_a_setting_with_the_engine_default():

@@ -12,6 +12,7 @@ from rich.console import Console
 from bot.agent.events import ModelCallFinished, ModelCallStarted, TextDelta, ToolFinished, ToolStarted
 from bot.agent.model import Usage
 from bot.agent.scripted_model import ScriptedModel, call, say, tool_results
+from bot.application import Application
 from bot.repl.answer_view import AnswerView, split_settled
 from bot.repl.commands import QUIT, run_command
 from bot.repl.session import ReplSession
@@ -64,7 +65,7 @@ def session(demo_store, tmp_path):
     engine, _ = demo_store
     model = ScriptedModel(analyst)
     settings = load_settings(env_file=None, environ={"OPSBOT_DATA_DIR": str(tmp_path)})
-    repl = ReplSession(settings, engine, agent=agent_on(engine, model))
+    repl = ReplSession(Application(settings, store=engine, agent=agent_on(engine, model)))
     repl.model_requests = model.requests  # type: ignore[attr-defined]
     yield repl
     repl.close()
@@ -230,7 +231,7 @@ def test_piped_mode_survives_a_failing_question_and_goes_on(demo_store, tmp_path
         return say(f"{len(request.messages)} messages so far.")
 
     settings = load_settings(env_file=None, environ={"OPSBOT_DATA_DIR": str(tmp_path)})
-    repl = ReplSession(settings, engine, agent=agent_on(engine, ScriptedModel(flaky)))
+    repl = ReplSession(Application(settings, store=engine, agent=agent_on(engine, ScriptedModel(flaky))))
     stdout, stderr = io.StringIO(), io.StringIO()
     assert run_piped(repl, ["boom\n", "still there?\n"], stdout, stderr) == 1
     assert "opsbot: something went wrong: the disk is on fire\n" in stderr.getvalue()

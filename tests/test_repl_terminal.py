@@ -11,12 +11,12 @@ import pytest
 from sqlalchemy import select
 
 from bot.agent.scripted_model import call, say, tool_results
+from bot.agent.tables import Conversation, Turn
 from tests.conftest import DEMO_FIXTURES
 from tests.fakes.anthropic_server import VALID_KEY, FakeAnthropic, Hang
 from tests.fakes.messages_api_rules import conversation_problem
 from tests.fixture_oracle import dollars, expected_from_fixtures, item_sales_from_fixtures
 from tests.support.terminal import UP_ARROW, Terminal
-from tools.store.conversation_models import Conversation, Turn
 
 SATURDAY = date(2026, 11, 21)
 QUESTION = "What were net sales on 21 November, by location?"

@@ -15,6 +15,7 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.agent.scripted_model import call, say, tool_results
+from bot.agent.tables import ChatEvent, Conversation
 from bot.slack.formatting import FIRST_STATUS, LOADING_MESSAGES
 from bot.slack.responder import REFUSED_CHANNEL, REFUSED_USER
 from tests.conftest import DEMO_FIXTURES
@@ -31,7 +32,6 @@ from tests.fakes.slack_api import (
 )
 from tests.fixture_oracle import dollars, expected_from_fixtures
 from tests.support.serve import ServeProcess, slack_http_env
-from tools.store.conversation_models import ChatEvent, Conversation
 
 pytestmark = pytest.mark.parametrize("demo_store", ["sqlite"], indirect=True)
 

@@ -10,12 +10,13 @@ import pytest
 from slack_sdk import WebClient
 
 from bot.agent.scripted_model import ScriptedModel, call, say
-from bot.settings import SlackSettings
+from bot.application import Application
+from bot.settings import SlackSettings, load_settings
 from bot.slack import responder as responder_module
 from bot.slack.formatting import TableSieve, table_block, table_csv
 from bot.slack.incoming import from_mention, from_message
 from bot.slack.responder import EMPTY_QUESTION, SlackResponder
-from bot.slack.runtime import access_summary
+from bot.slack.setup import access_summary
 from tests.agent_harness import agent_on
 from tests.fakes.slack_api import (
     BOT_TOKEN,
@@ -87,7 +88,7 @@ def test_the_access_line_at_start_is_loud_when_anyone_may_ask():
 
 def test_who_may_ask():
     settings = SlackSettings(allowed_users=frozenset({"U1"}), allowed_channels=frozenset({"C1"}))
-    responder = SlackResponder(None, None, settings)  # type: ignore[arg-type]
+    responder = SlackResponder(None, settings)  # type: ignore[arg-type]
     asked = from_mention(BODY, mention("U1", "hi", "1.1", channel="C1"), BOT_USER)
     assert responder.refusal(asked) is None
     assert responder.refusal(from_mention(BODY, mention("U1", "hi", "1.2", channel="C2"), BOT_USER))
@@ -104,7 +105,9 @@ def slack():
 
 def ask(engine, slack: FakeSlack, script, text: str, ts: str) -> None:
     agent = agent_on(engine, ScriptedModel(script))
-    responder = SlackResponder(agent, engine, SlackSettings())
+    responder = SlackResponder(
+        Application(load_settings(env_file=None, environ={}), store=engine, agent=agent), SlackSettings()
+    )
     client = WebClient(token=BOT_TOKEN, base_url=slack.api_url)
     question = from_message(BODY | {"event_id": f"Ev{ts}"}, direct_message("U1", text, ts), BOT_USER, bool)
     responder.handle(question, client)
@@ -140,7 +143,9 @@ def test_an_empty_question_a_step_cap_and_a_long_answer(demo_store, slack, monke
 
     looping = [call("business_info")] * 2
     agent = agent_on(engine, ScriptedModel(looping), max_steps=2)
-    responder = SlackResponder(agent, engine, SlackSettings())
+    responder = SlackResponder(
+        Application(load_settings(env_file=None, environ={}), store=engine, agent=agent), SlackSettings()
+    )
     client = WebClient(token=BOT_TOKEN, base_url=slack.api_url)
     responder.handle(from_message(BODY, direct_message("U1", "loop?", "6.2"), BOT_USER, bool), client)
     (reply,) = slack.replies("D0DM", "6.2")

@@ -15,7 +15,7 @@ from sqlalchemy import Engine, create_engine, func, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.pool import NullPool
 
-from tools.store.conversation_models import (
+from bot.agent.tables import (
     Conversation,
     ConversationMessage,
     ModelCall,

@@ -80,10 +80,6 @@ class Agent:
 
     def stable_prefix_tokens(self) -> int:
         """Estimated tokens of the cached prefix (tool schemas + stable system block)."""
-        if self._prefix_tokens is None:
-            self._prefix_tokens = estimate_tokens(self._tool_schemas) + estimate_tokens(
-                self.business.stable_system
-            )
         return self._prefix_tokens
 
     def close(self) -> None:

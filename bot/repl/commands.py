@@ -8,8 +8,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
+from bot.agent.pricing import PRICES, price_for
 from bot.repl.session import ReplSession, usage_line
+from bot.services.tool_console import describe_tools, result_text
 from bot.settings import SettingsError
+from tools.registry import ToolError
 
 QUIT = "quit"
 
@@ -54,9 +57,7 @@ def _new(session: ReplSession, _rest: str, out: Output) -> None:
 
 
 def _history(session: ReplSession, _rest: str, out: Output) -> None:
-    from bot.agent.conversation_store import ConversationReader
-
-    conversations = ConversationReader(session.engine).conversations(limit=20)
+    conversations = session.app.history.conversations(limit=20)
     if not conversations:
         out.info("No conversations yet.")
         return
@@ -73,8 +74,6 @@ def _history(session: ReplSession, _rest: str, out: Output) -> None:
 
 def _resolve_conversation(session: ReplSession, reference: str) -> str:
     """A conversation id from a /history number, a full id or a unique id prefix."""
-    from bot.agent.conversation_store import ConversationReader
-
     if reference.isdigit() and session.listed:
         index = int(reference) - 1
         if not 0 <= index < len(session.listed):
@@ -84,11 +83,7 @@ def _resolve_conversation(session: ReplSession, reference: str) -> str:
         return session.listed[index]
     if session.conversation_exists(reference):
         return reference
-    matches = [
-        c.id
-        for c in ConversationReader(session.engine).conversations(limit=500)
-        if c.id.startswith(reference)
-    ]
+    matches = [c.id for c in session.app.history.conversations(limit=500) if c.id.startswith(reference)]
     if len(matches) == 1:
         return matches[0]
     if matches:
@@ -97,8 +92,6 @@ def _resolve_conversation(session: ReplSession, reference: str) -> str:
 
 
 def _resume(session: ReplSession, rest: str, out: Output) -> None:
-    from bot.agent.conversation_store import ConversationReader
-
     if not rest:
         out.error("Which one? /resume N (from /history) or /resume ID.")
         return
@@ -109,7 +102,7 @@ def _resume(session: ReplSession, rest: str, out: Output) -> None:
         return
     session.conversation_id = conversation_id
     session.last_answer = None
-    turns = ConversationReader(session.engine).turns(conversation_id)
+    turns = session.app.history.turns(conversation_id)
     out.info(f"Resumed {conversation_id} ({len(turns)} question{'s' * (len(turns) != 1)}).")
     if turns:
         last = turns[-1]
@@ -117,15 +110,10 @@ def _resume(session: ReplSession, rest: str, out: Output) -> None:
 
 
 def _tools(session: ReplSession, _rest: str, out: Output) -> None:
-    from bot.tool_console import describe_tools
-
-    out.block(describe_tools(session.registry).rstrip())
+    out.block(describe_tools(session.app.registry).rstrip())
 
 
 def _call(session: ReplSession, rest: str, out: Output) -> None:
-    from bot.tool_console import result_text
-    from tools.registry import ToolError
-
     try:
         words = shlex.split(rest)
     except ValueError as exc:
@@ -147,9 +135,7 @@ def _call(session: ReplSession, rest: str, out: Output) -> None:
 
 
 def _trace(session: ReplSession, _rest: str, out: Output) -> None:
-    from bot.agent.trace_report import render_trace
-
-    trace = render_trace(session.engine, session.conversation_id) if session.conversation_id else None
+    trace = session.app.trace(session.conversation_id) if session.conversation_id else None
     if trace is None:
         out.info("Nothing to trace yet: this conversation has no questions.")
     else:
@@ -157,8 +143,6 @@ def _trace(session: ReplSession, _rest: str, out: Output) -> None:
 
 
 def _usage(session: ReplSession, rest: str, out: Output) -> None:
-    from bot.agent.trace_report import render_usage
-
     choice = rest.strip().lower()
     if choice in {"on", "off"}:
         session.show_usage = choice == "on"
@@ -169,12 +153,10 @@ def _usage(session: ReplSession, rest: str, out: Output) -> None:
         return
     if session.last_answer is not None:
         out.info(f"Last answer: {usage_line(session.last_answer)}")
-    out.block(render_usage(session.engine))
+    out.block(session.app.usage())
 
 
 def _model(session: ReplSession, rest: str, out: Output) -> None:
-    from bot.agent.pricing import PRICES, price_for
-
     name = rest.strip()
     if not name:
         out.info(f"Model: {session.model_name}. Known: {', '.join(PRICES)}.")

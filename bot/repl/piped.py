@@ -9,9 +9,9 @@ from collections.abc import Iterable
 from typing import TextIO
 
 from bot.agent.model import ModelError
-from bot.plain_answer import PlainStream
 from bot.repl.commands import QUIT, run_command
 from bot.repl.session import ReplSession, usage_line
+from bot.services.plain_answer import PlainStream
 
 log = logging.getLogger(__name__)
 

@@ -1,23 +1,18 @@
-"""One REPL session's state, independent of how it is drawn: the store, the agent (built in the background
-so the prompt is up at once), the current conversation and model, and the tool console."""
+"""One REPL session's state, independent of how it is drawn: the application (its agent built in the
+background so the prompt is up at once), the current conversation and model, and the tool console."""
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from functools import cached_property
-from typing import TYPE_CHECKING
 
-from sqlalchemy import Engine
-
+from bot.agent.conversation_store import new_conversation_id
 from bot.agent.events import Answer, EventSink
-from bot.agent.model import ModelError
+from bot.agent.loop import Agent
 from bot.agent.trace_report import dollars
-from bot.settings import Settings
-
-if TYPE_CHECKING:
-    from bot.agent.loop import Agent
-    from tools.registry import ToolRegistry, ToolResult
+from bot.application import Application
+from bot.services.tool_console import call_tool
+from tools.registry import ToolResult
 
 SOURCE = "repl"
 
@@ -57,21 +52,16 @@ class AgentLoader:
 class ReplSession:
     """What the terminal and piped front ends share: ask, start over, resume, and the tool console."""
 
-    def __init__(self, settings: Settings, store_engine: Engine, agent: Agent | None = None) -> None:
-        """``agent``: answer with this one (tests); by default the configured agent is built in the
-        background when there is an API key."""
-        self.settings = settings
-        self.engine = store_engine
+    def __init__(self, app: Application) -> None:
+        """The application's agent is built in the background when it can answer (an API key is set)."""
+        self.app = app
+        self.settings = app.settings
         self.conversation_id: str | None = None
-        self.model_name = settings.model.name
+        self.model_name = app.settings.model.name
         self.show_usage = False
         self.last_answer: Answer | None = None
         self.listed: list[str] = []  # conversation ids in the order /history last showed them
-        self._loader: AgentLoader | None = None
-        if agent is not None:
-            self._loader = AgentLoader(lambda: agent)
-        elif settings.model.api_key:
-            self._loader = AgentLoader(lambda: _configured_agent(settings))
+        self._loader = AgentLoader(app.agent) if app.can_answer else None
 
     @property
     def can_answer(self) -> bool:
@@ -82,14 +72,8 @@ class ReplSession:
         """Answer ``question`` in the current conversation (a new one on the first question). Raises
         ``ModelError`` when there is no model to ask, ``KeyboardInterrupt`` when cancelled — the stored
         conversation stays valid either way."""
-        if self._loader is None:
-            from bot.agent.anthropic_model import MISSING_KEY
-
-            raise ModelError("no_api_key", MISSING_KEY)
-        agent = self._loader.get()
+        agent = self._loader.get() if self._loader is not None else self.app.agent()  # no key: ModelError
         if self.conversation_id is None:  # chosen here so a cancelled first question can be followed up
-            from bot.agent.conversation_store import new_conversation_id
-
             self.conversation_id = new_conversation_id()
         answer = agent.answer(self.conversation_id, question, on_event, source=SOURCE, model=self.model_name)
         self.conversation_id = answer.conversation_id
@@ -97,9 +81,8 @@ class ReplSession:
         return answer
 
     def conversation_exists(self, conversation_id: str) -> bool:
-        from bot.agent.conversation_store import ConversationStore
-
-        return ConversationStore(self.engine).exists(conversation_id)
+        """Whether ``conversation_id`` is a stored conversation."""
+        return self.app.conversations.exists(conversation_id)
 
     def close(self) -> None:
         if self._loader is not None:
@@ -107,30 +90,9 @@ class ReplSession:
 
     # --- the tool console ----------------------------------------------------------------------------------
 
-    @cached_property
-    def registry(self) -> ToolRegistry:
-        from tools.registry import default_registry
-
-        return default_registry()
-
     def call_tool(self, name: str, pairs: list[str]) -> ToolResult:
         """Run one tool like ``opsbot call`` (today = the business date now)."""
-        from bot.tool_console import call_tool, readonly_context
-
-        url = self.engine.url.render_as_string(hide_password=False)
-        context = readonly_context(
-            url, self.settings.week_start, query_timeout_seconds=self.settings.query_timeout_seconds
-        )
-        try:
-            return call_tool(self.registry, context, name, pairs)
-        finally:
-            context.engine.dispose()
-
-
-def _configured_agent(settings: Settings) -> Agent:
-    from bot.agent.factory import build_agent
-
-    return build_agent(settings)
+        return call_tool(self.app.registry, self.app.tool_context(), name, pairs)
 
 
 def usage_line(answer: Answer) -> str:

@@ -68,7 +68,7 @@ class SlashCompleter(Completer):
             return
         if words[0] != "/call":
             return
-        registry = self.session.registry
+        registry = self.session.app.registry
         if len(words) == 2:
             for tool in registry.tools():
                 if tool.name.startswith(words[1]):

@@ -12,10 +12,10 @@ from pathlib import Path
 from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
 
-from bot.agent.conversation_store import ConversationStore
 from bot.settings import SlackSettings
 from bot.slack.incoming import from_mention, from_message
 from bot.slack.responder import SlackResponder
+from bot.slack.setup import SlackSetupError, check_settings
 
 log = logging.getLogger(__name__)
 
@@ -37,21 +37,9 @@ class _DropTokenNotice(logging.Filter):
 logging.getLogger("slack_bolt.App").addFilter(_DropTokenNotice())
 
 
-class SlackSetupError(Exception):
-    """Slack is not configured well enough to start; the message says what to set."""
-
-
 def build_app(settings: SlackSettings, responder: SlackResponder, *, http_mode: bool) -> App:
     """The Bolt app with its listeners; checks the bot token with Slack (``auth.test``) on the way."""
-    if not settings.bot_token:
-        raise SlackSetupError(
-            "SLACK_BOT_TOKEN is not set — put the app's Bot User OAuth Token (xoxb-…) in .env"
-        )
-    if http_mode and not settings.signing_secret:
-        raise SlackSetupError(
-            "SLACK_SIGNING_SECRET is not set — HTTP mode verifies every request with the app's "
-            "Signing Secret (Basic Information → App Credentials)"
-        )
+    check_settings(settings, http_mode=http_mode)
     client = WebClient(token=settings.bot_token, base_url=settings.api_url)
     try:
         app = App(
@@ -71,7 +59,7 @@ def build_app(settings: SlackSettings, responder: SlackResponder, *, http_mode: 
 
 
 def register_listeners(app: App, responder: SlackResponder) -> None:
-    conversations = ConversationStore(responder.engine)
+    """The listeners of every event the manifest subscribes to, answering through ``responder``."""
 
     def received(context: BoltContext) -> float:
         return context.get("received_at") or time.perf_counter()
@@ -84,7 +72,7 @@ def register_listeners(app: App, responder: SlackResponder) -> None:
 
     @app.event("message")
     def on_message(body: dict, event: dict, context: BoltContext, client: WebClient) -> None:
-        question = from_message(body, event, context.bot_user_id, conversations.exists)
+        question = from_message(body, event, context.bot_user_id, responder.app.conversations.exists)
         if question is not None:
             responder.handle(question, client, received(context))
 

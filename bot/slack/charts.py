@@ -92,6 +92,7 @@ def chart_alt_text(data: ChartData) -> str:
 
 def render_png(data: ChartData) -> bytes:
     """The chart as a PNG (matplotlib, no display needed)."""
+    # Imported here: matplotlib takes 1-4 s to import (python -X importtime), paid only when a chart is drawn.
     import matplotlib
 
     matplotlib.use("Agg")

@@ -10,13 +10,11 @@ import time
 
 from slack_sdk import WebClient
 from slack_sdk.web.chat_stream import ChatStream
-from sqlalchemy import Engine
 
 from bot.agent.events import Answer, Event, ModelCallStarted, TextDelta, ToolFinished, ToolStarted
-from bot.agent.loop import Agent
+from bot.application import Application
 from bot.settings import SlackSettings
 from bot.slack.charts import asks_for_a_chart, chart_alt_text, chart_data, render_png
-from bot.slack.dedupe import claim_message
 from bot.slack.formatting import FIRST_STATUS, LOADING_MESSAGES, TableSieve, table_csv, tool_status
 from bot.slack.incoming import Question
 
@@ -25,7 +23,8 @@ log = logging.getLogger(__name__)
 STREAM_BUFFER_CHARS = 120  # text gathered before each chat.appendStream call…
 FLUSH_SECONDS = 0.5  # …unless this long has passed since the last one (the first text goes out at once)
 MESSAGE_CHARS = 30_000  # a longer answer continues in a new message
-SOURCE = "slack"
+SOURCE = "slack"  # conversations started here
+PLATFORM = "slack"  # the chat platform of the messages claimed
 REFUSED_USER = (
     "Sorry, I'm not set up to answer your questions. Ask the person who runs opsbot to give you access."
 )
@@ -41,11 +40,11 @@ INTERNAL_ERROR = "Something went wrong while answering; the details are in the b
 
 
 class SlackResponder:
-    """Shared by every listener thread, with the one agent (it answers many conversations at once)."""
+    """Shared by every listener thread, over the application's one agent (it answers many conversations at
+    once)."""
 
-    def __init__(self, agent: Agent, engine: Engine, settings: SlackSettings) -> None:
-        self.agent = agent
-        self.engine = engine
+    def __init__(self, app: Application, settings: SlackSettings) -> None:
+        self.app = app
         self.settings = settings
 
     def refusal(self, question: Question) -> str | None:
@@ -60,8 +59,8 @@ class SlackResponder:
     def handle(self, question: Question, client: WebClient, received: float | None = None) -> None:
         """Answer ``question`` unless it was already taken on; never raises."""
         received = received or time.perf_counter()
-        if not claim_message(
-            self.engine,
+        if not self.app.claim_chat_event(
+            PLATFORM,
             message_key=question.message_key,
             event_id=question.event_id,
             event_type=question.event_type,
@@ -88,7 +87,9 @@ class SlackResponder:
             (time.perf_counter() - received) * 1e3,
         )
         try:
-            answer = self.agent.answer(question.conversation_id, question.text, reply.on_event, source=SOURCE)
+            answer = self.app.agent().answer(
+                question.conversation_id, question.text, reply.on_event, source=SOURCE
+            )
         except Exception:  # model errors come back as failed answers: this is a bug or a broken store
             log.exception("answering %s failed", question.message_key)
             reply.fail(INTERNAL_ERROR)

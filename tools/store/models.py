@@ -349,7 +349,3 @@ class DailyItemSales(Base):
     quantity: Mapped[float] = mapped_column(Float)
     gross_sales: Mapped[int] = mapped_column(Money)
     orders: Mapped[int] = mapped_column(Integer)
-
-
-# The agent's tables share this metadata (imported last: they build on Base).
-from tools.store import conversation_models as _conversation_models  # noqa: E402, F401

@@ -8,6 +8,8 @@ from sqlalchemy import create_engine
 from tools.store.models import Base
 
 config = context.config
+# Only autogenerate reads it: the business tables. The agent's tables (bot/agent/tables.py) join it when
+# imported; tools never imports bot, so tests/test_migrations.py imports both and compares.
 target_metadata = Base.metadata
 
 

@@ -4,7 +4,6 @@ call``, and ``/tools`` / ``/call`` in the REPL)."""
 from __future__ import annotations
 
 import json
-from datetime import date
 
 from bot.settings import SettingsError
 from tools.registry import ToolContext, ToolRegistry, ToolResult
@@ -53,18 +52,6 @@ def parse_call_arguments(pairs: list[str], schema: dict) -> dict:
             value = raw
         arguments[key] = value
     return arguments
-
-
-def readonly_context(
-    database_url: str, week_start: int, today: date | None = None, *, query_timeout_seconds: float
-) -> ToolContext:
-    """A tool context on a read-only engine whose statements stop after ``query_timeout_seconds``; ``today``
-    defaults to the business date now."""
-    from tools.analytics.readonly import open_readonly
-    from tools.analytics.scope import business_today
-
-    engine = open_readonly(database_url, query_timeout_seconds)
-    return ToolContext(engine=engine, today=today or business_today(engine), week_start=week_start)
 
 
 def call_tool(

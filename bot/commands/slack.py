@@ -6,16 +6,20 @@ from __future__ import annotations
 import argparse
 import sys
 
-from bot.settings import Settings
+from bot.agent.model import ModelError
+from bot.application import Application
+from bot.slack.setup import SlackSetupError
 
 
-def cmd_slack(settings: Settings, _args: argparse.Namespace) -> int:
-    from bot.agent.model import ModelError
-    from bot.slack.app import SlackSetupError
+def cmd_slack(app: Application, _args: argparse.Namespace) -> int:
+    """Connect to Slack and answer until Ctrl-C; the exit status."""
+    # Imported here: Slack's SDKs take ~0.2 s to import (python -X importtime), which every `opsbot` start,
+    # the REPL's included, would pay.
+    from slack_bolt.adapter.socket_mode import SocketModeHandler
+
     from bot.slack.runtime import build_slack_app
-    from tools.store.database import open_store
 
-    app_token = settings.slack.app_token
+    app_token = app.settings.slack.app_token
     if not app_token or not app_token.startswith("xapp-"):
         print(
             "opsbot: SLACK_APP_TOKEN is not set (or is not an xapp- token) — Socket Mode needs the app-level "
@@ -24,13 +28,11 @@ def cmd_slack(settings: Settings, _args: argparse.Namespace) -> int:
         )
         return 2
     try:
-        app = build_slack_app(settings, open_store(settings.database_url), http_mode=False)
+        bolt_app = build_slack_app(app, http_mode=False)
     except (SlackSetupError, ModelError) as exc:
         print(f"opsbot: {getattr(exc, 'user_message', None) or exc}", file=sys.stderr)
         return 2
-    from slack_bolt.adapter.socket_mode import SocketModeHandler
-
-    handler = SocketModeHandler(app, app_token)
+    handler = SocketModeHandler(bolt_app, app_token)
     print("opsbot is connecting to Slack over Socket Mode (Ctrl-C stops it)…", file=sys.stderr, flush=True)
     try:
         handler.start()
@@ -40,5 +42,6 @@ def cmd_slack(settings: Settings, _args: argparse.Namespace) -> int:
 
 
 def add_parser(sub) -> None:
+    """Register ``slack`` on the ``opsbot`` sub-command parser."""
     slack = sub.add_parser("slack", help="run the Slack app over Socket Mode (no public URL needed)")
     slack.set_defaults(handler=cmd_slack)

@@ -1,6 +1,6 @@
-"""Each Slack message is answered once: the first delivery claims it with a row in ``chat_events`` (unique
-per message), so Slack's retries and the double delivery of a mention (``app_mention`` and ``message``) are
-dropped — across every process that shares the store."""
+"""Each chat message is answered once: the first delivery claims it with a row in ``chat_events`` (unique
+per platform and message), so a chat platform's retries and double deliveries (Slack's ``app_mention`` and
+``message`` for one mention) are dropped — across every process that shares the store."""
 
 from __future__ import annotations
 
@@ -9,13 +9,12 @@ from datetime import UTC, datetime
 from sqlalchemy import Engine, insert
 from sqlalchemy.exc import IntegrityError
 
-from tools.store.conversation_models import ChatEvent
-
-PLATFORM = "slack"
+from bot.agent.tables import ChatEvent
 
 
-def claim_message(
+def claim_chat_event(
     engine: Engine,
+    platform: str,
     *,
     message_key: str,
     event_id: str | None,
@@ -23,12 +22,12 @@ def claim_message(
     user_id: str | None,
     conversation_id: str | None,
 ) -> bool:
-    """True for the first delivery of the message ``message_key`` (``team:channel:ts``), False after."""
+    """True for the first delivery of message ``message_key`` (Slack: ``team:channel:ts``), False after."""
     try:
         with engine.begin() as conn:
             conn.execute(
                 insert(ChatEvent).values(
-                    platform=PLATFORM,
+                    platform=platform,
                     message_key=message_key[:200],
                     event_id=event_id,
                     event_type=event_type[:32],

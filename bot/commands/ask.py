@@ -1,4 +1,4 @@
-"""``opsbot ask``, ``opsbot trace`` and ``opsbot usage``: the agent from the command line."""
+"""``opsbot ask``: one question to the agent from the command line."""
 
 from __future__ import annotations
 
@@ -7,8 +7,9 @@ import json
 import sys
 
 from bot.agent.events import Answer
-from bot.plain_answer import PlainStream
-from bot.settings import Settings
+from bot.agent.model import ModelError
+from bot.application import Application
+from bot.services.plain_answer import PlainStream
 
 
 def _answer_json(answer: Answer) -> str:
@@ -39,25 +40,20 @@ def _answer_json(answer: Answer) -> str:
     )
 
 
-def cmd_ask(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.agent.factory import build_agent
-    from bot.agent.model import ModelError
-    from tools.store.database import open_store
-    from tools.store.summary import summarize
-
-    engine = open_store(settings.database_url)
-    if not summarize(engine).locations:
+def cmd_ask(app: Application, args: argparse.Namespace) -> int:
+    """Answer one question, streamed to stdout (``--json``: printed whole with its usage); the exit status."""
+    if not app.summary().locations:
         print(
             "opsbot: the store is empty — run `opsbot` (loads the demo) or `opsbot sync` first",
             file=sys.stderr,
         )
         return 1
     try:
-        agent = build_agent(settings, model_name=args.model)
+        agent = app.agent()
     except ModelError as error:
         print(f"opsbot: {error.user_message}", file=sys.stderr)
         return 2
-    if args.conversation and not agent.store.exists(args.conversation):
+    if args.conversation and not app.conversations.exists(args.conversation):
         print(
             f"opsbot: no conversation {args.conversation!r} — start one without --conversation; "
             "its id is printed after the answer",
@@ -65,10 +61,7 @@ def cmd_ask(settings: Settings, args: argparse.Namespace) -> int:
         )
         return 2
     printer = PlainStream(sys.stdout, sys.stderr, stream_text=not args.json)
-    try:
-        answer = agent.answer(args.conversation, args.question, printer, source="cli")
-    finally:
-        agent.close()
+    answer = agent.answer(args.conversation, args.question, printer, source="cli", model=args.model)
     if args.json:
         print(_answer_json(answer))
     else:
@@ -80,37 +73,8 @@ def cmd_ask(settings: Settings, args: argparse.Namespace) -> int:
     return 0 if answer.ok else 1
 
 
-def cmd_trace(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.agent.conversation_store import ConversationReader
-    from bot.agent.trace_report import render_trace
-    from tools.store.database import open_store
-
-    engine = open_store(settings.database_url)
-    conversation_id = args.conversation
-    if conversation_id is None:
-        latest = ConversationReader(engine).conversations(limit=1)
-        if not latest:
-            print('No conversations yet. Ask something: opsbot ask "What were sales yesterday?"')
-            return 0
-        conversation_id = latest[0].id
-    trace = render_trace(engine, conversation_id)
-    if trace is None:
-        print(f"opsbot: no conversation {conversation_id!r}", file=sys.stderr)
-        return 2
-    print(trace)
-    return 0
-
-
-def cmd_usage(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.agent.trace_report import render_usage
-    from tools.store.database import open_store
-
-    print(render_usage(open_store(settings.database_url), days=args.days))
-    return 0
-
-
-def add_parsers(sub) -> None:
-    """Register ask, trace and usage on the ``opsbot`` sub-command parser."""
+def add_parser(sub) -> None:
+    """Register ``ask`` on the ``opsbot`` sub-command parser."""
     ask = sub.add_parser("ask", help="ask one question; the answer streams to stdout")
     ask.add_argument("question")
     ask.add_argument(
@@ -119,11 +83,3 @@ def add_parsers(sub) -> None:
     ask.add_argument("--model", help="the model for this question (default: OPSBOT_MODEL)")
     ask.add_argument("--json", action="store_true", help="print the answer, status and usage as JSON")
     ask.set_defaults(handler=cmd_ask)
-
-    trace = sub.add_parser("trace", help="print a conversation: questions, model calls, tool calls, answers")
-    trace.add_argument("conversation", nargs="?", metavar="ID", help="conversation id (default: the latest)")
-    trace.set_defaults(handler=cmd_trace)
-
-    usage = sub.add_parser("usage", help="tokens and cost per day and model")
-    usage.add_argument("--days", type=int, default=30, help="how many days back (default 30)")
-    usage.set_defaults(handler=cmd_usage)

@@ -1,7 +1,9 @@
-"""The agent's own state, kept in the same database as the business data: conversations, the exact messages
-exchanged with the model, every model call (tokens, cost, latency) and every tool call.
+"""The assistant's own state, kept in the same database as the business data: conversations, the exact
+messages exchanged with the model, every model call (tokens, cost, latency), every tool call, and the chat
+messages front ends took on.
 
-Created by migration 0004; imported by ``models`` so one metadata describes the whole schema.
+Created by migrations 0004 and 0005. These tables join ``tools.store.models.Base``'s metadata when this
+module is imported (``tools`` never imports ``bot``): the whole schema is that metadata with both imported.
 """
 
 from __future__ import annotations

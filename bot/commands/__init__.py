@@ -1,0 +1,1 @@
+"""The ``opsbot`` subcommands, one module each; ``bot.cli`` puts them together."""
