@@ -12,6 +12,8 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
+from tools.store.rollups import ensure_current
+
 MIGRATIONS = str(Path(__file__).with_name("migrations"))
 
 
@@ -90,8 +92,6 @@ def open_store(url: str, *, upgrade: bool = True) -> Engine:
         if upgrade and current_revision(engine) != head_revision():
             migrate(engine)
         if upgrade:
-            from tools.store.rollups import ensure_current
-
             ensure_current(engine)
     except Exception as exc:
         engine.dispose()
