@@ -162,10 +162,6 @@ class Settings:
     slack: SlackSettings = field(default_factory=SlackSettings)
     sources: SourceSettings = field(default_factory=SourceSettings)
 
-    @property
-    def database_is_default(self) -> bool:
-        return self.database_url == default_database_url(self.data_dir)
-
 
 def default_database_url(data_dir: Path) -> str:
     """The SQLite file used when DATABASE_URL is not set."""

@@ -13,7 +13,6 @@ def test_defaults_use_a_sqlite_file_in_the_data_directory(tmp_path):
     settings = load_settings(env_file=tmp_path / "missing.env", environ={})
     assert settings.data_dir == Path(".opsbot")
     assert settings.database_url == "sqlite:///.opsbot/opsbot.db"
-    assert settings.database_is_default
     assert settings.fixtures_dir == DEFAULT_FIXTURES
     assert settings.demo_anchor is True
     assert settings.week_start == 0

@@ -63,19 +63,6 @@ def test_official_order_paid_with_two_tenders():
     assert [line.quantity for line in record.line_items] == [1, 2]
 
 
-def test_official_payment_includes_tip_and_processing_fee():
-    (payment,) = [
-        square_parser.parse_payment(p) for p in sample("square_list_payments_response.json")["payments"]
-    ]
-    assert (payment.method, payment.card_brand, payment.amount, payment.tip, payment.processing_fee) == (
-        "card",
-        "VISA",
-        555,
-        0,
-        34,
-    )
-
-
 def test_official_locations_keep_their_timezones_and_currency():
     locations = square_parser.parse_locations_response(sample("square_list_locations_response.json"))
     assert [(loc.name, loc.timezone, loc.currency) for loc in locations] == [

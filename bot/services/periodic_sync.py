@@ -29,7 +29,6 @@ class PeriodicSync:
         self.interval = interval_seconds
         self.name = name
         self.runs = 0
-        self.last_report: SyncReport | None = None
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, name=f"opsbot-{name}-sync", daemon=True)
 
@@ -59,7 +58,6 @@ class PeriodicSync:
             log.exception("periodic %s sync failed", self.name)
             return
         self.runs += 1
-        self.last_report = report
         orders = [stage.counts for stage in report.stages if stage.name.endswith("orders")]
         changed = sum(counts.inserted + counts.updated for counts in orders)
         if report.failure and not self._stop.is_set():

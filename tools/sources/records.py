@@ -13,7 +13,6 @@ COMPLETED = "completed"
 OPEN = "open"
 CANCELED = "canceled"
 FAILED = "failed"
-ORDER_STATUSES = (COMPLETED, OPEN, CANCELED, FAILED)
 
 # Channels: how the order reached the restaurant.
 IN_STORE = "in_store"

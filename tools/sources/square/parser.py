@@ -320,27 +320,3 @@ def parse_order(order: dict[str, Any]) -> OrderRecord:
         refunds=tuple(_refund(r, f"{where}.refunds[{i}]") for i, r in enumerate(order.get("refunds") or [])),
         payload_hash=payload_hash(order),
     )
-
-
-def parse_payment(payment: dict[str, Any]) -> PaymentRecord:
-    """A Payments API Payment object → PaymentRecord (amount includes the tip, like a tender)."""
-    where = f"payment {payment.get('id', '?')}"
-    card = payment.get("card_details") or {}
-    total = (
-        money(payment, "total_money", where)
-        if payment.get("total_money") is not None
-        else money(payment, "amount_money", where) + money(payment, "tip_money", where)
-    )
-    fees = sum(
-        money(fee, "amount_money", where + ".processing_fee") for fee in payment.get("processing_fee") or []
-    )
-    return PaymentRecord(
-        source_payment_id=str(require(payment, "id", where)),
-        method=_TENDER_METHODS.get(str(payment.get("source_type", "OTHER")), "other"),
-        card_brand=(card.get("card") or {}).get("card_brand"),
-        amount=total,
-        tip=money(payment, "tip_money", where),
-        processing_fee=fees,
-        status=str(payment.get("status") or "COMPLETED").lower(),
-        created_at=optional_timestamp(payment.get("created_at"), f"{where}.created_at"),
-    )
