@@ -40,7 +40,7 @@ def write(engine, *payloads):
         ("test", square_parser.parse_order(p) if "location_id" in p else deliverect_parser.parse_order(p))
         for p in payloads
     ]
-    return OrderWriter(engine, now=datetime(2026, 11, 24, tzinfo=UTC)).write(records)
+    return OrderWriter(engine, now=datetime(2026, 11, 24, tzinfo=UTC)).write_batch(records)
 
 
 def orders(engine):

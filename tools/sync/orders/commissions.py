@@ -11,9 +11,9 @@ from typing import Protocol
 from sqlalchemy import Connection, Engine, bindparam, select, update
 
 from tools.sources.records import COMPLETED
+from tools.store import rollups
 from tools.store.models import Order, PlatformCommissionRate
 from tools.sync.orders.places import Place
-from tools.sync.orders.rollup_refresh import refresh_rollups
 
 ORDERS = Order.__table__
 
@@ -121,5 +121,5 @@ def recompute_commissions(engine: Engine, rates: CommissionRates, places: dict[i
                 ),
                 changed,
             )
-            refresh_rollups(conn, touched)
+            rollups.refresh(conn, touched)
     return len(changed)

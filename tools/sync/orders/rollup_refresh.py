@@ -12,11 +12,6 @@ from tools.sync.orders.places import WrittenOrder, local_day
 from tools.sync.orders.pos_copies import named_copy_days
 
 
-def refresh_rollups(conn: Connection, touched: set[tuple[int, date]]) -> None:
-    """Recompute the rollups of the ``touched`` (location, business day) pairs."""
-    rollups.refresh(conn, touched)
-
-
 def refresh_after_write(
     conn: Connection, written: list[WrittenOrder], touched: set[tuple[int, date]]
 ) -> None:
@@ -24,4 +19,4 @@ def refresh_after_write(
     orders are, and where the POS copies they name are (linked copies stop counting on their own day)."""
     touched |= {(place.location_id, local_day(record, place)) for _, record, place in written}
     touched |= named_copy_days(conn, written)
-    refresh_rollups(conn, touched)
+    rollups.refresh(conn, touched)

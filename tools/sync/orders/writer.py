@@ -10,10 +10,8 @@ days the batch touched are refreshed (``rollup_refresh``), all in the batch's tr
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from itertools import islice
 
 from sqlalchemy import Connection, Engine
 
@@ -77,16 +75,9 @@ class OrderWriter:
         # For parsers that need a location's currency (Deliverect's prices) before the writer places them.
         self.currencies = self._places.currencies
 
-    def write(self, items: Iterable[tuple[str, OrderRecord]]) -> WriteCounts:
-        """Store ``(origin, record)`` pairs; ``origin`` names the file and record for error messages."""
-        total = WriteCounts()
-        iterator = iter(items)
-        while batch := list(islice(iterator, self.batch_size)):
-            total.add(self.write_batch(batch))
-        return total
-
     def write_batch(self, batch: list[tuple[str, OrderRecord]]) -> WriteCounts:
-        """Store one batch in one transaction."""
+        """Store one batch of ``(origin, record)`` pairs in one transaction; ``origin`` names the file and
+        record for error messages. Batching and parsing: ``tools/sync/orders/ingest.py``."""
         counts = WriteCounts()
         # The same order twice in one batch (a new order and its cancellation): the newest is applied and
         # the older versions count with it (as updates if it is stored, unchanged if it is not).
