@@ -10,6 +10,8 @@ from pathlib import Path
 
 from dotenv import dotenv_values
 
+from tools.analytics.readonly import DEFAULT_QUERY_TIMEOUT_SECONDS
+
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_FIXTURES = PROJECT_ROOT / "fixtures" / "demo"
 _TRUE = {"1", "true", "yes", "on"}
@@ -155,7 +157,7 @@ class Settings:
     demo_anchor: bool
     log_level: str
     week_start: int = 0  # 0 = Monday … 6 = Sunday
-    query_timeout_seconds: float = 10.0  # the longest one statement of an analytics tool may run
+    query_timeout_seconds: float = DEFAULT_QUERY_TIMEOUT_SECONDS  # the longest one tool statement may run
     model: ModelSettings = field(default_factory=ModelSettings)
     http_host: str = "0.0.0.0"
     http_port: int = 3000
@@ -308,7 +310,9 @@ def load_settings(env_file: Path | None = Path(".env"), environ: Mapping[str, st
         demo_anchor=_flag(values, "OPSBOT_DEMO_ANCHOR", True),
         log_level=log_level,
         week_start=WEEKDAYS.index(week_day),
-        query_timeout_seconds=_number(values, "OPSBOT_QUERY_TIMEOUT_SECONDS", 10.0, 0.1, 3600),
+        query_timeout_seconds=_number(
+            values, "OPSBOT_QUERY_TIMEOUT_SECONDS", DEFAULT_QUERY_TIMEOUT_SECONDS, 0.1, 3600
+        ),
         model=_model_settings(values),
         http_host=_text(values, "OPSBOT_HTTP_HOST") or "0.0.0.0",
         http_port=int(_number(values, "OPSBOT_HTTP_PORT", 3000, 1, 65535)),
