@@ -41,9 +41,14 @@ class DayPart:
         return tuple(range(self.start, 24)) + tuple(range(0, self.end))
 
     @property
+    def span(self) -> str:
+        """Its hours as results show them: "11:00–13:59"."""
+        return _hours_text(self.hours)
+
+    @property
     def label(self) -> str:
-        """How results show it: "lunch (11:00–13:59)"."""
-        return f"{self.name} ({_hours_text(self.hours)})"
+        """How results name it: "lunch (11:00–13:59)"."""
+        return f"{self.name} ({self.span})"
 
 
 DEFAULT_DAY_PARTS = (

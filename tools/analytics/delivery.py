@@ -183,6 +183,7 @@ def refunds_and_discounts(
         ).all()
     return {
         **scope.describe(),
+        "definitions": definitions_for("refunds", "discounts"),
         "refunds": {
             "count": len(refunds),
             "value": format_money(sum(amount for amount, _ in refunds), currency),
