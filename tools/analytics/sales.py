@@ -55,10 +55,7 @@ MONEY = (
 Sort = Literal["natural", "largest", "smallest"]
 SortArg = Annotated[
     Sort | None,
-    Param(
-        "Row order: natural (time order, location number; else largest first), largest or smallest by the "
-        "metric. Default: natural for one dimension, largest for two."
-    ),
+    Param("Row order; default natural (time or location order) for one dimension, largest for two."),
 ]
 _SALES_ROW = ("orders", "gross_sales", "discounts", "net_sales", "tax", "tips", "total_collected")
 _TWO_DIMENSION_ROW = ("orders", "net_sales", "average_ticket")
