@@ -49,7 +49,7 @@ def test_unreadable_hours_name_the_forms_accepted(text):
 
 @given(st.integers(0, 23), st.integers(1, 24))
 def test_any_hour_range_covers_exactly_its_hours(start, end):
-    """START-END covers START:00 up to END:00, wrapping past midnight when END is earlier ("0-24": all day)."""
+    """START-END covers START:00 to END:00, wrapping past midnight when END is earlier ("0-24": all day)."""
     if start == end:
         with pytest.raises(FilterError):
             parse_hours(f"{start}-{end}")
