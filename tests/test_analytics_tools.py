@@ -127,7 +127,7 @@ def test_uber_eats_commission_in_october(call, items):
     )
     assert uber["platform"] == "Uber Eats"
     assert uber["estimated_commission"] == dollars(expected)
-    assert "estimate" in result["commission_note"]
+    assert "per order" in result["definitions"]["estimated_commission"]
 
 
 def test_refunds_count_on_their_own_day(call, items):
