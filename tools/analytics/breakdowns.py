@@ -2,8 +2,8 @@
 
 A dimension is a calendar unit (day, week, month, weekday, hour, day_part), an order attribute (location,
 channel, platform), a menu attribute (item, category) or the payment method. Each question reads the
-smallest table that holds its answer: the daily rollup, the hourly one when hours matter, the item rollup
-(or the order lines, for items within some hours), or the payments. Grouping runs in the database; Python
+smallest table that holds its answer: the daily rollups, the hourly ones when hours matter (sales and
+items), or the payments. Grouping runs in the database; Python
 only labels and orders the few rows that come back.
 """
 
@@ -14,7 +14,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Literal
 
-from sqlalchemy import Connection, Integer, case, cast, distinct, func, literal, select
+from sqlalchemy import Connection, Integer, case, cast, func, literal, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from tools.analytics.calendar_filters import WEEKDAY_NAMES, DayPart
@@ -25,16 +25,16 @@ from tools.sources.platforms import platform_display_name
 from tools.store.models import (
     DailyItemSales,
     DailySales,
+    HourlyItemSales,
     HourlySales,
     MenuItem,
-    OrderLineItem,
     Payment,
 )
 
 DAILY = DailySales.__table__
 HOURLY = HourlySales.__table__
 ITEMS = DailyItemSales.__table__
-LINES = OrderLineItem.__table__
+HOURLY_ITEMS = HourlyItemSales.__table__
 MENU = MenuItem.__table__
 PAYMENTS = Payment.__table__
 
@@ -175,8 +175,10 @@ def _source(scope: Scope, family: Family, dimensions: list[str]) -> _Source:
     hourly = scope.filters_hours or any(d in HOURLY_DIMENSIONS for d in dimensions)
     if family == "sales":
         return _rollup_source(HOURLY if hourly else DAILY, scope, SALES_MEASURES)
-    if family == "items" and not hourly:
-        source = _rollup_source(ITEMS, scope, ("quantity", "gross_sales", "orders"))
+    if family == "items":
+        source = _rollup_source(
+            HOURLY_ITEMS if hourly else ITEMS, scope, ("quantity", "gross_sales", "orders")
+        )
         return _Source(
             source.from_clause,
             source.columns,
@@ -188,21 +190,6 @@ def _source(scope: Scope, family: Family, dimensions: list[str]) -> _Source:
             source.conditions + _item_condition(scope, source.columns),
         )
     columns = _order_columns()
-    if family == "items":  # items within some hours: the rollup has no hours, the order lines do
-        columns["item"] = func.coalesce(MENU.c.item_name, LINES.c.item_name)
-        columns["category"] = func.coalesce(LINES.c.category, "Uncategorized")
-        return _Source(
-            LINES.join(ORDERS, ORDERS.c.id == LINES.c.order_id).outerjoin(
-                MENU, MENU.c.id == LINES.c.menu_item_id
-            ),
-            columns,
-            {
-                "items_sold": func.coalesce(func.sum(LINES.c.quantity), 0),
-                "gross_sales": func.coalesce(func.sum(LINES.c.gross_sales), 0),
-                "orders": func.count(distinct(ORDERS.c.id)),
-            },
-            [scope.where(), *_item_condition(scope, columns)],
-        )
     columns["payment_method"] = PAYMENTS.c.method
     return _Source(
         PAYMENTS.join(ORDERS, ORDERS.c.id == PAYMENTS.c.order_id),

@@ -356,7 +356,18 @@ class DailyDiscounts(Base):
     amount: Mapped[int] = mapped_column(Money)
 
 
-class DailyItemSales(Base):
+class _ItemMeasures:
+    """What the item rollups keep per menu item: its category, units, gross item sales and the orders
+    holding it."""
+
+    item: Mapped[str] = mapped_column(String(200))
+    category: Mapped[str | None] = mapped_column(String(200))
+    quantity: Mapped[float] = mapped_column(Float)
+    gross_sales: Mapped[int] = mapped_column(Money)
+    orders: Mapped[int] = mapped_column(Integer)
+
+
+class DailyItemSales(_ItemMeasures, Base):
     """Counted item sales per location, business day, channel, platform and menu item."""
 
     __tablename__ = "daily_item_sales"
@@ -367,8 +378,19 @@ class DailyItemSales(Base):
     business_date: Mapped[date] = mapped_column(Date)
     channel: Mapped[str] = mapped_column(String(16))
     platform: Mapped[str] = mapped_column(String(32))
-    item: Mapped[str] = mapped_column(String(200))
-    category: Mapped[str | None] = mapped_column(String(200))
-    quantity: Mapped[float] = mapped_column(Float)
-    gross_sales: Mapped[int] = mapped_column(Money)
-    orders: Mapped[int] = mapped_column(Integer)
+
+
+class HourlyItemSales(_ItemMeasures, Base):
+    """The same as ``DailyItemSales`` per local hour of the order too: items at lunch, after 9 pm."""
+
+    __tablename__ = "hourly_item_sales"
+    __table_args__ = (
+        Index("ix_hourly_item_sales_business_date_location_id", "business_date", "location_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    location_id: Mapped[int] = mapped_column(ForeignKey("locations.id"))
+    business_date: Mapped[date] = mapped_column(Date)
+    local_hour: Mapped[int] = mapped_column(Integer)
+    channel: Mapped[str] = mapped_column(String(16))
+    platform: Mapped[str] = mapped_column(String(32))

@@ -31,6 +31,7 @@ from tools.store.models import (
     DailyDiscounts,
     DailyItemSales,
     DailySales,
+    HourlyItemSales,
     HourlySales,
     MenuItem,
     Order,
@@ -39,7 +40,7 @@ from tools.store.models import (
     StoreMeta,
 )
 
-VERSION = "3"
+VERSION = "4"
 ORDERS = Order.__table__
 LINES = OrderLineItem.__table__
 MENU = MenuItem.__table__
@@ -48,7 +49,8 @@ DAILY = DailySales.__table__
 DAILY_ITEMS = DailyItemSales.__table__
 DAILY_DISCOUNTS = DailyDiscounts.__table__
 HOURLY = HourlySales.__table__
-ROLLUP_TABLES = (DAILY, HOURLY, DAILY_ITEMS, DAILY_DISCOUNTS)
+HOURLY_ITEMS = HourlyItemSales.__table__
+ROLLUP_TABLES = (DAILY, HOURLY, DAILY_ITEMS, HOURLY_ITEMS, DAILY_DISCOUNTS)
 
 _PLATFORM = func.coalesce(ORDERS.c.platform, literal(""))
 _ITEM = func.coalesce(MENU.c.item_name, LINES.c.item_name)
@@ -129,15 +131,18 @@ def _sales_rollup(table, one_day: bool, dialect: str):
     )
 
 
-def _item_rollup(one_day: bool):
-    keys = (*_KEYS, _ITEM)
-    return insert(DAILY_ITEMS).from_select(
+def _item_rollup(table, one_day: bool):
+    """INSERT … SELECT of item sales into ``table`` (daily_item_sales, or hourly_item_sales with the hour)."""
+    hourly = table is HOURLY_ITEMS
+    keys = (*_KEYS, _ITEM, *((ORDERS.c.local_hour,) if hourly else ()))
+    return insert(table).from_select(
         [
             "location_id",
             "business_date",
             "channel",
             "platform",
             "item",
+            *(("local_hour",) if hourly else ()),
             "category",
             "quantity",
             "gross_sales",
@@ -175,7 +180,8 @@ def _statements(conn: Connection, one_day: bool) -> list:
     return [
         _sales_rollup(DAILY, one_day, conn.dialect.name),
         _sales_rollup(HOURLY, one_day, conn.dialect.name),
-        _item_rollup(one_day),
+        _item_rollup(DAILY_ITEMS, one_day),
+        _item_rollup(HOURLY_ITEMS, one_day),
         _discount_rollup(one_day),
     ]
 
