@@ -3,8 +3,8 @@
 A dimension is a calendar unit (day, week, month, weekday, hour, day_part), an order attribute (location,
 channel, platform), a menu attribute (item, category) or the payment method. Each question reads the
 smallest table that holds its answer: the daily rollups, the hourly ones when hours matter (sales and
-items), or the payments. Grouping runs in the database; Python
-only labels and orders the few rows that come back.
+items), the daily payments rollup, or the payments themselves for payments within some hours. Grouping
+runs in the database; Python only labels and orders the few rows that come back.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from tools.registry import ToolError
 from tools.sources.platforms import platform_display_name
 from tools.store.models import (
     DailyItemSales,
+    DailyPayments,
     DailySales,
     HourlyItemSales,
     HourlySales,
@@ -37,6 +38,7 @@ ITEMS = DailyItemSales.__table__
 HOURLY_ITEMS = HourlyItemSales.__table__
 MENU = MenuItem.__table__
 PAYMENTS = Payment.__table__
+DAILY_PAYMENTS = DailyPayments.__table__
 
 Dimension = Literal[
     "day",
@@ -153,6 +155,8 @@ def _rollup_source(table, scope: Scope, measures: tuple[str, ...]) -> _Source:
     if "item" in table.c:
         columns["item"] = table.c.item
         columns["category"] = func.coalesce(table.c.category, "Uncategorized")
+    if "method" in table.c:
+        columns["payment_method"] = table.c.method
     sums = {name: func.coalesce(func.sum(table.c[name]), 0) for name in measures}
     return _Source(table, columns, sums, scope.rollup_conditions(table))
 
@@ -189,7 +193,9 @@ def _source(scope: Scope, family: Family, dimensions: list[str]) -> _Source:
             },
             source.conditions + _item_condition(scope, source.columns),
         )
-    columns = _order_columns()
+    if not hourly:
+        return _rollup_source(DAILY_PAYMENTS, scope, ("payments", "amount", "tips"))
+    columns = _order_columns()  # payments within some hours: from the payments and their orders
     columns["payment_method"] = PAYMENTS.c.method
     return _Source(
         PAYMENTS.join(ORDERS, ORDERS.c.id == PAYMENTS.c.order_id),

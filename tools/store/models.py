@@ -394,3 +394,20 @@ class HourlyItemSales(_ItemMeasures, Base):
     local_hour: Mapped[int] = mapped_column(Integer)
     channel: Mapped[str] = mapped_column(String(16))
     platform: Mapped[str] = mapped_column(String(32))
+
+
+class DailyPayments(Base):
+    """Payments on counted sales per location, business day, channel, platform and payment method."""
+
+    __tablename__ = "daily_payments"
+    __table_args__ = (Index("ix_daily_payments_business_date_location_id", "business_date", "location_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    location_id: Mapped[int] = mapped_column(ForeignKey("locations.id"))
+    business_date: Mapped[date] = mapped_column(Date)
+    channel: Mapped[str] = mapped_column(String(16))
+    platform: Mapped[str] = mapped_column(String(32))
+    method: Mapped[str] = mapped_column(String(32))
+    payments: Mapped[int] = mapped_column(Integer)
+    amount: Mapped[int] = mapped_column(Money)
+    tips: Mapped[int] = mapped_column(Money)

@@ -30,6 +30,7 @@ from tools.sources.records import CANCELED, COMPLETED
 from tools.store.models import (
     DailyDiscounts,
     DailyItemSales,
+    DailyPayments,
     DailySales,
     HourlyItemSales,
     HourlySales,
@@ -37,10 +38,11 @@ from tools.store.models import (
     Order,
     OrderDiscount,
     OrderLineItem,
+    Payment,
     StoreMeta,
 )
 
-VERSION = "4"
+VERSION = "5"
 ORDERS = Order.__table__
 LINES = OrderLineItem.__table__
 MENU = MenuItem.__table__
@@ -50,7 +52,9 @@ DAILY_ITEMS = DailyItemSales.__table__
 DAILY_DISCOUNTS = DailyDiscounts.__table__
 HOURLY = HourlySales.__table__
 HOURLY_ITEMS = HourlyItemSales.__table__
-ROLLUP_TABLES = (DAILY, HOURLY, DAILY_ITEMS, HOURLY_ITEMS, DAILY_DISCOUNTS)
+DAILY_PAYMENTS = DailyPayments.__table__
+PAYMENTS = Payment.__table__
+ROLLUP_TABLES = (DAILY, HOURLY, DAILY_ITEMS, HOURLY_ITEMS, DAILY_DISCOUNTS, DAILY_PAYMENTS)
 
 _PLATFORM = func.coalesce(ORDERS.c.platform, literal(""))
 _ITEM = func.coalesce(MENU.c.item_name, LINES.c.item_name)
@@ -165,6 +169,17 @@ def _item_rollup(table, one_day: bool):
     )
 
 
+def _payment_rollup(one_day: bool):
+    keys = (*_KEYS, PAYMENTS.c.method)
+    return insert(DAILY_PAYMENTS).from_select(
+        ["location_id", "business_date", "channel", "platform", "method", "payments", "amount", "tips"],
+        select(*keys, func.count(), func.sum(PAYMENTS.c.amount), func.sum(PAYMENTS.c.tip))
+        .select_from(PAYMENTS.join(ORDERS, ORDERS.c.id == PAYMENTS.c.order_id))
+        .where(_counted(one_day))
+        .group_by(*keys),
+    )
+
+
 def _discount_rollup(one_day: bool):
     keys = (*_KEYS, DISCOUNTS.c.name)
     return insert(DAILY_DISCOUNTS).from_select(
@@ -183,6 +198,7 @@ def _statements(conn: Connection, one_day: bool) -> list:
         _item_rollup(DAILY_ITEMS, one_day),
         _item_rollup(HOURLY_ITEMS, one_day),
         _discount_rollup(one_day),
+        _payment_rollup(one_day),
     ]
 
 

@@ -1,4 +1,4 @@
-"""hourly_item_sales: item sales per local hour too, for items at lunch or after 9 pm
+"""hourly_item_sales (item sales per local hour too: items at lunch) and daily_payments (per payment method)
 
 Revision ID: 0008
 Revises: 0007
@@ -39,9 +39,30 @@ def upgrade() -> None:
         "hourly_item_sales",
         ["business_date", "location_id"],
     )
-    # Filled when open_store sees the new rollups VERSION.
+    op.create_table(
+        "daily_payments",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("location_id", sa.Integer(), nullable=False),
+        sa.Column("business_date", sa.Date(), nullable=False),
+        sa.Column("channel", sa.String(length=16), nullable=False),
+        sa.Column("platform", sa.String(length=32), nullable=False),
+        sa.Column("method", sa.String(length=32), nullable=False),
+        sa.Column("payments", sa.Integer(), nullable=False),
+        sa.Column("amount", sa.BigInteger(), nullable=False),
+        sa.Column("tips", sa.BigInteger(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["location_id"], ["locations.id"], name=op.f("fk_daily_payments_location_id_locations")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_daily_payments")),
+    )
+    op.create_index(
+        "ix_daily_payments_business_date_location_id", "daily_payments", ["business_date", "location_id"]
+    )
+    # Both are filled when open_store sees the new rollups VERSION.
 
 
 def downgrade() -> None:
+    op.drop_index("ix_daily_payments_business_date_location_id", table_name="daily_payments")
+    op.drop_table("daily_payments")
     op.drop_index("ix_hourly_item_sales_business_date_location_id", table_name="hourly_item_sales")
     op.drop_table("hourly_item_sales")
