@@ -13,8 +13,9 @@ APIs' documented meaning, so the metrics tools can be checked breakdown by break
   counted. A counted order is a completed one that is not a POS copy.
 - money in cents: gross = the items' gross (Square ``gross_sales_money``; Deliverect quantity × unit price
   with sub-items), discounts, net = gross − discounts (the demo's prices exclude tax), tax, restaurant tips
-  (Square tips, Deliverect ``tip``), courier tips (Deliverect ``driverTip``, not the restaurant's), the
-  estimated commission (business.json rate × net, per order, half up to the cent).
+  (Square tips, Deliverect ``tip``), courier tips (Deliverect ``driverTip``, not the restaurant's), what the
+  customer paid (Square ``total_money``, Deliverect ``payment.amount``), the estimated commission
+  (business.json rate × net, per order, half up to the cent).
 """
 
 from __future__ import annotations
@@ -65,6 +66,7 @@ class OrderFact:
     tax: int
     tips: int  # the restaurant's
     courier_tips: int  # the platform driver's
+    total_collected: int  # what the customer paid: Square total_money, Deliverect payment.amount
     commission: int  # estimated, 0 for non-platform orders
     items: tuple[ItemFact, ...]
 
@@ -242,6 +244,7 @@ def facts_from_fixtures(folder: Path) -> Facts:
                 tax=sum(tax["total"] for tax in body["taxes"]),
                 tips=body["tip"],
                 courier_tips=body["driverTip"],
+                total_collected=body["payment"]["amount"],
                 commission=commission.estimate(platform, location, when.date(), gross - discounts),
                 items=items,
             )
@@ -280,6 +283,7 @@ def facts_from_fixtures(folder: Path) -> Facts:
                     tax=order["total_tax_money"]["amount"],
                     tips=order["total_tip_money"]["amount"],
                     courier_tips=0,
+                    total_collected=order["total_money"]["amount"],
                     commission=0,
                     items=items,
                 )
