@@ -104,7 +104,10 @@ class Application:
         """A context for one tool call on the read-only engine; ``today`` defaults to the business date."""
         engine = self.tools_engine
         return ToolContext(
-            engine=engine, today=today or business_today(engine), week_start=self.settings.week_start
+            engine=engine,
+            today=today or business_today(engine),
+            week_start=self.settings.week_start,
+            day_parts=self.settings.day_parts,
         )
 
     @property
@@ -135,6 +138,7 @@ class Application:
                 context_budget_tokens=model_settings.context_budget_tokens,
             ),
             week_start=self.settings.week_start,
+            day_parts=self.settings.day_parts,
             registry=self.registry,
         )
 

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from dotenv import dotenv_values
 
+from tools.analytics.calendar_filters import DEFAULT_DAY_PARTS, DayPart, FilterError, parse_day_parts
 from tools.analytics.readonly import DEFAULT_QUERY_TIMEOUT_SECONDS
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
@@ -30,6 +31,7 @@ VARIABLES = (
     "OPSBOT_FIXTURES_DIR",
     "OPSBOT_DEMO_ANCHOR",
     "OPSBOT_WEEK_START",
+    "OPSBOT_DAY_PARTS",
     "OPSBOT_LOG_LEVEL",
     "OPSBOT_QUERY_TIMEOUT_SECONDS",
     "ANTHROPIC_API_KEY",
@@ -157,6 +159,7 @@ class Settings:
     demo_anchor: bool
     log_level: str
     week_start: int = 0  # 0 = Monday … 6 = Sunday
+    day_parts: tuple[DayPart, ...] = DEFAULT_DAY_PARTS  # named local-hour ranges ("lunch" = 11–14)
     query_timeout_seconds: float = DEFAULT_QUERY_TIMEOUT_SECONDS  # the longest one tool statement may run
     model: ModelSettings = field(default_factory=ModelSettings)
     http_host: str = "0.0.0.0"
@@ -303,6 +306,12 @@ def load_settings(env_file: Path | None = Path(".env"), environ: Mapping[str, st
     week_day = (_text(values, "OPSBOT_WEEK_START") or "monday").lower()
     if week_day not in WEEKDAYS:
         raise SettingsError(f"OPSBOT_WEEK_START={week_day!r} — use a weekday name such as monday or sunday")
+    day_parts = DEFAULT_DAY_PARTS
+    if parts_text := _text(values, "OPSBOT_DAY_PARTS"):
+        try:
+            day_parts = parse_day_parts(parts_text)
+        except FilterError as exc:
+            raise SettingsError(f"OPSBOT_DAY_PARTS: {exc}") from exc
     return Settings(
         data_dir=data_dir,
         database_url=_text(values, "DATABASE_URL") or default_database_url(data_dir),
@@ -310,6 +319,7 @@ def load_settings(env_file: Path | None = Path(".env"), environ: Mapping[str, st
         demo_anchor=_flag(values, "OPSBOT_DEMO_ANCHOR", True),
         log_level=log_level,
         week_start=WEEKDAYS.index(week_day),
+        day_parts=day_parts,
         query_timeout_seconds=_number(
             values, "OPSBOT_QUERY_TIMEOUT_SECONDS", DEFAULT_QUERY_TIMEOUT_SECONDS, 0.1, 3600
         ),

@@ -48,6 +48,17 @@ def minor_unit_digits(currency: str | None) -> int:
     return 2
 
 
+def divide_half_up(numerator: int, denominator: int) -> int:
+    """``numerator / denominator`` rounded to a whole minor unit, halves away from zero — the one rounding
+    rule for money opsbot derives (commission estimates, average tickets): 0.5 cent → 1 cent, −0.5 → −1."""
+    if denominator == 0:
+        raise ZeroDivisionError("divide_half_up by zero")
+    if denominator < 0:
+        numerator, denominator = -numerator, -denominator
+    quotient = (2 * abs(numerator) + denominator) // (2 * denominator)
+    return quotient if numerator >= 0 else -quotient
+
+
 def format_money(amount: int | float, currency: str) -> str:
     """Minor units → "$1,234.56", "¥1,235", "KWD 1.250" (negative amounts as "-$12.00")."""
     digits = minor_unit_digits(currency)

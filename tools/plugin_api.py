@@ -38,8 +38,9 @@ plugins (``examples/``, ``plugins/``) to this module.
 
 from __future__ import annotations
 
+from tools.analytics.arguments import EndArg, LocationsArg, PeriodArg, StartArg
 from tools.analytics.business_calendar import Period
-from tools.analytics.sales import EndArg, LocationsArg, PeriodArg, StartArg, order_totals
+from tools.analytics.sales import order_totals
 from tools.analytics.scope import Place, Scope, build_scope, load_places, percent, resolve_location
 from tools.currencies import format_money, minor_unit_digits
 from tools.registry import Param, ToolContext, ToolError, activity

@@ -24,6 +24,7 @@ from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 from sqlalchemy import Engine
 
+from tools.analytics.calendar_filters import DEFAULT_DAY_PARTS, DayPart
 from tools.top_level_packages import check_top_level_packages
 
 log = logging.getLogger("opsbot.tools")
@@ -43,12 +44,13 @@ class ToolError(Exception):
 
 @dataclass(frozen=True)
 class ToolContext:
-    """What a tool may use: a read-only engine on the store, today's date in the business timezone, and the
-    first day of the week (0 = Monday … 6 = Sunday)."""
+    """What a tool may use: a read-only engine on the store, today's date in the business timezone, the
+    first day of the week (0 = Monday … 6 = Sunday) and the business's day parts (lunch, dinner…)."""
 
     engine: Engine
     today: date
     week_start: int = 0
+    day_parts: tuple[DayPart, ...] = DEFAULT_DAY_PARTS
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from bot.agent.loop import Agent, AgentConfig, Business
 from bot.agent.model import ModelClient
 from bot.agent.prompt import stable_system_text
 from tools.analytics.business_info import business_profile
+from tools.analytics.calendar_filters import DEFAULT_DAY_PARTS, DayPart
 from tools.analytics.scope import business_today
 from tools.registry import ToolContext, ToolRegistry, default_registry
 
@@ -24,6 +25,7 @@ def assemble_agent(
     model: ModelClient,
     config: AgentConfig,
     week_start: int = 0,
+    day_parts: tuple[DayPart, ...] = DEFAULT_DAY_PARTS,
     today: Callable[[], date] | None = None,
     registry: ToolRegistry | None = None,
 ) -> Agent:
@@ -37,7 +39,9 @@ def assemble_agent(
         model=model,
         registry=registry or default_registry(),
         store=conversations,
-        context_factory=lambda: ToolContext(engine=tools_engine, today=current_day(), week_start=week_start),
+        context_factory=lambda: ToolContext(
+            engine=tools_engine, today=current_day(), week_start=week_start, day_parts=day_parts
+        ),
         business=Business(stable_system_text(profile), timezone),
         config=config,
     )

@@ -20,7 +20,13 @@ FORMS = (
 )
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 MONTHS = tuple(name.lower() for name in calendar.month_name[1:])
-COMPARISONS = ("previous_period", "same_period_last_week", "same_period_last_month", "same_period_last_year")
+COMPARISONS = (
+    "previous_period",
+    "same_period_last_week",
+    "same_period_last_month",
+    "same_period_last_year",
+    "same_weekdays_last_year",
+)
 
 
 class PeriodError(ValueError):
@@ -209,5 +215,8 @@ def comparison_period(period: Period, compare_to: str, today: date, *, week_star
         return _span(moved.start, moved.end, "same days a month earlier")
     if compare_to == "same_period_last_year":
         moved = period.shifted(years=-1)
-        return _span(moved.start, moved.end, "same days a year earlier")
+        return _span(moved.start, moved.end, "same calendar dates a year earlier")
+    if compare_to == "same_weekdays_last_year":
+        moved = period.shifted(weeks=-52)
+        return _span(moved.start, moved.end, "same weekdays 52 weeks earlier")
     raise PeriodError(f"cannot compare with {compare_to!r} — use one of: {', '.join(COMPARISONS)}")

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine, or_, select
 
+from tools.analytics.definitions import all_definitions
 from tools.analytics.scope import ORDERS, load_places, location_date_ranges, resolve_location
 from tools.currencies import format_money
 from tools.registry import Param, ToolContext, ToolError, activity
@@ -20,7 +21,8 @@ WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturd
 @activity("checking the business and its locations")
 def business_info(ctx: ToolContext) -> dict:
     """The business: its name, today's date and weekday, each location's number, name, timezone, currency and
-    the date range its order data covers, and the menu categories with their items."""
+    the date range its order data covers, the menu categories with their items, the day parts, and the
+    definition of every measure the tools report (net sales, tips, average ticket, delivery…)."""
     places = load_places(ctx.engine)
     ranges = location_date_ranges(ctx.engine, places)
     menu = MenuItem.__table__
@@ -48,6 +50,8 @@ def business_info(ctx: ToolContext) -> dict:
             for p in places
         ],
         "menu_categories": categories,
+        "day_parts": {part.name: part.span for part in ctx.day_parts},
+        "definitions": all_definitions(),
     }
 
 
@@ -132,6 +136,7 @@ def order_details(
         "net_sales": format_money(order.net_sales, cur),
         "tax": format_money(order.tax, cur),
         "tips": format_money(order.tips, cur),
+        "courier_tips": format_money(order.courier_tips, cur),
         "total_collected": format_money(order.total_collected, cur),
         "estimated_commission": format_money(order.commission, cur) if order.commission is not None else None,
         "items": [

@@ -7,15 +7,18 @@ from typing import Annotated
 
 from sqlalchemy import func, select
 
-from tools.analytics.sales import (
-    DAILY,
+from tools.analytics.arguments import (
     EndArg,
+    HoursArg,
     LocationsArg,
     PeriodArg,
     PlatformsArg,
     StartArg,
-    refund_rows,
+    WeekdaysArg,
 )
+from tools.analytics.breakdowns import Bucket, breakdown, metric_value, total
+from tools.analytics.definitions import definitions_for
+from tools.analytics.sales import refund_rows
 from tools.analytics.scope import build_scope, no_data_note, percent
 from tools.currencies import format_money
 from tools.registry import Param, ToolContext, ToolError, activity
@@ -31,78 +34,99 @@ def delivery_report(
     period: PeriodArg = None,
     locations: LocationsArg = None,
     platforms: PlatformsArg = None,
+    weekdays: WeekdaysArg = None,
+    hours: HoursArg = None,
     start_date: StartArg = None,
     end_date: EndArg = None,
 ) -> dict:
-    """Delivery-platform orders for a period, per platform: completed orders, gross and net sales, estimated
-    commission (from the commission-rate table — platforms do not report it, so it is an estimate), canceled
-    orders and their value, average minutes from order to pickup, and each platform's share of all sales."""
+    """Delivery-platform orders (delivered or picked up) for a period, per platform: completed orders, how
+    many were delivered and picked up, gross and net sales, average ticket, estimated commission (from the
+    commission-rate table — platforms do not report it), courier tips (the drivers', not the restaurant's),
+    canceled orders with their net and gross value, average minutes from order to pickup, and each
+    platform's share of all net sales."""
     scope = build_scope(
         ctx,
         period=period,
         start_date=start_date,
         end_date=end_date,
         locations=locations,
-        platforms=platforms,
+        platforms=platforms or ["any"],
+        weekdays=weekdays,
+        hours=hours,
     )
     currency = scope.currency
     with ctx.engine.connect() as conn:
         everything = replace(scope, platforms=(), channels=())
-        all_net = conn.scalar(
-            select(func.coalesce(func.sum(DAILY.c.net_sales), 0)).where(*everything.rollup_conditions(DAILY))
-        )
-        rows = conn.execute(
-            select(
-                DAILY.c.platform,
-                func.sum(DAILY.c.orders).label("orders"),
-                func.sum(DAILY.c.gross_sales).label("gross"),
-                func.sum(DAILY.c.net_sales).label("net"),
-                func.sum(DAILY.c.commission).label("commission"),
-                func.sum(DAILY.c.canceled_orders).label("canceled"),
-                func.sum(DAILY.c.canceled_value).label("canceled_value"),
-                func.sum(DAILY.c.pickup_minutes).label("pickup_minutes"),
-                func.sum(DAILY.c.pickup_orders).label("pickup_orders"),
-            )
-            .where(*scope.rollup_conditions(DAILY), DAILY.c.platform != "")
-            .group_by(DAILY.c.platform)
-        ).all()
-    prep = {
-        row.platform: round(float(row.pickup_minutes) / int(row.pickup_orders), 1)
-        for row in rows
-        if row.pickup_orders
-    }
+        all_net = total(breakdown(conn, everything, [], day_parts=ctx.day_parts)).get("net_sales", 0)
+        cells = breakdown(conn, scope, ["platform", "channel"], day_parts=ctx.day_parts)
+    per_platform: dict[str, dict] = {}
+    for cell in cells:
+        platform, channel = cell.keys
+        sums = per_platform.setdefault(platform, {"delivered_orders": 0, "picked_up": 0})
+        for name, value in cell.sums.items():
+            sums[name] = sums.get(name, 0) + value
+        if channel == "delivery":
+            sums["delivered_orders"] += cell.sums["orders"]
+        elif channel == "pickup":
+            sums["picked_up"] += cell.sums["orders"]
     result: dict = {**scope.describe()}
-    if not rows:
-        result["note"] = no_data_note(ctx.engine, scope) + " (no delivery-platform orders)"
+    if not per_platform:
+        result["note"] = no_data_note(scope) + " (no delivery-platform orders)"
         return result
-    platforms_out = []
-    for row in sorted(rows, key=lambda r: -int(r.net or 0)):
-        platforms_out.append(
+    rows = []
+    for platform, sums in sorted(per_platform.items(), key=lambda kv: (-int(kv[1]["net_sales"]), kv[0])):
+        rows.append(
             {
-                "platform": platform_display_name(row.platform),
-                "orders": int(row.orders),
-                "gross_sales": format_money(int(row.gross), currency),
-                "net_sales": format_money(int(row.net), currency),
-                "estimated_commission": format_money(int(row.commission or 0), currency),
-                "commission_percent_of_gross": percent(int(row.commission or 0), int(row.gross)),
-                "canceled_orders": int(row.canceled),
-                "canceled_value": format_money(int(row.canceled_value), currency),
-                "average_minutes_to_pickup": prep.get(row.platform),
-                "share_of_all_net_sales_percent": percent(int(row.net), int(all_net)),
+                "platform": platform_display_name(platform),
+                "orders": int(sums["orders"]),
+                "delivered_orders": int(sums["delivered_orders"]),
+                "pickup_orders": int(sums["picked_up"]),
+                "gross_sales": format_money(int(sums["gross_sales"]), currency),
+                "net_sales": format_money(int(sums["net_sales"]), currency),
+                "average_ticket": _money(metric_value(sums, "average_ticket"), currency),
+                "estimated_commission": format_money(int(sums["commission"]), currency),
+                "commission_percent_of_net_sales": percent(int(sums["commission"]), int(sums["net_sales"])),
+                "courier_tips": format_money(int(sums["courier_tips"]), currency),
+                "canceled": {
+                    "orders": int(sums["canceled_orders"]),
+                    "net_value": format_money(int(sums["canceled_net"]), currency),
+                    "gross_value": format_money(int(sums["canceled_value"]), currency),
+                },
+                "average_minutes_to_pickup": (
+                    round(float(sums["pickup_minutes"]) / int(sums["pickup_orders"]), 1)
+                    if sums["pickup_orders"]
+                    else None
+                ),
+                "share_of_all_net_sales_percent": percent(int(sums["net_sales"]), int(all_net)),
             }
         )
-    totals_net = sum(int(r.net) for r in rows)
-    result["platforms"] = platforms_out
+    combined = total([Bucket((), sums) for sums in per_platform.values()])
+    result["platforms"] = rows
     result["all_platforms"] = {
-        "orders": sum(int(r.orders) for r in rows),
-        "net_sales": format_money(totals_net, currency),
-        "estimated_commission": format_money(sum(int(r.commission or 0) for r in rows), currency),
-        "share_of_all_net_sales_percent": percent(totals_net, int(all_net)),
+        "orders": int(combined["orders"]),
+        "delivered_orders": int(combined["delivered_orders"]),
+        "pickup_orders": int(combined["picked_up"]),
+        "net_sales": format_money(int(combined["net_sales"]), currency),
+        "average_ticket": _money(metric_value(combined, "average_ticket"), currency),
+        "estimated_commission": format_money(int(combined["commission"]), currency),
+        "courier_tips": format_money(int(combined["courier_tips"]), currency),
+        "canceled_orders": int(combined["canceled_orders"]),
+        "share_of_all_net_sales_percent": percent(int(combined["net_sales"]), int(all_net)),
     }
-    result["commission_note"] = (
-        "commission is an estimate: rate × (gross sales − discounts) from the configured commission rates"
+    result["definitions"] = definitions_for(
+        "platform_orders",
+        "orders",
+        "net_sales",
+        "average_ticket",
+        "estimated_commission",
+        "courier_tips",
+        "canceled",
     )
     return result
+
+
+def _money(value: int | float | None, currency: str) -> str | None:
+    return None if value is None else format_money(int(value), currency)
 
 
 def _top_reasons(refunds: list[tuple[int, str | None]], limit: int) -> list[tuple[str, int, int]]:
@@ -159,6 +183,7 @@ def refunds_and_discounts(
         ).all()
     return {
         **scope.describe(),
+        "definitions": definitions_for("refunds", "discounts"),
         "refunds": {
             "count": len(refunds),
             "value": format_money(sum(amount for amount, _ in refunds), currency),

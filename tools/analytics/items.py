@@ -6,17 +6,20 @@ from typing import Annotated, Literal
 
 from sqlalchemy import func, select
 
-from tools.analytics.sales import (
-    ITEMS,
-    MENU,
+from tools.analytics.arguments import (
     ChannelsArg,
     EndArg,
+    HoursArg,
     LocationsArg,
     PeriodArg,
     PlatformsArg,
     StartArg,
+    WeekdaysArg,
 )
-from tools.analytics.scope import Scope, build_scope, no_data_note
+from tools.analytics.breakdowns import MENU, breakdown
+from tools.analytics.definitions import definitions_for
+from tools.analytics.names import unknown_name_error
+from tools.analytics.scope import Place, Scope, build_scope, no_data_note
 from tools.currencies import format_money
 from tools.registry import Param, ToolContext, ToolError, activity
 
@@ -35,36 +38,38 @@ def _ranked(rows: list[dict], metric: str, limit: int, bottom: bool) -> list[dic
     return kept
 
 
+def _menu_categories(conn) -> dict[str, str]:
+    """Each menu item's category (the first one, for an item listed in several)."""
+    rows = conn.execute(select(MENU.c.item_name, func.min(MENU.c.category)).group_by(MENU.c.item_name))
+    return {item: category or "Uncategorized" for item, category in rows}
+
+
 def _item_rows(ctx: ToolContext, scope: Scope, category: str | None, include_unsold: bool) -> list[dict]:
-    conditions = scope.rollup_conditions(ITEMS)
-    if category:
-        conditions.append(func.lower(ITEMS.c.category) == category.strip().lower())
+    """Units and revenue per menu item in the scope (of one category), with unsold menu items when asked."""
     with ctx.engine.connect() as conn:
-        rows = conn.execute(
-            select(
-                ITEMS.c.item,
-                func.min(ITEMS.c.category).label("category"),
-                func.sum(ITEMS.c.quantity).label("quantity"),
-                func.sum(ITEMS.c.gross_sales).label("revenue"),
-            )
-            .where(*conditions)
-            .group_by(ITEMS.c.item)
-        ).all()
-        result = [
-            {"item": r.item, "category": r.category, "quantity": float(r.quantity), "revenue": int(r.revenue)}
-            for r in rows
+        buckets = breakdown(conn, scope, ["category", "item"], day_parts=ctx.day_parts)
+        menu = _menu_categories(conn) if include_unsold or category else {}
+    sold: dict[str, dict] = {}
+    for bucket in buckets:
+        cat, item = bucket.keys
+        row = sold.setdefault(item, {"item": item, "category": cat, "quantity": 0.0, "revenue": 0})
+        row["category"] = min(row["category"], cat)
+        row["quantity"] += float(bucket.sums["items_sold"])
+        row["revenue"] += int(bucket.sums["gross_sales"])
+    rows = list(sold.values())
+    if include_unsold:
+        rows += [
+            {"item": item, "category": cat, "quantity": 0.0, "revenue": 0}
+            for item, cat in menu.items()
+            if item not in sold
         ]
-        if include_unsold:
-            menu = select(MENU.c.item_name, func.min(MENU.c.category)).group_by(MENU.c.item_name)
-            if category:
-                menu = menu.where(func.lower(MENU.c.category) == category.strip().lower())
-            sold = {r["item"] for r in result}
-            result += [
-                {"item": item, "category": cat, "quantity": 0.0, "revenue": 0}
-                for item, cat in conn.execute(menu).all()
-                if item not in sold
-            ]
-    return result
+    if category:
+        known = sorted({r["category"] for r in rows} | set(menu.values()))
+        wanted = next((c for c in known if c.lower() == category.strip().lower()), None)
+        if wanted is None:
+            raise unknown_name_error("category", category, known)
+        rows = [r for r in rows if r["category"] == wanted]
+    return rows
 
 
 @activity("ranking menu items")
@@ -88,11 +93,14 @@ def top_items(
     locations: LocationsArg = None,
     channels: ChannelsArg = None,
     platforms: PlatformsArg = None,
+    weekdays: WeekdaysArg = None,
+    hours: HoursArg = None,
     start_date: StartArg = None,
     end_date: EndArg = None,
 ) -> dict:
-    """The best- or worst-selling menu items for a period, by units sold or revenue, overall or per location.
-    Ties share a rank and are all listed. Items are menu items (variations such as sizes are combined)."""
+    """The best- or worst-selling menu items for a period, by units sold or revenue, overall or per location,
+    optionally on some weekdays or in some local hours. Ties share a rank and are all listed. Items are menu
+    items (variations such as sizes are combined)."""
     if not 1 <= limit <= 50:
         raise ToolError(f"limit must be between 1 and 50, got {limit}")
     scope = build_scope(
@@ -103,18 +111,18 @@ def top_items(
         locations=locations,
         channels=channels,
         platforms=platforms,
+        weekdays=weekdays,
+        hours=hours,
     )
     currency = scope.currency
     metric = "quantity" if by == "quantity" else "revenue"
-    groups = [(None, scope)]
+    groups: list[tuple[Place | None, Scope]] = [(None, scope)]
     if per_location:
-        groups = [(p, Scope(scope.period, [p], False, scope.channels, scope.platforms)) for p in scope.places]
+        groups = [(p, scope.at(p)) for p in scope.places]
     result: dict = {**scope.describe(), "ranked_by": by, "direction": direction}
     rankings = []
     for place, sub_scope in groups:
         rows = _item_rows(ctx, sub_scope, category, include_unsold=direction == "bottom")
-        if category and not rows:
-            raise ToolError(f"no menu items in category {category!r}")
         ranked = _ranked(rows, metric, limit, bottom=direction == "bottom")
         items = [
             {
@@ -130,10 +138,11 @@ def top_items(
         if place is not None:
             entry = {"location": place.label, **entry}
         if not any(r["quantity"] for r in rows):
-            entry["note"] = no_data_note(ctx.engine, sub_scope)
+            entry["note"] = no_data_note(sub_scope)
         rankings.append(entry)
     if per_location:
         result["by_location"] = rankings
     else:
         result.update(rankings[0])
+    result["definitions"] = definitions_for("items_sold", "item_sales")
     return result

@@ -1,124 +1,116 @@
-"""Sales tools: totals and breakdowns (``sales_report``) and best/worst sellers (``top_items``)."""
+"""Sales totals and breakdowns: ``sales_report``, and ``order_totals`` (the plugin API's sales figures)."""
 
 from __future__ import annotations
 
-from collections import defaultdict
-from datetime import date, timedelta
 from typing import Annotated, Literal
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, select
 
-from tools.analytics.scope import ORDERS, Scope, build_scope, no_data_note
-from tools.currencies import format_money
+from tools.analytics.arguments import (
+    ChannelsArg,
+    EndArg,
+    GroupByArg,
+    HoursArg,
+    ItemsArg,
+    LimitArg,
+    LocationsArg,
+    MetricArg,
+    PeriodArg,
+    PlatformsArg,
+    StartArg,
+    WeekdaysArg,
+)
+from tools.analytics.breakdowns import (
+    CALENDAR,
+    Bucket,
+    breakdown,
+    check_dimensions,
+    family_of,
+    label,
+    metric_value,
+    natural_order,
+    total,
+)
+from tools.analytics.calendar_filters import DEFAULT_DAY_PARTS, DayPart
+from tools.analytics.definitions import definitions_for
+from tools.analytics.scope import ORDERS, Scope, build_scope, no_data_note, percent
+from tools.currencies import divide_half_up, format_money
 from tools.registry import Param, ToolContext, ToolError, activity
-from tools.sources.platforms import platform_display_name
-from tools.store.models import DailyItemSales, DailySales, MenuItem, Payment, Refund
+from tools.store.models import Refund
 
-MENU = MenuItem.__table__
-PAYMENTS = Payment.__table__
 REFUNDS = Refund.__table__
-DAILY = DailySales.__table__
-ITEMS = DailyItemSales.__table__
-WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 COUNTED_REFUNDS = ("approved", "completed")
-
-GroupBy = Literal[
-    "none",
-    "day",
-    "week",
-    "month",
-    "hour",
-    "weekday",
-    "location",
-    "channel",
-    "platform",
-    "category",
-    "item",
-    "payment_method",
-]
-Channel = Literal["in_store", "delivery", "pickup", "online"]
-
-PeriodArg = Annotated[
-    str | None,
+MONEY = (
+    "gross_sales",
+    "discounts",
+    "net_sales",
+    "tax",
+    "tips",
+    "courier_tips",
+    "total_collected",
+    "average_ticket",
+    "amount",
+)
+Sort = Literal["natural", "largest", "smallest"]
+SortArg = Annotated[
+    Sort | None,
     Param(
-        "The period in words or ISO dates, resolved in the business's timezone: 'today', 'yesterday', "
-        "'this week', 'last week', 'this month', 'last month', 'month to date', 'last 7 days', "
-        "'last Saturday', 'Q3', 'October', '2026-10-03', '2026-10-01..2026-10-31'. Default: yesterday."
+        "Row order: natural (time order, location number; else largest first), largest or smallest by the "
+        "metric. Default: natural for one dimension, largest for two."
     ),
 ]
-LocationsArg = Annotated[
-    list[str] | None,
-    Param("Locations by name or number ('Downtown', 'Location 3', '3'); default: all locations."),
-]
-ChannelsArg = Annotated[
-    list[Channel] | None, Param("Only these channels (in_store, delivery, pickup, online); default: all.")
-]
-PlatformsArg = Annotated[
-    list[str] | None,
-    Param("Only these delivery platforms (uber_eats, doordash, deliveroo, just_eat, …); default: all."),
-]
-StartArg = Annotated[
-    date | None, Param("Explicit first day (YYYY-MM-DD); use with end_date instead of period.")
-]
-EndArg = Annotated[date | None, Param("Explicit last day, inclusive (YYYY-MM-DD); use with start_date.")]
-
-
-_MONEY = ("gross_sales", "discounts", "net_sales", "tax", "tips", "total_collected")
-
-
-def _order_sums():
-    """Order count and money sums over the orders themselves (for the hour breakdown the rollup lacks)."""
-    return (
-        func.count().label("orders"),
-        *(func.coalesce(func.sum(ORDERS.c[name]), 0).label(name) for name in _MONEY),
-    )
-
-
-def _daily_sums():
-    """The same sums as _order_sums, from the daily rollup."""
-    return (
-        func.coalesce(func.sum(DAILY.c.orders), 0).label("orders"),
-        *(func.coalesce(func.sum(DAILY.c[name]), 0).label(name) for name in _MONEY),
-    )
-
-
-def _shape(sums: dict, currency: str) -> dict:
-    """Money formatted, plus the average ticket (net sales per order)."""
-    shaped = {"orders": int(sums["orders"])}
-    for key in _MONEY:
-        shaped[key] = format_money(int(sums[key]), currency)
-    if sums["orders"]:
-        shaped["average_ticket"] = format_money(round(int(sums["net_sales"]) / int(sums["orders"])), currency)
-    return shaped
+_SALES_ROW = ("orders", "gross_sales", "discounts", "net_sales", "tax", "tips", "total_collected")
+_TWO_DIMENSION_ROW = ("orders", "net_sales", "average_ticket")
 
 
 def order_totals(engine: Engine, scope: Scope) -> dict:
-    """Raw sums of counted orders in the scope: ``orders``, ``items_sold``, ``refunds`` (a count), and in
-    minor units ``gross_sales``, ``discounts``, ``net_sales``, ``tax``, ``tips``, ``total_collected``,
-    ``refunded``."""
+    """Raw sums of counted orders in the scope: ``orders``, ``items_sold``, ``refunds`` (a count),
+    ``canceled_orders``, and in minor units ``gross_sales``, ``discounts``, ``net_sales``, ``tax``, ``tips``
+    (the restaurant's), ``courier_tips``, ``total_collected``, ``commission``, ``refunded``,
+    ``canceled_value`` (gross) and ``canceled_net``."""
     with engine.connect() as conn:
-        row = (
-            conn.execute(
-                select(
-                    *_daily_sums(), func.coalesce(func.sum(DAILY.c.items_sold), 0).label("items_sold")
-                ).where(*scope.rollup_conditions(DAILY))
-            )
-            .one()
-            ._asdict()
-        )
+        totals = total(breakdown(conn, scope, [], day_parts=DEFAULT_DAY_PARTS))
         refunds = refund_rows(conn, scope)
-    row["refunds"], row["refunded"] = len(refunds), sum(amount for amount, _reason in refunds)
-    return row
+    totals = {name: totals.get(name, 0) for name in _TOTAL_NAMES}
+    totals["refunds"], totals["refunded"] = len(refunds), sum(amount for amount, _reason in refunds)
+    return totals
+
+
+_TOTAL_NAMES = (
+    "orders",
+    "gross_sales",
+    "discounts",
+    "net_sales",
+    "tax",
+    "tips",
+    "courier_tips",
+    "total_collected",
+    "commission",
+    "items_sold",
+    "canceled_orders",
+    "canceled_value",
+    "canceled_net",
+)
 
 
 def refund_rows(conn, scope: Scope) -> list[tuple[int, str | None]]:
-    """(amount, reason) of the refunds given in the scope's period, at its locations/channels/platforms.
+    """(amount, reason) of the refunds given in the scope's period, at its locations/channels/platforms,
+    on its weekdays and in its hours (the refund's own local day and hour).
 
     Refunds count on their own business day. The period picks them through the refunds' date index and the
     other filters apply in Python: a period holds few refunds, and a SQL location filter would make the
     planner walk the location's orders instead."""
     rows = conn.execute(
-        select(REFUNDS.c.amount, REFUNDS.c.reason, ORDERS.c.location_id, ORDERS.c.channel, ORDERS.c.platform)
+        select(
+            REFUNDS.c.amount,
+            REFUNDS.c.reason,
+            REFUNDS.c.business_date,
+            REFUNDS.c.created_at,
+            ORDERS.c.location_id,
+            ORDERS.c.channel,
+            ORDERS.c.platform,
+        )
         .select_from(REFUNDS.join(ORDERS, ORDERS.c.id == REFUNDS.c.order_id))
         .where(
             REFUNDS.c.business_date.between(scope.period.start, scope.period.end),
@@ -126,157 +118,158 @@ def refund_rows(conn, scope: Scope) -> list[tuple[int, str | None]]:
             ORDERS.c.duplicate_of_id.is_(None),
         )
     ).all()
-    places = {p.id for p in scope.places}
-    return [
-        (int(r.amount), r.reason)
-        for r in rows
-        if (scope.all_places or r.location_id in places)
-        and (not scope.channels or r.channel in scope.channels)
-        and (not scope.platforms or r.platform in scope.platforms)
-    ]
+    zones = {p.id: ZoneInfo(p.timezone) for p in scope.places}
+    wanted_hours = set(scope.hours.hours) if scope.hours else None
+
+    def kept(r) -> bool:
+        if r.location_id not in zones:
+            return False
+        if scope.channels and r.channel not in scope.channels:
+            return False
+        if scope.platforms == ("any",):
+            if not r.platform:
+                return False
+        elif scope.platforms and r.platform not in scope.platforms:
+            return False
+        if scope.weekdays and r.business_date.weekday() not in scope.weekdays:
+            return False
+        return wanted_hours is None or r.created_at.astimezone(zones[r.location_id]).hour in wanted_hours
+
+    return [(int(r.amount), r.reason) for r in rows if kept(r)]
 
 
-def _totals_block(totals: dict, currency: str) -> dict:
-    block = _shape(totals, currency)
-    block["items_sold"] = _number(totals["items_sold"])
-    block["refunds"] = {"count": totals["refunds"], "value": format_money(totals["refunded"], currency)}
-    return block
+def check_limit(limit: int | None, default: int) -> int:
+    """The row limit asked for (1–100), or ``default``."""
+    if limit is None:
+        return default
+    if not 1 <= limit <= 100:
+        raise ToolError(f"limit must be between 1 and 100, got {limit}")
+    return limit
 
 
-def _number(value) -> int | float:
-    value = float(value or 0)
+def shown(name: str, value, currency: str):
+    """A measure as results show it: money formatted, counts as whole numbers where they are whole."""
+    if value is None:
+        return None
+    if name in MONEY:
+        return format_money(int(value), currency)
+    value = float(value)
     return int(value) if value.is_integer() else round(value, 2)
 
 
-def _calendar_rows(conn, scope: Scope, group_by: str, currency: str) -> list[dict]:
-    rows = conn.execute(
-        select(DAILY.c.business_date, *_daily_sums())
-        .where(*scope.rollup_conditions(DAILY))
-        .group_by(DAILY.c.business_date)
-    ).all()
-    buckets: dict = defaultdict(lambda: defaultdict(int))
-    days: dict = defaultdict(int)
-    for row in rows:
-        day: date = row.business_date
-        key = {
-            "day": day,
-            "week": day - timedelta(days=day.weekday()),
-            "month": day.replace(day=1),
-            "weekday": day.weekday(),
-        }[group_by]
-        days[key] += 1
-        for name, value in row._asdict().items():
-            if name != "business_date":
-                buckets[key][name] += value
-    result = []
-    for key in sorted(buckets):
-        shaped = _shape(buckets[key], currency)
-        if group_by == "weekday":
-            label = WEEKDAYS[key]
-            shaped["days_with_orders"] = days[key]
-            shaped["net_sales_per_day"] = format_money(round(buckets[key]["net_sales"] / days[key]), currency)
-        elif group_by == "week":
-            label = f"week of {key.isoformat()}"
-        elif group_by == "month":
-            label = key.strftime("%Y-%m")
-        else:
-            label = f"{key.isoformat()} ({WEEKDAYS[key.weekday()][:3]})"
-        result.append({group_by: label, **shaped})
-    return result
+def totals_block(totals: dict, currency: str) -> dict:
+    """The totals every sales result shows, with canceled orders' count and value on both bases."""
+    block = {name: shown(name, totals[name], currency) for name in _SALES_ROW}
+    block["courier_tips"] = shown("courier_tips", totals["courier_tips"], currency)
+    block["average_ticket"] = shown("average_ticket", metric_value(totals, "average_ticket"), currency)
+    block["items_sold"] = shown("items_sold", totals["items_sold"], currency)
+    block["refunds"] = {"count": totals["refunds"], "value": format_money(totals["refunded"], currency)}
+    block["canceled"] = {
+        "orders": int(totals["canceled_orders"]),
+        "net_value": format_money(int(totals["canceled_net"]), currency),
+        "gross_value": format_money(int(totals["canceled_value"]), currency),
+    }
+    return block
 
 
-def _dimension_rows(conn, scope: Scope, group_by: str, currency: str) -> list[dict]:
-    if group_by in ("item", "category"):
-        name = ITEMS.c.item if group_by == "item" else func.coalesce(ITEMS.c.category, "Uncategorized")
-        rows = conn.execute(
-            select(
-                name.label("key"),
-                func.sum(ITEMS.c.quantity).label("quantity"),
-                func.sum(ITEMS.c.orders).label("orders"),
-                func.sum(ITEMS.c.gross_sales).label("gross_sales"),
-            )
-            .where(*scope.rollup_conditions(ITEMS))
-            .group_by(name)
-            .order_by(func.sum(ITEMS.c.gross_sales).desc(), name)
-        ).all()
-        return [
-            {
-                group_by: r.key,
-                "items_sold": _number(r.quantity),
-                "orders": int(r.orders),
-                "gross_sales": format_money(int(r.gross_sales), currency),
-            }
-            for r in rows
-        ]
-    if group_by == "payment_method":
-        rows = conn.execute(
-            select(
-                PAYMENTS.c.method,
-                func.count().label("payments"),
-                func.sum(PAYMENTS.c.amount).label("amount"),
-                func.sum(PAYMENTS.c.tip).label("tips"),
-            )
-            .select_from(PAYMENTS.join(ORDERS, ORDERS.c.id == PAYMENTS.c.order_id))
-            .where(scope.where())
-            .group_by(PAYMENTS.c.method)
-            .order_by(func.sum(PAYMENTS.c.amount).desc())
-        ).all()
-        return [
-            {
-                "payment_method": r.method,
-                "payments": r.payments,
-                "amount": format_money(int(r.amount), currency),
-                "tips": format_money(int(r.tips), currency),
-            }
-            for r in rows
-        ]
-    if group_by == "hour":  # the rollup has no hours: the one breakdown that reads orders
-        column = ORDERS.c.local_hour
-        query = select(column.label("key"), *_order_sums()).where(scope.where())
+def ranking_metric(metric: str, family: str) -> str:
+    """The measure a breakdown of ``family`` ranks by for the asked ``metric`` (items have no net sales,
+    payments only amounts); ToolError for a metric the family cannot give."""
+    if family == "payments":
+        return "amount"
+    if family == "items":
+        if metric in ("net_sales", "gross_sales"):
+            return "gross_sales"
+        if metric not in ("items_sold", "orders"):
+            raise ToolError(f"metric {metric} is not kept per item — use net_sales, items_sold or orders")
+    return metric
+
+
+def in_natural_order(dimensions: list[str]) -> bool:
+    """True when "natural" order means time or location order (the first dimension is one of those);
+    otherwise natural order is largest first."""
+    return bool(dimensions) and dimensions[0] in (*CALENDAR, "location")
+
+
+def ordered(
+    buckets: list[Bucket], dimensions: list[str], metric: str, sort: str, scope: Scope
+) -> list[Bucket]:
+    """Buckets in the asked order; ties (and natural order beyond time and locations) by the labels."""
+    if sort == "natural" and in_natural_order(dimensions):
+        return sorted(
+            buckets,
+            key=lambda b: tuple(natural_order(d, k, scope) for d, k in zip(dimensions, b.keys, strict=True)),
+        )
+    sign = 1 if sort == "smallest" else -1
+
+    def by_metric(bucket: Bucket):
+        value = metric_value(bucket.sums, metric)
+        return (value is None, sign * (value or 0), tuple(str(k) for k in bucket.keys))
+
+    return sorted(buckets, key=by_metric)
+
+
+def bucket_row(
+    bucket: Bucket,
+    dimensions: list[str],
+    family: str,
+    metric: str,
+    whole: float,
+    scope: Scope,
+    day_parts: tuple[DayPart, ...],
+) -> dict:
+    """One breakdown row: its labels, its measures and its share of ``whole`` (the metric's total)."""
+    currency = scope.currency
+    row: dict = {d: label(d, k, scope, day_parts) for d, k in zip(dimensions, bucket.keys, strict=True)}
+    sums = bucket.sums
+    if family == "items":
+        names = ["items_sold", "gross_sales"] + (["orders"] if "item" in dimensions else [])
+    elif family == "payments":
+        names = ["payments", "amount", "tips"]
     else:
-        column = DAILY.c[{"location": "location_id"}.get(group_by, group_by)]
-        query = select(column.label("key"), *_daily_sums()).where(*scope.rollup_conditions(DAILY))
-    rows = conn.execute(query.group_by(column)).all()
-    labels = {p.id: p.label for p in scope.places}
-    result = []
-    for row in sorted(rows, key=lambda r: (r.key is None, r.key)):
-        sums = row._asdict()
-        key = sums.pop("key")
-        if group_by == "hour":
-            label = f"{key:02d}:00–{key:02d}:59"
-        elif group_by == "location":
-            label = labels.get(key, str(key))
-        elif group_by == "platform":
-            label = platform_display_name(key) if key else "none (in-store/online)"
-        else:
-            label = key
-        result.append({group_by: label, **_shape(sums, currency)})
-    return result
+        names = list(_SALES_ROW if len(dimensions) == 1 else _TWO_DIMENSION_ROW)
+        if len(dimensions) == 1:
+            names.append("average_ticket")
+        if metric not in names:
+            names.append(metric)
+    for name in names:
+        row[name] = shown(name, metric_value(sums, name), currency)
+    if metric != "average_ticket":
+        row["share_percent"] = percent(metric_value(sums, metric) or 0, whole)
+    if dimensions == ["weekday"] and family == "sales":
+        first, last = scope.data_range
+        days = sum(
+            1 for day in scope.days() if day.weekday() == bucket.keys[0] and first and first <= day <= last
+        )
+        row["days_with_data"] = days
+        if days:
+            row["net_sales_per_day"] = format_money(divide_half_up(int(sums["net_sales"]), days), currency)
+    return row
 
 
 @activity("adding up sales")
 def sales_report(
     ctx: ToolContext,
     period: PeriodArg = None,
-    group_by: Annotated[
-        GroupBy,
-        Param(
-            "Break the totals down by: day, week (Monday start), month, hour (local hour of day), weekday, "
-            "location, channel, platform, category, item, payment_method; or none for totals only."
-        ),
-    ] = "none",
+    group_by: GroupByArg = None,
+    metric: MetricArg = "net_sales",
+    sort: SortArg = None,
     locations: LocationsArg = None,
     channels: ChannelsArg = None,
     platforms: PlatformsArg = None,
+    weekdays: WeekdaysArg = None,
+    hours: HoursArg = None,
+    items: ItemsArg = None,
     start_date: StartArg = None,
     end_date: EndArg = None,
-    limit: Annotated[int, Param("At most this many breakdown rows (1–100).")] = 40,
+    limit: LimitArg = None,
 ) -> dict:
-    """Sales totals for a period — orders, gross sales, discounts, net sales (after discounts, before tax),
-    tax, tips, items sold, average ticket (net sales per order), refunds — optionally broken down by one
-    dimension. Counts completed orders only; refunds count on the day they were given."""
-    if not 1 <= limit <= 100:
-        raise ToolError(f"limit must be between 1 and 100, got {limit}")
+    """Sales for a period — orders, gross sales, discounts, net sales, tax, tips (the restaurant's; couriers'
+    apart), items sold, average ticket, refunds, canceled orders — optionally broken down by one or two
+    dimensions, each row with its share of the total. Weekday and hour filters use each location's local
+    time. Counts completed orders only; refunds count on the day they were given."""
+    dimensions = check_dimensions(group_by)
+    limit = check_limit(limit, 40 if len(dimensions) < 2 else 20)
     scope = build_scope(
         ctx,
         period=period,
@@ -285,21 +278,78 @@ def sales_report(
         locations=locations,
         channels=channels,
         platforms=platforms,
+        weekdays=weekdays,
+        hours=hours,
+        items=items,
     )
     currency = scope.currency
+    if scope.items:
+        return _item_report(ctx, scope, dimensions, metric, sort, limit)
     totals = order_totals(ctx.engine, scope)
-    result: dict = {**scope.describe(), "totals": _totals_block(totals, currency)}
-    if not totals["orders"]:
-        result["note"] = no_data_note(ctx.engine, scope)
+    terms = ["orders", "net_sales", "gross_sales", "tips", "courier_tips", "average_ticket", "refunds"]
+    result: dict = {**scope.describe(), "totals": totals_block(totals, currency)}
+    if not totals["orders"] and not totals["canceled_orders"]:
+        result["note"] = no_data_note(scope)
+        result["definitions"] = definitions_for(*terms, "canceled")
         return result
-    if group_by != "none":
-        with ctx.engine.connect() as conn:
-            if group_by in ("day", "week", "month", "weekday"):
-                rows = _calendar_rows(conn, scope, group_by, currency)
-            else:
-                rows = _dimension_rows(conn, scope, group_by, currency)
-        result["group_by"] = group_by
-        result["rows"] = rows[:limit]
-        if len(rows) > limit:
-            result["rows_omitted"] = len(rows) - limit
+    if dimensions:
+        result.update(_rows(ctx, scope, dimensions, metric, sort, limit))
+        terms.append("share_percent")
+        if family_of(dimensions) == "items":
+            terms.append("item_sales")
+        if any(d in CALENDAR for d in dimensions):
+            terms.append("business_day")
+    result["definitions"] = definitions_for(*terms, "canceled")
+    return result
+
+
+def _rows(
+    ctx: ToolContext, scope: Scope, dimensions: list[str], metric: str, sort: str | None, limit: int
+) -> dict:
+    """The breakdown part of a result: the dimensions, the order, the capped rows."""
+    family = family_of(dimensions, items=bool(scope.items))
+    ranked_by = ranking_metric(metric, family)
+    with ctx.engine.connect() as conn:
+        buckets = breakdown(conn, scope, dimensions, day_parts=ctx.day_parts, week_start=ctx.week_start)
+    whole = sum(metric_value(b.sums, ranked_by) or 0 for b in buckets)
+    chosen_sort = sort or ("natural" if len(dimensions) == 1 else "largest")
+    rows = [
+        bucket_row(b, dimensions, family, ranked_by, whole, scope, ctx.day_parts)
+        for b in ordered(buckets, dimensions, ranked_by, chosen_sort, scope)
+    ]
+    part: dict = {
+        "group_by": dimensions,
+        "order": (
+            "time/location order"
+            if chosen_sort == "natural" and in_natural_order(dimensions)
+            else f"{'smallest' if chosen_sort == 'smallest' else 'largest'} {ranked_by} first"
+        ),
+        "share_of": ranked_by,
+        "rows": rows[:limit],
+    }
+    if len(rows) > limit:
+        part["rows_omitted"] = len(rows) - limit
+    return part
+
+
+def _item_report(
+    ctx: ToolContext, scope: Scope, dimensions: list[str], metric: str, sort: str | None, limit: int
+) -> dict:
+    """sales_report for some menu items: their units and item sales, in total and broken down."""
+    with ctx.engine.connect() as conn:
+        sums = total(breakdown(conn, scope, [], day_parts=ctx.day_parts))
+    totals = {
+        "items_sold": shown("items_sold", sums.get("items_sold", 0), scope.currency),
+        "gross_sales": shown("gross_sales", sums.get("gross_sales", 0), scope.currency),
+    }
+    if len(scope.items) == 1:
+        totals["orders"] = int(sums.get("orders", 0))
+    result: dict = {**scope.describe(), "item_totals": totals}
+    terms = ["items_sold", "item_sales"] + (["orders"] if len(scope.items) == 1 else [])
+    if not sums.get("items_sold"):
+        result["note"] = f"none of {', '.join(scope.items)} sold in {scope.period.label}"
+    elif dimensions:
+        result.update(_rows(ctx, scope, dimensions, metric, sort, limit))
+        terms.append("share_percent")
+    result["definitions"] = definitions_for(*terms)
     return result

@@ -6,18 +6,26 @@ Every analytics tool builds a Scope first, so they all resolve names the same wa
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine, and_, func, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from tools.analytics.business_calendar import Period, PeriodError, period_between, resolve_period
+from tools.analytics.calendar_filters import (
+    WEEKDAY_NAMES,
+    FilterError,
+    HourFilter,
+    parse_hours,
+    parse_weekdays,
+)
+from tools.analytics.names import unknown_name_error
 from tools.registry import ToolContext, ToolError
 from tools.sources.platforms import PLATFORM_DISPLAY_NAMES, platform_display_name
 from tools.sources.records import CHANNELS
-from tools.store.models import Location, Order
+from tools.store.models import Location, MenuItem, Order
 from tools.store.rollups import counted
 
 ORDERS = Order.__table__
@@ -76,7 +84,50 @@ class Scope:
     places: list[Place]
     all_places: bool
     channels: tuple[str, ...] = ()
-    platforms: tuple[str, ...] = ()
+    platforms: tuple[str, ...] = ()  # ("any",) = every delivery platform's orders, none of the others
+    weekdays: tuple[int, ...] = ()  # 0 = Monday; () = every day
+    hours: HourFilter | None = None  # local hours of the order; None = every hour
+    data_range: tuple[date | None, date | None] = (None, None)  # first/last day with orders, these places
+    items: tuple[str, ...] = ()  # only these menu items (item breakdowns and totals); () = every item
+
+    def with_period(self, period: Period) -> Scope:
+        """The same question about another period (a comparison's earlier one)."""
+        return replace(self, period=period)
+
+    def at(self, place: Place) -> Scope:
+        """The same question about one of its locations."""
+        return replace(self, places=[place], all_places=False)
+
+    @property
+    def filters_hours(self) -> bool:
+        """True when the scope keeps only some local hours (hour-level data must answer it)."""
+        return self.hours is not None
+
+    def days(self) -> list[date]:
+        """The business days of the period that pass the weekday filter."""
+        return [
+            self.period.start + timedelta(days=n)
+            for n in range(self.period.days)
+            if not self.weekdays or (self.period.start + timedelta(days=n)).weekday() in self.weekdays
+        ]
+
+    def coverage_note(self) -> str | None:
+        """A sentence when the period lies wholly or partly outside the data these locations have."""
+        first, last = self.data_range
+        if first is None or last is None:
+            return "there is no order data for these locations yet"
+        start, end = self.period.start, self.period.end
+        covered = f"the data covers {first} to {last}"
+        if end < first or start > last:
+            return f"{self.period.label} is outside the data: {covered}"
+        missing = []
+        if start < first:
+            missing.append(f"before {first}")
+        if end > last:
+            missing.append(f"after {last}")
+        if missing:
+            return f"only part of {self.period.label} has data (none {' or '.join(missing)}): {covered}"
+        return None
 
     @property
     def currency(self) -> str:
@@ -108,19 +159,39 @@ class Scope:
         }
         if self.channels:
             facts["channels"] = list(self.channels)
-        if self.platforms:
+        if self.platforms == ("any",):
+            facts["platforms"] = "every delivery platform (platform orders only)"
+        elif self.platforms:
             facts["platforms"] = [platform_display_name(p) for p in self.platforms]
+        if self.weekdays:
+            facts["weekdays"] = [WEEKDAY_NAMES[day] for day in self.weekdays]
+        if self.hours:
+            facts["hours"] = f"{self.hours.label}, local time"
+        if self.items:
+            facts["items"] = list(self.items)
+        if note := self.coverage_note():
+            facts["data_note"] = note
         return facts
 
     def rollup_conditions(self, table) -> list[ColumnElement]:
         """WHERE conditions on the period and filters for a table with ``business_date``, ``location_id``,
-        ``channel`` and ``platform`` columns: a daily rollup (already limited to counted sales) or orders."""
+        ``channel`` and ``platform`` columns: a rollup (already limited to counted sales) or orders. An hour
+        filter needs a table with ``local_hour`` (hourly_sales, orders)."""
         conditions = [table.c.business_date.between(self.period.start, self.period.end)]
+        if self.weekdays:
+            conditions.append(table.c.business_date.in_(self.days()))
+        if self.hours is not None:
+            if "local_hour" not in table.c:
+                raise ValueError(f"{table.name} has no local hour: an hour filter must read hourly data")
+            conditions.append(table.c.local_hour.in_(self.hours.hours))
         if not self.all_places:
             conditions.append(table.c.location_id.in_([p.id for p in self.places]))
         if self.channels:
             conditions.append(table.c.channel.in_(self.channels))
-        if self.platforms:
+        if self.platforms == ("any",):
+            no_platform = table.c.platform.is_(None) if table is ORDERS else table.c.platform == ""
+            conditions.append(~no_platform)
+        elif self.platforms:
             conditions.append(table.c.platform.in_(self.platforms))
         return conditions
 
@@ -138,6 +209,9 @@ def build_scope(
     locations: list[str] | None = None,
     channels: list[str] | None = None,
     platforms: list[str] | None = None,
+    weekdays: list[str] | None = None,
+    hours: str | None = None,
+    items: list[str] | None = None,
 ) -> Scope:
     """Resolve a tool's common arguments into a Scope, or raise ToolError saying what to fix."""
     places = load_places(ctx.engine)
@@ -150,7 +224,9 @@ def build_scope(
             resolved = period_between(start_date, end_date)
         else:
             resolved = resolve_period(period or "yesterday", ctx.today, week_start=ctx.week_start)
-    except PeriodError as exc:
+        chosen_weekdays = parse_weekdays(weekdays)
+        hour_filter = parse_hours(hours, ctx.day_parts)
+    except (PeriodError, FilterError) as exc:
         raise ToolError(str(exc)) from exc
     chosen = places
     if locations and not any(name.strip().lower() == "all" for name in locations):
@@ -162,19 +238,46 @@ def build_scope(
     for channel in channels or ():
         if channel not in CHANNELS:
             raise ToolError(f"unknown channel {channel!r} — known: {', '.join(CHANNELS)}")
-    wanted_platforms = []
+    wanted_platforms: list[str] = []
     for platform in platforms or ():
         key = platform.strip().lower().replace(" ", "_")
+        if key in ("any", "all"):
+            wanted_platforms = ["any"]
+            break
         if key not in PLATFORM_DISPLAY_NAMES and not key.startswith("channel_"):
-            raise ToolError(f"unknown platform {platform!r} — known: {', '.join(PLATFORM_DISPLAY_NAMES)}")
+            raise ToolError(
+                f"unknown platform {platform!r} — known: {', '.join(PLATFORM_DISPLAY_NAMES)}, or any"
+            )
         wanted_platforms.append(key)
+    ranges = list(location_date_ranges(ctx.engine, chosen).values())
+    chosen_items = resolve_items(ctx.engine, items) if items else ()
     return Scope(
         period=resolved,
         places=chosen,
         all_places=len(chosen) == len(places),
         channels=tuple(channels or ()),
         platforms=tuple(wanted_platforms),
+        weekdays=chosen_weekdays,
+        hours=hour_filter,
+        data_range=(min(r[0] for r in ranges), max(r[1] for r in ranges)) if ranges else (None, None),
+        items=chosen_items,
     )
+
+
+def resolve_items(engine: Engine, wanted: list[str]) -> tuple[str, ...]:
+    """Menu item names as the store spells them (any case); ToolError with the closest ones for a name
+    the menu does not have."""
+    with engine.connect() as conn:
+        known = sorted(set(conn.scalars(select(MenuItem.item_name).distinct())))
+    by_lower = {name.lower(): name for name in known}
+    chosen: list[str] = []
+    for text in wanted:
+        name = by_lower.get(str(text).strip().lower())
+        if name is None:
+            raise unknown_name_error("item", str(text), known)
+        if name not in chosen:
+            chosen.append(name)
+    return tuple(chosen)
 
 
 def location_date_ranges(engine: Engine, places: list[Place]) -> dict[int, tuple[date, date]]:
@@ -189,17 +292,9 @@ def location_date_ranges(engine: Engine, places: list[Place]) -> dict[int, tuple
     return ranges
 
 
-def data_range(engine: Engine, scope: Scope) -> tuple[date | None, date | None]:
-    """The first and last business date with orders for the scope's locations."""
-    ranges = list(location_date_ranges(engine, scope.places).values())
-    if not ranges:
-        return None, None
-    return min(r[0] for r in ranges), max(r[1] for r in ranges)
-
-
-def no_data_note(engine: Engine, scope: Scope) -> str:
+def no_data_note(scope: Scope) -> str:
     """A plain sentence for an empty result: no data for the range, and the range the data covers."""
-    first, last = data_range(engine, scope)
+    first, last = scope.data_range
     covered = f"the data covers {first} to {last}" if first else "there is no order data at all yet"
     return f"no orders in {scope.period.label}; {covered}"
 

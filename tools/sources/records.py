@@ -150,6 +150,7 @@ class OrderRecord:
     other_fees: int
     total_collected: int
     prices_include_tax: bool = False
+    courier_tips: int = 0  # a platform driver's tip: not the restaurant's money, kept out of ``tips``
     pickup_at: datetime | None = None
     delivery_at: datetime | None = None
     pos_order_id: str | None = None

@@ -127,7 +127,8 @@ class Order(Base):
     discounts: Mapped[int] = mapped_column(Money)
     net_sales: Mapped[int] = mapped_column(Money)
     tax: Mapped[int] = mapped_column(Money)
-    tips: Mapped[int] = mapped_column(Money)
+    tips: Mapped[int] = mapped_column(Money)  # the restaurant's tips
+    courier_tips: Mapped[int] = mapped_column(Money, default=0)  # a platform driver's, not the restaurant's
     service_charge: Mapped[int] = mapped_column(Money)
     delivery_fee: Mapped[int] = mapped_column(Money)
     other_fees: Mapped[int] = mapped_column(Money)
@@ -287,7 +288,27 @@ class SyncMark(Base):
     updated_at: Mapped[datetime] = mapped_column(UtcTime)
 
 
-class DailySales(Base):
+class _SalesMeasures:
+    """The measures the sales rollups keep: counted sales, that slice's canceled orders, pickup minutes."""
+
+    orders: Mapped[int] = mapped_column(Integer)
+    gross_sales: Mapped[int] = mapped_column(Money)
+    discounts: Mapped[int] = mapped_column(Money)
+    net_sales: Mapped[int] = mapped_column(Money)
+    tax: Mapped[int] = mapped_column(Money)
+    tips: Mapped[int] = mapped_column(Money)
+    courier_tips: Mapped[int] = mapped_column(Money, default=0)
+    total_collected: Mapped[int] = mapped_column(Money)
+    commission: Mapped[int] = mapped_column(Money)
+    items_sold: Mapped[float] = mapped_column(Float)
+    canceled_orders: Mapped[int] = mapped_column(Integer, default=0)
+    canceled_value: Mapped[int] = mapped_column(Money, default=0)  # gross item value of canceled orders
+    canceled_net: Mapped[int] = mapped_column(Money, default=0)  # the same after their discounts
+    pickup_minutes: Mapped[float] = mapped_column(Float, default=0.0)  # summed over pickup_orders
+    pickup_orders: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class DailySales(_SalesMeasures, Base):
     """Counted sales pre-aggregated per location, business day, channel and platform ('' = none), with the
     canceled orders of the same day and the minutes from order to pickup.
 
@@ -302,19 +323,21 @@ class DailySales(Base):
     business_date: Mapped[date] = mapped_column(Date)
     channel: Mapped[str] = mapped_column(String(16))
     platform: Mapped[str] = mapped_column(String(32))
-    orders: Mapped[int] = mapped_column(Integer)
-    gross_sales: Mapped[int] = mapped_column(Money)
-    discounts: Mapped[int] = mapped_column(Money)
-    net_sales: Mapped[int] = mapped_column(Money)
-    tax: Mapped[int] = mapped_column(Money)
-    tips: Mapped[int] = mapped_column(Money)
-    total_collected: Mapped[int] = mapped_column(Money)
-    commission: Mapped[int] = mapped_column(Money)
-    items_sold: Mapped[float] = mapped_column(Float)
-    canceled_orders: Mapped[int] = mapped_column(Integer, default=0)
-    canceled_value: Mapped[int] = mapped_column(Money, default=0)
-    pickup_minutes: Mapped[float] = mapped_column(Float, default=0.0)  # summed over pickup_orders
-    pickup_orders: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class HourlySales(_SalesMeasures, Base):
+    """The same measures as ``DailySales`` per local hour of the order too: what questions about hours or
+    day parts ("lunch", "after 9 pm") read."""
+
+    __tablename__ = "hourly_sales"
+    __table_args__ = (Index("ix_hourly_sales_business_date_location_id", "business_date", "location_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    location_id: Mapped[int] = mapped_column(ForeignKey("locations.id"))
+    business_date: Mapped[date] = mapped_column(Date)
+    local_hour: Mapped[int] = mapped_column(Integer)
+    channel: Mapped[str] = mapped_column(String(16))
+    platform: Mapped[str] = mapped_column(String(32))
 
 
 class DailyDiscounts(Base):

@@ -1,4 +1,5 @@
-"""Daily rollups: sales per location, business day, channel and platform; per menu item; per discount.
+"""Rollups: sales per location, business day, channel and platform (and per local hour); per menu item; per
+discount.
 
 The sync writer refreshes the (location, day) pairs a batch touched, in the batch's transaction, so the
 rollups always agree with ``orders``; the analytics tools read them instead of scanning orders. When the
@@ -30,6 +31,7 @@ from tools.store.models import (
     DailyDiscounts,
     DailyItemSales,
     DailySales,
+    HourlySales,
     MenuItem,
     Order,
     OrderDiscount,
@@ -37,7 +39,7 @@ from tools.store.models import (
     StoreMeta,
 )
 
-VERSION = "2"
+VERSION = "3"
 ORDERS = Order.__table__
 LINES = OrderLineItem.__table__
 MENU = MenuItem.__table__
@@ -45,6 +47,8 @@ DISCOUNTS = OrderDiscount.__table__
 DAILY = DailySales.__table__
 DAILY_ITEMS = DailyItemSales.__table__
 DAILY_DISCOUNTS = DailyDiscounts.__table__
+HOURLY = HourlySales.__table__
+ROLLUP_TABLES = (DAILY, HOURLY, DAILY_ITEMS, DAILY_DISCOUNTS)
 
 _PLATFORM = func.coalesce(ORDERS.c.platform, literal(""))
 _ITEM = func.coalesce(MENU.c.item_name, LINES.c.item_name)
@@ -72,55 +76,56 @@ def _minutes_to_pickup(dialect: str):
     return (func.julianday(ORDERS.c.pickup_at) - func.julianday(ORDERS.c.created_at)) * 1440.0
 
 
-def _order_rollup(one_day: bool, dialect: str):
-    completed = ORDERS.c.status == COMPLETED
+def _units_of_order():
+    """Units on one order's lines (correlated to the order row)."""
+    return (
+        select(func.coalesce(func.sum(LINES.c.quantity), 0.0))
+        .where(LINES.c.order_id == ORDERS.c.id)
+        .scalar_subquery()
+    )
 
-    def when_completed(column):
-        return func.coalesce(func.sum(case((completed, column), else_=0)), 0)
+
+def _sales_rollup(table, one_day: bool, dialect: str):
+    """INSERT … SELECT of the sales measures into ``table`` (daily_sales, or hourly_sales with the hour)."""
+    completed = ORDERS.c.status == COMPLETED
+    canceled = ORDERS.c.status == CANCELED
+
+    def when(condition, column):
+        return func.coalesce(func.sum(case((condition, column), else_=0)), 0)
 
     with_pickup = and_(completed, ORDERS.c.pickup_at.is_not(None))
-    return insert(DAILY).from_select(
-        [
-            "location_id",
-            "business_date",
-            "channel",
-            "platform",
-            "orders",
-            "gross_sales",
-            "discounts",
-            "net_sales",
-            "tax",
-            "tips",
-            "total_collected",
-            "commission",
-            "items_sold",
-            "canceled_orders",
-            "canceled_value",
-            "pickup_minutes",
-            "pickup_orders",
-        ],
-        select(
-            *_KEYS,
-            func.sum(case((completed, 1), else_=0)),
-            when_completed(ORDERS.c.gross_sales),
-            when_completed(ORDERS.c.discounts),
-            when_completed(ORDERS.c.net_sales),
-            when_completed(ORDERS.c.tax),
-            when_completed(ORDERS.c.tips),
-            when_completed(ORDERS.c.total_collected),
-            when_completed(ORDERS.c.commission),
-            literal(0.0),
-            func.sum(case((ORDERS.c.status == CANCELED, 1), else_=0)),
-            func.coalesce(func.sum(case((ORDERS.c.status == CANCELED, ORDERS.c.gross_sales), else_=0)), 0),
-            func.coalesce(func.sum(case((with_pickup, _minutes_to_pickup(dialect)), else_=0.0)), 0.0),
-            func.sum(case((with_pickup, 1), else_=0)),
-        )
+    keys = _KEYS if table is DAILY else (*_KEYS, ORDERS.c.local_hour)
+    key_names = ["location_id", "business_date", "channel", "platform"]
+    if table is not DAILY:
+        key_names.append("local_hour")
+    measures = {
+        "orders": func.sum(case((completed, 1), else_=0)),
+        "gross_sales": when(completed, ORDERS.c.gross_sales),
+        "discounts": when(completed, ORDERS.c.discounts),
+        "net_sales": when(completed, ORDERS.c.net_sales),
+        "tax": when(completed, ORDERS.c.tax),
+        "tips": when(completed, ORDERS.c.tips),
+        "courier_tips": when(completed, ORDERS.c.courier_tips),
+        "total_collected": when(completed, ORDERS.c.total_collected),
+        "commission": when(completed, ORDERS.c.commission),
+        "items_sold": func.coalesce(func.sum(case((completed, _units_of_order()), else_=0.0)), 0.0),
+        "canceled_orders": func.sum(case((canceled, 1), else_=0)),
+        "canceled_value": when(canceled, ORDERS.c.gross_sales),
+        "canceled_net": when(canceled, ORDERS.c.gross_sales - ORDERS.c.discounts),
+        "pickup_minutes": func.coalesce(
+            func.sum(case((with_pickup, _minutes_to_pickup(dialect)), else_=0.0)), 0.0
+        ),
+        "pickup_orders": func.sum(case((with_pickup, 1), else_=0)),
+    }
+    return insert(table).from_select(
+        [*key_names, *measures],
+        select(*keys, *measures.values())
         .where(
-            or_(ORDERS.c.status == COMPLETED, ORDERS.c.status == CANCELED),
+            or_(completed, canceled),
             ORDERS.c.duplicate_of_id.is_(None),
             *_day_filter(one_day),
         )
-        .group_by(*_KEYS),
+        .group_by(*keys),
     )
 
 
@@ -166,32 +171,12 @@ def _discount_rollup(one_day: bool):
     )
 
 
-def _items_sold(one_day: bool):
-    items = DAILY_ITEMS.alias("items")
-    total = (
-        select(func.coalesce(func.sum(items.c.quantity), 0.0))
-        .where(
-            items.c.location_id == DAILY.c.location_id,
-            items.c.business_date == DAILY.c.business_date,
-            items.c.channel == DAILY.c.channel,
-            items.c.platform == DAILY.c.platform,
-        )
-        .scalar_subquery()
-    )
-    statement = update(DAILY).values(items_sold=total)
-    if one_day:
-        statement = statement.where(
-            DAILY.c.location_id == bindparam("l"), DAILY.c.business_date == bindparam("d")
-        )
-    return statement
-
-
 def _statements(conn: Connection, one_day: bool) -> list:
     return [
-        _order_rollup(one_day, conn.dialect.name),
+        _sales_rollup(DAILY, one_day, conn.dialect.name),
+        _sales_rollup(HOURLY, one_day, conn.dialect.name),
         _item_rollup(one_day),
         _discount_rollup(one_day),
-        _items_sold(one_day),
     ]
 
 
@@ -200,7 +185,7 @@ def refresh(conn: Connection, pairs: Iterable[tuple[int, date]]) -> None:
     params = [{"l": location_id, "d": day} for location_id, day in sorted(set(pairs))]
     if not params:
         return
-    for table in (DAILY, DAILY_ITEMS, DAILY_DISCOUNTS):
+    for table in ROLLUP_TABLES:
         conn.execute(
             delete(table).where(
                 table.c.location_id == bindparam("l"), table.c.business_date == bindparam("d")
@@ -213,7 +198,7 @@ def refresh(conn: Connection, pairs: Iterable[tuple[int, date]]) -> None:
 
 def refresh_all(conn: Connection) -> None:
     """Rebuild every rollup from the stored orders."""
-    for table in (DAILY, DAILY_ITEMS, DAILY_DISCOUNTS):
+    for table in ROLLUP_TABLES:
         conn.execute(delete(table))
     for statement in _statements(conn, one_day=False):
         conn.execute(statement)

@@ -204,13 +204,12 @@ def parse_order(body: dict[str, Any], currencies: LocationCurrencies | None = No
     )
     delivery_fee = scale(body.get("deliveryCost", 0) or 0, f"{where}.deliveryCost")
     service_charge = scale(body.get("serviceCharge", 0) or 0, f"{where}.serviceCharge")
-    tips = scale(body.get("tip", 0) or 0, f"{where}.tip") + scale(
-        body.get("driverTip", 0) or 0, f"{where}.driverTip"
-    )
+    tips = scale(body.get("tip", 0) or 0, f"{where}.tip")  # the restaurant's
+    courier_tips = scale(body.get("driverTip", 0) or 0, f"{where}.driverTip")  # the platform driver's
     bag_fee = scale(body.get("bagFee", 0) or 0, f"{where}.bagFee")
     payment = body.get("payment") or {}
     paid = scale(payment.get("amount", 0) or 0, f"{where}.payment.amount")
-    tax_inclusive_total = gross - discounts + delivery_fee + service_charge + tips + bag_fee
+    tax_inclusive_total = gross - discounts + delivery_fee + service_charge + tips + courier_tips + bag_fee
     prices_include_tax = tax > 0 and paid == tax_inclusive_total
     net = gross - discounts - (tax if prices_include_tax else 0)
     status = normalized_status(status_code)
@@ -238,6 +237,7 @@ def parse_order(body: dict[str, Any], currencies: LocationCurrencies | None = No
         net_sales=net,
         tax=tax,
         tips=tips,
+        courier_tips=courier_tips,
         service_charge=service_charge,
         delivery_fee=delivery_fee,
         other_fees=bag_fee,

@@ -10,6 +10,7 @@ from typing import Protocol
 
 from sqlalchemy import Connection, Engine, bindparam, select, update
 
+from tools.currencies import divide_half_up
 from tools.sources.records import COMPLETED
 from tools.store import rollups
 from tools.store.models import Order, PlatformCommissionRate
@@ -75,7 +76,7 @@ class CommissionRates:
         # A location's own rate beats the business-wide one; the latest start wins among equals.
         rate = max(candidates, key=lambda r: (r.location_id is not None, r.valid_from))
         basis = order.gross_sales - order.discounts
-        return round(basis * rate.rate_bps / 10_000) + rate.fixed_fee
+        return divide_half_up(basis * rate.rate_bps, 10_000) + rate.fixed_fee
 
 
 def recompute_commissions(engine: Engine, rates: CommissionRates, places: dict[int, Place]) -> int:

@@ -99,6 +99,7 @@ def _order_row(record: OrderRecord, place: Place, synced_at: datetime, rates: Co
         "net_sales": record.net_sales,
         "tax": record.tax,
         "tips": record.tips,
+        "courier_tips": record.courier_tips,
         "service_charge": record.service_charge,
         "delivery_fee": record.delivery_fee,
         "other_fees": record.other_fees,

@@ -1,0 +1,318 @@
+"""Breakdowns: a scope's sums grouped by one or two dimensions, in one SQL statement.
+
+A dimension is a calendar unit (day, week, month, weekday, hour, day_part), an order attribute (location,
+channel, platform), a menu attribute (item, category) or the payment method. Each question reads the
+smallest table that holds its answer: the daily rollup, the hourly one when hours matter, the item rollup
+(or the order lines, for items within some hours), or the payments. Grouping runs in the database; Python
+only labels and orders the few rows that come back.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Literal
+
+from sqlalchemy import Connection, Integer, case, cast, distinct, func, literal, select
+from sqlalchemy.sql.elements import ColumnElement
+
+from tools.analytics.calendar_filters import WEEKDAY_NAMES, DayPart
+from tools.analytics.scope import ORDERS, Scope
+from tools.currencies import divide_half_up
+from tools.registry import ToolError
+from tools.sources.platforms import platform_display_name
+from tools.store.models import (
+    DailyItemSales,
+    DailySales,
+    HourlySales,
+    MenuItem,
+    OrderLineItem,
+    Payment,
+)
+
+DAILY = DailySales.__table__
+HOURLY = HourlySales.__table__
+ITEMS = DailyItemSales.__table__
+LINES = OrderLineItem.__table__
+MENU = MenuItem.__table__
+PAYMENTS = Payment.__table__
+
+Dimension = Literal[
+    "day",
+    "week",
+    "month",
+    "weekday",
+    "hour",
+    "day_part",
+    "location",
+    "channel",
+    "platform",
+    "category",
+    "item",
+    "payment_method",
+]
+CALENDAR = ("day", "week", "month", "weekday", "hour", "day_part")
+HOURLY_DIMENSIONS = ("hour", "day_part")
+ITEM_DIMENSIONS = ("category", "item")
+Family = Literal["sales", "items", "payments"]
+
+SALES_MEASURES = (
+    "orders",
+    "gross_sales",
+    "discounts",
+    "net_sales",
+    "tax",
+    "tips",
+    "courier_tips",
+    "total_collected",
+    "commission",
+    "items_sold",
+    "canceled_orders",
+    "canceled_value",
+    "canceled_net",
+    "pickup_minutes",
+    "pickup_orders",
+)
+NO_PLATFORM_LABEL = "none (in-store/online)"
+
+
+@dataclass(frozen=True)
+class Bucket:
+    """One group: its key per dimension (a date, a number or a name) and its sums."""
+
+    keys: tuple
+    sums: dict[str, int | float]
+
+
+def family_of(dimensions: list[str], *, items: bool = False) -> Family:
+    """Which data answers these dimensions (``items``: the question is about some menu items); ToolError
+    for a combination nothing holds."""
+    if "payment_method" in dimensions:
+        if items or any(d in ITEM_DIMENSIONS for d in dimensions):
+            raise ToolError("payment_method cannot go with item or category — payments are per order")
+        return "payments"
+    return "items" if items or any(d in ITEM_DIMENSIONS for d in dimensions) else "sales"
+
+
+def check_dimensions(dimensions: list[str] | None) -> list[str]:
+    """One or two distinct dimensions (an empty list means totals only)."""
+    chosen = [d for d in dimensions or () if d != "none"]
+    if len(chosen) > 2:
+        raise ToolError(f"group_by takes at most two dimensions, got {len(chosen)}: {', '.join(chosen)}")
+    if len(set(chosen)) < len(chosen):
+        raise ToolError(f"group_by names {chosen[0]} twice")
+    family_of(chosen)
+    return chosen
+
+
+def _weekday(column, dialect: str) -> ColumnElement:
+    """0 = Monday … 6 = Sunday."""
+    if dialect == "postgresql":
+        return cast(func.extract("isodow", column), Integer) - 1
+    return (cast(func.strftime("%w", column), Integer) + 6) % 7
+
+
+def _week_start(column, dialect: str, week_start: int) -> ColumnElement:
+    """The first day of the week (starting on ``week_start``) holding the date."""
+    if dialect == "postgresql":
+        offset = (cast(func.extract("isodow", column), Integer) + 6 - week_start) % 7
+        return column.op("-")(offset)
+    offset = (cast(func.strftime("%w", column), Integer) + 6 - week_start) % 7
+    return func.date(column, literal("-").concat(cast(offset, Integer)).concat(" days"))
+
+
+def _month(column, dialect: str) -> ColumnElement:
+    if dialect == "postgresql":
+        return func.to_char(column, "YYYY-MM")
+    return func.strftime("%Y-%m", column)
+
+
+def _day_part(hour, day_parts: tuple[DayPart, ...]) -> ColumnElement:
+    """The index of the day part holding the hour (-1 for an hour outside every part)."""
+    return case(
+        *((hour.in_(part.hours), index) for index, part in enumerate(day_parts)),
+        else_=-1,
+    )
+
+
+@dataclass(frozen=True)
+class _Source:
+    """Where a breakdown reads: the FROM clause, its key columns, its measures and its WHERE conditions."""
+
+    from_clause: object
+    columns: dict[str, ColumnElement]
+    measures: dict[str, ColumnElement]
+    conditions: list[ColumnElement]
+
+
+def _rollup_source(table, scope: Scope, measures: tuple[str, ...]) -> _Source:
+    columns = {name: table.c[name] for name in ("location_id", "business_date", "channel", "platform")}
+    if "local_hour" in table.c:
+        columns["local_hour"] = table.c.local_hour
+    if "item" in table.c:
+        columns["item"] = table.c.item
+        columns["category"] = func.coalesce(table.c.category, "Uncategorized")
+    sums = {name: func.coalesce(func.sum(table.c[name]), 0) for name in measures}
+    return _Source(table, columns, sums, scope.rollup_conditions(table))
+
+
+def _order_columns() -> dict[str, ColumnElement]:
+    return {
+        "location_id": ORDERS.c.location_id,
+        "business_date": ORDERS.c.business_date,
+        "channel": ORDERS.c.channel,
+        "platform": func.coalesce(ORDERS.c.platform, ""),
+        "local_hour": ORDERS.c.local_hour,
+    }
+
+
+def _item_condition(scope: Scope, columns: dict[str, ColumnElement]) -> list[ColumnElement]:
+    return [columns["item"].in_(scope.items)] if scope.items else []
+
+
+def _source(scope: Scope, family: Family, dimensions: list[str]) -> _Source:
+    hourly = scope.filters_hours or any(d in HOURLY_DIMENSIONS for d in dimensions)
+    if family == "sales":
+        return _rollup_source(HOURLY if hourly else DAILY, scope, SALES_MEASURES)
+    if family == "items" and not hourly:
+        source = _rollup_source(ITEMS, scope, ("quantity", "gross_sales", "orders"))
+        return _Source(
+            source.from_clause,
+            source.columns,
+            {
+                "items_sold": source.measures["quantity"],
+                "gross_sales": source.measures["gross_sales"],
+                "orders": source.measures["orders"],
+            },
+            source.conditions + _item_condition(scope, source.columns),
+        )
+    columns = _order_columns()
+    if family == "items":  # items within some hours: the rollup has no hours, the order lines do
+        columns["item"] = func.coalesce(MENU.c.item_name, LINES.c.item_name)
+        columns["category"] = func.coalesce(LINES.c.category, "Uncategorized")
+        return _Source(
+            LINES.join(ORDERS, ORDERS.c.id == LINES.c.order_id).outerjoin(
+                MENU, MENU.c.id == LINES.c.menu_item_id
+            ),
+            columns,
+            {
+                "items_sold": func.coalesce(func.sum(LINES.c.quantity), 0),
+                "gross_sales": func.coalesce(func.sum(LINES.c.gross_sales), 0),
+                "orders": func.count(distinct(ORDERS.c.id)),
+            },
+            [scope.where(), *_item_condition(scope, columns)],
+        )
+    columns["payment_method"] = PAYMENTS.c.method
+    return _Source(
+        PAYMENTS.join(ORDERS, ORDERS.c.id == PAYMENTS.c.order_id),
+        columns,
+        {
+            "payments": func.count(),
+            "amount": func.coalesce(func.sum(PAYMENTS.c.amount), 0),
+            "tips": func.coalesce(func.sum(PAYMENTS.c.tip), 0),
+        },
+        [scope.where()],
+    )
+
+
+def _key(
+    dimension: str, source: _Source, dialect: str, day_parts: tuple[DayPart, ...], week_start: int
+) -> ColumnElement:
+    day = source.columns["business_date"]
+    if dimension == "day":
+        return day
+    if dimension == "week":
+        return _week_start(day, dialect, week_start)
+    if dimension == "month":
+        return _month(day, dialect)
+    if dimension == "weekday":
+        return _weekday(day, dialect)
+    if dimension == "hour":
+        return source.columns["local_hour"]
+    if dimension == "day_part":
+        return _day_part(source.columns["local_hour"], day_parts)
+    if dimension == "location":
+        return source.columns["location_id"]
+    return source.columns[dimension]
+
+
+def breakdown(
+    conn: Connection,
+    scope: Scope,
+    dimensions: list[str],
+    *,
+    day_parts: tuple[DayPart, ...],
+    week_start: int = 0,
+) -> list[Bucket]:
+    """The scope's sums grouped by ``dimensions`` (none: one bucket of totals), in no particular order."""
+    family = family_of(dimensions, items=bool(scope.items))
+    source = _source(scope, family, dimensions)
+    dialect = conn.dialect.name
+    keys = [_key(d, source, dialect, day_parts, week_start).label(f"k{i}") for i, d in enumerate(dimensions)]
+    query = select(*keys, *(expr.label(name) for name, expr in source.measures.items()))
+    query = query.select_from(source.from_clause).where(*source.conditions)
+    if keys:
+        query = query.group_by(*keys)
+    buckets = []
+    for row in conn.execute(query):
+        values = row._asdict()
+        raw = tuple(values.pop(f"k{i}") for i in range(len(keys)))
+        if keys and all(v in (0, None) for v in values.values()):
+            continue
+        buckets.append(Bucket(tuple(_normal(d, k) for d, k in zip(dimensions, raw, strict=True)), values))
+    return buckets
+
+
+def _normal(dimension: str, key):
+    """Keys as Python values whatever the backend returned: weeks and days as dates, numbers as ints."""
+    if dimension in ("day", "week") and isinstance(key, str):
+        return date.fromisoformat(key[:10])
+    if dimension in ("weekday", "hour", "day_part", "location") and key is not None:
+        return int(key)
+    return key
+
+
+def label(dimension: str, key, scope: Scope, day_parts: tuple[DayPart, ...]) -> str:
+    """How a result names a group: "2026-11-21 (Sat)", "week of 2026-11-16", "Saturday", "11:00–11:59"…"""
+    if dimension == "day":
+        return f"{key.isoformat()} ({WEEKDAY_NAMES[key.weekday()][:3]})"
+    if dimension == "week":
+        return f"week of {key.isoformat()}"
+    if dimension == "weekday":
+        return WEEKDAY_NAMES[key]
+    if dimension == "hour":
+        return f"{key:02d}:00–{key:02d}:59"
+    if dimension == "day_part":
+        return day_parts[key].label if key >= 0 else "outside the day parts"
+    if dimension == "location":
+        return next((p.label for p in scope.places if p.id == key), str(key))
+    if dimension == "platform":
+        return platform_display_name(key) if key else NO_PLATFORM_LABEL
+    return str(key)
+
+
+def natural_order(dimension: str, key, scope: Scope) -> tuple:
+    """The order a person lists a dimension in: time, weekday, hour, the locations' numbers, then names."""
+    if dimension == "location":
+        return (next((p.position for p in scope.places if p.id == key), 0),)
+    if key is None:
+        return (1, "")
+    return (0, key)
+
+
+def metric_value(sums: dict, metric: str) -> int | float | None:
+    """One measure of a bucket; the average ticket is net sales per order, half up (None: no orders)."""
+    if metric == "average_ticket":
+        orders = int(sums.get("orders") or 0)
+        return divide_half_up(int(sums["net_sales"]), orders) if orders else None
+    value = sums.get(metric, 0) or 0
+    return value if isinstance(value, int) else float(value)
+
+
+def total(buckets: list[Bucket]) -> dict[str, int | float]:
+    """The buckets' sums added up."""
+    sums: dict[str, int | float] = {}
+    for bucket in buckets:
+        for name, value in bucket.sums.items():
+            sums[name] = sums.get(name, 0) + (value or 0)
+    return sums
