@@ -41,6 +41,17 @@ def orders():
     return facts_from_fixtures(DEMO_FIXTURES).orders
 
 
+@pytest.fixture(scope="module")
+def refunds():
+    return facts_from_fixtures(DEMO_FIXTURES).refunds
+
+
+def refund_totals(refunds, start: date, end: date, *, hours) -> dict:
+    """The refunds block of a sales result: the refunds given on ``start``..``end`` in local ``hours``."""
+    given = [r for r in refunds if start <= r.business_date <= end and r.local_hour in hours]
+    return {"count": len(given), "value": dollars(sum(r.amount for r in given))}
+
+
 def hour_label(hour: int) -> str:
     return f"{hour:02d}:00–{hour:02d}:59"
 
@@ -143,7 +154,7 @@ def test_one_dimension_as_a_plain_string(call, orders):
 def test_weekends_only(call, orders):
     weekends = in_scope(orders, *OCTOBER, weekdays={"Saturday", "Sunday"})
     by_day = group(weekends, "business_date")
-    result = call("sales_report", period="October 2026", weekdays=["weekends"], group_by="day")
+    result = call("sales_report", period="October 2026", weekdays=["weekends"], group_by=["day"])
     assert (result["totals"]["orders"], result["totals"]["net_sales"]) == (
         len(weekends),
         dollars(total(weekends, "net")),
@@ -159,7 +170,7 @@ def test_weekends_only(call, orders):
 
 def test_lunch_hours_by_location(call, orders):
     lunch = in_scope(orders, *LAST_WEEK, hours=range(11, 14))
-    result = call("sales_report", period="last week", hours="lunch", group_by="location")
+    result = call("sales_report", period="last week", hours="lunch", group_by=["location"])
     assert result["totals"]["orders"] == len(lunch)
     assert result["totals"]["net_sales"] == dollars(total(lunch, "net"))
     by_place = group(lunch, "location")
@@ -192,16 +203,20 @@ def test_lunch_hours_by_location(call, orders):
     assert explicit["totals"] == result["totals"]
 
 
-def test_after_nine_pm_by_hour(call, orders):
+def test_after_nine_pm_by_hour(call, orders, refunds):
     late = in_scope(orders, *OCTOBER, hours=range(21, 24))
     by_hour = group(late, "local_hour")
-    result = call("sales_report", period="October 2026", hours="21-", group_by="hour")
+    result = call("sales_report", period="October 2026", hours="21-", group_by=["hour"])
     assert [(r["hour"], r["orders"], r["net_sales"]) for r in result["rows"]] == [
         (hour_label(h), len(by_hour[h]), dollars(total(by_hour[h], "net"))) for h in (21, 22, 23)
     ]
     assert result["totals"]["orders"] == len(late)
-    # The demo has no orders between midnight and 6 am, so late night (21–6) is the same orders.
-    assert call("sales_report", period="October 2026", hours="late_night")["totals"] == result["totals"]
+    assert result["totals"]["refunds"] == refund_totals(refunds, *OCTOBER, hours=range(21, 24))
+    # The demo has no orders between midnight and 6 am, so late night (21–6) has the same orders; refunds
+    # are given at any hour, and count in the hour they were given.
+    night = call("sales_report", period="October 2026", hours="late_night")["totals"]
+    assert night.pop("refunds") == refund_totals(refunds, *OCTOBER, hours=(*range(21, 24), *range(6)))
+    assert night == {name: value for name, value in result["totals"].items() if name != "refunds"}
 
 
 # --- Shares -------------------------------------------------------------------------------------------------
@@ -210,12 +225,12 @@ def test_after_nine_pm_by_hour(call, orders):
 def test_shares_are_of_the_chosen_metric(call, orders):
     october = in_scope(orders, *OCTOBER)
     by_channel = group(october, "channel")
-    by_orders = call("sales_report", period="October 2026", group_by="channel", metric="orders")
+    by_orders = call("sales_report", period="October 2026", group_by=["channel"], metric="orders")
     ranked = sorted(by_channel, key=lambda c: -len(by_channel[c]))
     assert [(r["channel"], r["orders"], r["share_percent"]) for r in by_orders["rows"]] == [
         (c, len(by_channel[c]), share(len(by_channel[c]), len(october))) for c in ranked
     ]
-    by_net = call("sales_report", period="October 2026", group_by="channel")
+    by_net = call("sales_report", period="October 2026", group_by=["channel"])
     ranked = sorted(by_channel, key=lambda c: -total(by_channel[c], "net"))
     assert [(r["channel"], r["net_sales"], r["share_percent"]) for r in by_net["rows"]] == [
         (c, dollars(total(by_channel[c], "net")), share(total(by_channel[c], "net"), total(october, "net")))
@@ -248,7 +263,7 @@ def test_what_grew_most_by_category_last_week(call, orders):
         "compare_periods",
         period="last week",
         compare_to="previous_period",
-        group_by="category",
+        group_by=["category"],
         sort="grew_most",
     )
     assert result["compared_with"]["start"] == "2026-11-09" and result["compared_with"]["end"] == "2026-11-15"
@@ -294,17 +309,20 @@ def test_locations_compared_by_channel(call, orders):
         ("same_period_last_year", "2025-11-16", "2025-11-22", "same calendar dates a year earlier"),
     ],
 )
-def test_last_year_without_data_gives_no_percent_change(call, orders, compare_to, start, end, label):
+def test_last_year_without_data_gives_no_change(call, orders, compare_to, start, end, label):
     week = in_scope(orders, *LAST_WEEK)
-    result = call("compare_periods", period="last week", compare_to=compare_to, group_by="category")
+    result = call("compare_periods", period="last week", compare_to=compare_to, group_by=["category"])
     assert (result["compared_with"]["start"], result["compared_with"]["end"]) == (start, end)
     assert result["compared_with"]["label"].startswith(label)
     assert COVERED in result["earlier_note"]
     assert result["current"]["net_sales"] == dollars(total(week, "net"))
-    assert result["earlier"]["orders"] == 0
-    assert all(change["percent"] is None for change in result["change"].values())
-    assert result["change"]["net_sales"]["change"] == signed(total(week, "net"))
-    assert result["rows"] and all(row["change_percent"] is None for row in result["rows"])
+    assert result["earlier"] is None and result["change"] is None  # no change "from nothing"
+    by_category = group(lines(week), "category")
+    assert {r["category"]: r["current"] for r in result["rows"]} == {
+        category: dollars(total(rows, "gross")) for category, rows in by_category.items()
+    }
+    assert all((r["earlier"], r["change"], r["change_percent"]) == (None, None, None) for r in result["rows"])
+    assert result["biggest_increase"] is None and result["biggest_decrease"] is None
 
 
 @pytest.mark.parametrize("period", ["October 2026", "last week", "2026-11-21", "2026-09-01..2026-11-22"])
@@ -391,7 +409,8 @@ def test_a_period_wholly_outside_the_data_passes_no_zeros_off(call):
     assert result["note"].startswith("no orders in ") and result["note"].endswith(COVERED)
     assert not result.get("rows")
     delivery = call("delivery_report", period="2025-11-16..2025-11-22")
-    assert delivery["data_note"].endswith(COVERED) and "platforms" not in delivery
+    assert delivery["data_note"].endswith(COVERED) and COVERED in delivery["note"]
+    assert "all_platforms" not in delivery
     items = call("top_items", period="2025-11-16..2025-11-22")
     assert items["data_note"].endswith(COVERED)
 
