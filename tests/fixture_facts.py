@@ -30,7 +30,7 @@ from functools import cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from tests.fixture_oracle import final_deliverect_bodies, gz_lines, unit_total, utc
+from tests.fixture_oracle import final_deliverect_bodies, gz_lines, half_up, unit_total, utc
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 PLATFORMS = {7: "uber_eats", 12: "doordash", 2: "deliveroo", 9: "just_eat"}
@@ -149,12 +149,6 @@ def _menu(folder: Path) -> _Menu:
             by_variation[variation["id"]] = (data["name"], category)
             by_sku[variation["item_variation_data"]["sku"]] = (data["name"], category)
     return _Menu(by_variation, by_sku)
-
-
-def half_up(numerator: int, denominator: int) -> int:
-    """``numerator / denominator`` to a whole number, halves away from zero (round() is half-even)."""
-    quotient = (2 * abs(numerator) + abs(denominator)) // (2 * abs(denominator))
-    return quotient if (numerator >= 0) == (denominator > 0) else -quotient
 
 
 class _Commission:

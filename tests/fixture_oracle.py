@@ -98,7 +98,7 @@ def expected_from_fixtures(folder: Path) -> Expected:
             gross=gross,
             discounts=-body["discountTotal"],
             tax=sum(t["total"] for t in body["taxes"]),
-            tips=body["tip"] + body["driverTip"],
+            tips=body["tip"],  # the restaurant's; driverTip is the courier's
         )
 
     refunds: dict[str, list[int]] = defaultdict(lambda: [0, 0])
@@ -134,6 +134,7 @@ class ItemSales:
     revenue: dict[tuple[str, date], Counter] = field(default_factory=lambda: defaultdict(Counter))
     # (location, refund's business day, amount, reason)
     refunds: list[tuple[str, date, int, str]] = field(default_factory=list)
+    # (location, business day, platform) → estimated commission: rate × (gross − discounts) per order, half up
     commission: dict[tuple[str, date, str], int] = field(default_factory=lambda: defaultdict(int))
 
 
@@ -170,7 +171,7 @@ def item_sales_from_fixtures(folder: Path) -> ItemSales:
         platform = {7: "uber_eats", 12: "doordash"}[body["channel"]]
         percent = rates.get((platform, location), rates[(platform, None)])
         gross = sum(item["quantity"] * unit_total(item) for item in body["items"])
-        result.commission[(*key, platform)] += round((gross + body["discountTotal"]) * percent / 100)
+        result.commission[(*key, platform)] += half_up((gross + body["discountTotal"]) * percent, 100)
     for page in gz_lines(folder / "square" / "orders.jsonl.gz"):
         for order in page["orders"]:
             if order["id"] in pos_ids:
@@ -188,6 +189,12 @@ def item_sales_from_fixtures(folder: Path) -> ItemSales:
                 result.units[key][name] += int(line["quantity"])
                 result.revenue[key][name] += line["gross_sales_money"]["amount"]
     return result
+
+
+def half_up(numerator: int, denominator: int) -> int:
+    """``numerator / denominator`` to a whole number, halves away from zero (round() is half-even)."""
+    quotient = (2 * abs(numerator) + abs(denominator)) // (2 * abs(denominator))
+    return quotient if (numerator >= 0) == (denominator > 0) else -quotient
 
 
 def dollars(cents: int) -> str:

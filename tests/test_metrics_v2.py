@@ -6,6 +6,7 @@ data runs from Monday 31 August to Sunday 22 November 2026."""
 
 from __future__ import annotations
 
+import json
 from datetime import date, timedelta
 
 import pytest
@@ -267,6 +268,14 @@ def test_what_grew_most_by_category_last_week(call, orders):
         sort="grew_most",
     )
     assert result["compared_with"]["start"] == "2026-11-09" and result["compared_with"]["end"] == "2026-11-15"
+    net_now, net_then = (
+        total(in_scope(orders, *LAST_WEEK), "net"),
+        total(in_scope(orders, *WEEK_BEFORE), "net"),
+    )
+    assert result["change"]["net_sales"] == {
+        "change": signed(net_now - net_then),
+        "percent": round(100 * (net_now - net_then) / net_then, 1),
+    }
     assert result["rows"] == expected
     assert result["biggest_increase"] == expected[0] and expected[0]["category"] == "Burgers"
     assert result["biggest_decrease"] == expected[-1] and expected[-1]["category"] == "Drinks"
@@ -300,6 +309,21 @@ def test_locations_compared_by_channel(call, orders):
     assert [r["channel"] for r in result["rows"]] == [
         c for _, c in sorted(zip(changes, rows, strict=True), reverse=True)
     ]
+
+
+@pytest.mark.parametrize(
+    ("tool", "arguments"),
+    [
+        ("compare_periods", {"period": "last week"}),
+        ("compare_locations", {"locations": ["Harbor", "Downtown"], "period": "last week"}),
+        ("compare_locations", {"locations": ["Harbor", "Downtown"], "group_by": ["channel"]}),
+    ],
+)
+def test_comparisons_reach_the_model_as_json(call, tool, arguments):
+    """Percent changes are plain numbers on both backends (PostgreSQL's sums are Decimals)."""
+    result = call.registry.call(tool, arguments, call.context)
+    assert result.ok, result.error
+    assert json.loads(result.to_json()) == result.content
 
 
 @pytest.mark.parametrize(
