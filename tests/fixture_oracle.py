@@ -98,7 +98,7 @@ def expected_from_fixtures(folder: Path) -> Expected:
             gross=gross,
             discounts=-body["discountTotal"],
             tax=sum(t["total"] for t in body["taxes"]),
-            tips=body["tip"],  # the restaurant's; driverTip is the courier's
+            tips=body["tip"],  # the courier's driverTip is not the restaurant's
         )
 
     refunds: dict[str, list[int]] = defaultdict(lambda: [0, 0])
@@ -171,7 +171,8 @@ def item_sales_from_fixtures(folder: Path) -> ItemSales:
         platform = {7: "uber_eats", 12: "doordash"}[body["channel"]]
         percent = rates.get((platform, location), rates[(platform, None)])
         gross = sum(item["quantity"] * unit_total(item) for item in body["items"])
-        result.commission[(*key, platform)] += half_up((gross + body["discountTotal"]) * percent, 100)
+        basis = gross + body["discountTotal"]  # discountTotal is negative
+        result.commission[(*key, platform)] += half_up(basis * percent, 100)  # per order
     for page in gz_lines(folder / "square" / "orders.jsonl.gz"):
         for order in page["orders"]:
             if order["id"] in pos_ids:

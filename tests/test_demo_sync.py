@@ -101,7 +101,7 @@ def test_estimated_commissions_follow_the_rate_table(demo_store):
     rates = {"uber_eats": 30, "doordash": 25}
     for name, platform, gross, discounts, commission in rows:
         percent = 25 if (name, platform) == ("Sunset", "uber_eats") else rates[platform]
-        assert commission == round((gross - discounts) * percent / 100)
+        assert commission == (2 * (gross - discounts) * percent + 100) // 200  # half up: 272.5 → 273
     with engine.connect() as conn:
         deliverect_orders = conn.scalar(select(func.count()).where(Order.source == "deliverect"))
         square_commissions = conn.execute(

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from bot.cli import build_parser
 from bot.settings import VARIABLES, load_settings
+from tools.analytics.definitions import DEFINITIONS
 from tools.registry import default_registry
 
 REPO = Path(__file__).resolve().parents[1]
@@ -209,3 +210,14 @@ def test_every_builtin_tool_is_in_readmes_tools_table():
         if name not in builtin
     ]
     assert not missing + stale, "\n".join(missing + stale)
+
+
+def test_readmes_definitions_table_is_the_code():
+    """The README's '## Definitions' table lists every term of tools/analytics/definitions.py with its full
+    definition, word for word, and nothing else."""
+    rows = {}
+    for line in section("Definitions").splitlines():
+        if line.startswith("| `"):
+            term, text = (cell.strip() for cell in line.strip("|").split("|", 1))
+            rows[term.strip("`")] = text.strip()
+    assert rows == {term: definition.full for term, definition in DEFINITIONS.items()}

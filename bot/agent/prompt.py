@@ -13,6 +13,7 @@ import copy
 from datetime import date
 
 from bot.agent.model import ModelRequest
+from tools.analytics.arguments import CONVENTIONS
 from tools.analytics.business_info import WEEKDAY_NAMES
 
 CACHE = {"type": "ephemeral"}
@@ -31,6 +32,10 @@ passing the owner's words as the period.
 - Money: use the currency and amounts the tools return, formatted for people ($1,234.50). Say when a figure \
 is an estimate (delivery commissions are estimated from the commission-rate table).
 - Follow-up questions ("and the week before?") refer to the earlier question's scope; reuse it.
+- Never do arithmetic on figures an owner will act on (sums, differences, shares, averages): ask a tool that \
+returns the figure — group_by, share_percent, compare_periods, compare_locations.
+- Each result names its definitions (net sales, tips, delivery…); use its words. Tips are the restaurant's; \
+courier tips are the drivers'. If a result carries a data_note or earlier_note, say so.
 - If a tool returns an error, correct the arguments and try again, or explain the problem.
 - Be brief: lead with the answer, then the few supporting numbers. Use a Markdown table when comparing \
 more than two things. No preamble about calling tools.
@@ -40,7 +45,7 @@ column and the charted measure in the second; in Slack that table is drawn as a 
 
 def stable_system_text(profile: dict) -> str:
     """The cacheable part of the system prompt: role, rules, the business and its locations."""
-    lines = [RULES, "", f"The business: {profile.get('business') or '(unnamed)'}."]
+    lines = [RULES, "", CONVENTIONS, "", f"The business: {profile.get('business') or '(unnamed)'}."]
     locations = profile.get("locations") or []
     currencies = sorted({loc["currency"] for loc in locations})
     if locations:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from typing import Literal
 
 from sqlalchemy import Connection, Integer, case, cast, distinct, func, literal, select
@@ -255,12 +256,19 @@ def breakdown(
         query = query.group_by(*keys)
     buckets = []
     for row in conn.execute(query):
-        values = row._asdict()
+        values = {name: _number(value) for name, value in row._asdict().items()}
         raw = tuple(values.pop(f"k{i}") for i in range(len(keys)))
         if keys and all(v in (0, None) for v in values.values()):
             continue
         buckets.append(Bucket(tuple(_normal(d, k) for d, k in zip(dimensions, raw, strict=True)), values))
     return buckets
+
+
+def _number(value):
+    """A sum as a Python number: PostgreSQL sums integers as NUMERIC (Decimal); whole ones become ints."""
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    return value
 
 
 def _normal(dimension: str, key):

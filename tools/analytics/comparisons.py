@@ -191,7 +191,7 @@ def compare_periods(
         result["earlier"] = result["change"] = None
     if dimension is not None:
         family = family_of([dimension])
-        measure = ranking_metric(metric, family)
+        measure = ranking_metric(metric, family, [dimension])
         with ctx.engine.connect() as conn:
             now = breakdown(conn, scope, [dimension], day_parts=ctx.day_parts, week_start=ctx.week_start)
             then = breakdown(
@@ -297,7 +297,7 @@ def _location_breakdown(
     """Rows of ``dimension`` with each location's value, ranked by the second location minus the first."""
     if dimension == "location":
         raise ToolError("compare_locations already compares locations — group by another dimension")
-    measure = ranking_metric(metric, family_of([dimension]))
+    measure = ranking_metric(metric, family_of([dimension]), [dimension])
     currency = scope.currency
     with ctx.engine.connect() as conn:
         per_place = {

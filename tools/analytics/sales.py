@@ -55,10 +55,7 @@ MONEY = (
 Sort = Literal["natural", "largest", "smallest"]
 SortArg = Annotated[
     Sort | None,
-    Param(
-        "Row order: natural (time order, location number; else largest first), largest or smallest by the "
-        "metric. Default: natural for one dimension, largest for two."
-    ),
+    Param("Row order; default natural (time or location order) for one dimension, largest for two."),
 ]
 _SALES_ROW = ("orders", "gross_sales", "discounts", "net_sales", "tax", "tips", "total_collected")
 _TWO_DIMENSION_ROW = ("orders", "net_sales", "average_ticket")
@@ -172,14 +169,19 @@ def totals_block(totals: dict, currency: str) -> dict:
     return block
 
 
-def ranking_metric(metric: str, family: str) -> str:
+def ranking_metric(metric: str, family: str, dimensions: list[str]) -> str:
     """The measure a breakdown of ``family`` ranks by for the asked ``metric`` (items have no net sales,
-    payments only amounts); ToolError for a metric the family cannot give."""
+    payments only amounts); ToolError for a metric the breakdown cannot give."""
     if family == "payments":
         return "amount"
     if family == "items":
         if metric in ("net_sales", "gross_sales"):
             return "gross_sales"
+        if metric == "orders" and "item" not in dimensions:
+            raise ToolError(
+                "orders are counted per item, not per category (an order holds several items) — use "
+                "metric items_sold or net_sales, or group_by item"
+            )
         if metric not in ("items_sold", "orders"):
             raise ToolError(f"metric {metric} is not kept per item — use net_sales, items_sold or orders")
     return metric
@@ -308,7 +310,7 @@ def _rows(
 ) -> dict:
     """The breakdown part of a result: the dimensions, the order, the capped rows."""
     family = family_of(dimensions, items=bool(scope.items))
-    ranked_by = ranking_metric(metric, family)
+    ranked_by = ranking_metric(metric, family, dimensions)
     with ctx.engine.connect() as conn:
         buckets = breakdown(conn, scope, dimensions, day_parts=ctx.day_parts, week_start=ctx.week_start)
     whole = sum(metric_value(b.sums, ranked_by) or 0 for b in buckets)

@@ -6,9 +6,6 @@ from __future__ import annotations
 from sqlalchemy import Engine, delete, exists, func, select
 
 from tools.store.models import (
-    DailyDiscounts,
-    DailyItemSales,
-    DailySales,
     Location,
     MenuItem,
     Order,
@@ -21,6 +18,7 @@ from tools.store.models import (
     StoreMeta,
     SyncMark,
 )
+from tools.store.rollups import ROLLUP_TABLES
 from tools.sync.reference_writer import get_meta
 
 FIXTURES_PREFIX = "fixtures:"
@@ -55,9 +53,7 @@ def remove_business_data(engine: Engine) -> int:
     with engine.begin() as conn:
         orders = conn.scalar(select(func.count()).select_from(Order)) or 0
         for table in (
-            DailySales,
-            DailyDiscounts,
-            DailyItemSales,
+            *ROLLUP_TABLES,
             OrderLineModifier,
             OrderLineItem,
             OrderDiscount,
