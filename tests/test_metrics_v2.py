@@ -260,13 +260,8 @@ def test_what_grew_most_by_category_last_week(call, orders):
         }
         for c in sorted(change, key=lambda c: -change[c])
     ]
-    result = call(
-        "compare_periods",
-        period="last week",
-        compare_to="previous_period",
-        group_by=["category"],
-        sort="grew_most",
-    )
+    by_category = {"period": "last week", "compare_to": "previous_period", "group_by": ["category"]}
+    result = call("compare_periods", **by_category, sort="grew_most")
     assert result["compared_with"]["start"] == "2026-11-09" and result["compared_with"]["end"] == "2026-11-15"
     net_now, net_then = (
         total(in_scope(orders, *LAST_WEEK), "net"),
@@ -279,14 +274,7 @@ def test_what_grew_most_by_category_last_week(call, orders):
     assert result["rows"] == expected
     assert result["biggest_increase"] == expected[0] and expected[0]["category"] == "Burgers"
     assert result["biggest_decrease"] == expected[-1] and expected[-1]["category"] == "Drinks"
-    dropped = call(
-        "compare_periods",
-        period="last week",
-        compare_to="previous_period",
-        group_by=["category"],
-        sort="dropped_most",
-    )
-    assert dropped["rows"] == expected[::-1]
+    assert call("compare_periods", **by_category, sort="dropped_most")["rows"] == expected[::-1]
 
 
 def test_locations_compared_by_channel(call, orders):
