@@ -128,7 +128,9 @@ def test_bad_arguments_come_back_as_correctable_errors(call):
     registry, context = call.registry, call.context
     unknown = registry.call("sales_report", {"locations": ["Downtwn"]}, context)
     assert not unknown.ok
-    assert unknown.error == "unknown location 'Downtwn' — known: 1 Downtown, 2 Harbor, 3 Uptown, 4 Sunset"
+    assert unknown.error == (
+        "unknown location 'Downtwn' — did you mean Downtown? known: 1 Downtown, 2 Harbor, 3 Uptown, 4 Sunset"
+    )
     backwards = registry.call("sales_report", {"start_date": "2026-11-10", "end_date": "2026-11-01"}, context)
     assert not backwards.ok and "before" in backwards.error
 

@@ -132,4 +132,4 @@ def test_a_store_tool_written_with_the_public_api_alone_agrees_with_the_builtin_
     assert {key: mine[key] for key in ("period", "locations", "timezone", "currency")} == {
         key: builtin[key] for key in ("period", "locations", "timezone", "currency")
     }
-    assert unknown.error.startswith("unknown location 'Downtwn' — known: 1 Downtown, 2 Harbor")
+    assert unknown.error.startswith("unknown location 'Downtwn' — did you mean Downtown? known: 1 Downtown")

@@ -146,7 +146,7 @@ def test_valid_arguments_are_converted_and_passed(registry):
         ({"name": "n", "mode": "c"}, "mode 'c' is not one of: a, b"),
         ({"name": "n", "modes": ["x", "z"]}, "modes[1] 'z' is not one of: x, y"),
         ({"name": "n", "day": "03/10/2026"}, "day must be a date YYYY-MM-DD, got '03/10/2026'"),
-        ({"name": "n", "tags": "a"}, "tags must be a list, got 'a'"),
+        ({"name": "n", "tags": {"a": 1}}, "tags must be a list, got {'a': 1}"),
     ],
 )
 def test_invalid_arguments_become_correctable_errors(registry, arguments, error):

@@ -27,6 +27,10 @@ parameters and resolves them the way they do::
         return {**scope.coverage(), "labor_cost": format_money(cost, scope.currency),
                 "labor_percent_of_net_sales": percent(cost, net_sales)}
 
+A name the caller got wrong in the tool's own data (a table, a supplier) is an error naming the closest
+known ones: ``raise unknown_name_error("table", wanted, known_names)`` reads "unknown table 'patio' — did
+you mean Patio A or Patio B? known: …"; :func:`close_matches` gives the matches alone.
+
 Money is kept in integer minor units of the location's currency (cents, yen, fils: see
 :func:`minor_unit_digits`) and shown with :func:`format_money`. Every result states what it covers:
 :meth:`Scope.coverage` gives the period, locations, timezone and currency; :meth:`Scope.describe` adds
@@ -40,6 +44,7 @@ from __future__ import annotations
 
 from tools.analytics.arguments import EndArg, LocationsArg, PeriodArg, StartArg
 from tools.analytics.business_calendar import Period
+from tools.analytics.names import close_matches, unknown_name_error
 from tools.analytics.sales import order_totals
 from tools.analytics.scope import Place, Scope, build_scope, load_places, percent, resolve_location
 from tools.currencies import format_money, minor_unit_digits
@@ -58,10 +63,12 @@ __all__ = [
     "ToolError",
     "activity",
     "build_scope",
+    "close_matches",
     "format_money",
     "load_places",
     "minor_unit_digits",
     "order_totals",
     "percent",
     "resolve_location",
+    "unknown_name_error",
 ]

@@ -161,13 +161,22 @@ def tool_from_function(function: Callable, *, source: str = "builtin") -> Tool:
     return Tool(name, description, function, input_schema, source, wants_context, phrase)
 
 
+def _decimal(value: Any) -> Any:
+    """An integer (not a bool) as its decimal string; anything else as it is."""
+    return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+
+
 def _check(value: Any, schema: dict, where: str) -> Any:
-    """Validate (and where safe, convert) one argument value against its schema."""
+    """Validate (and where safe, convert) one argument value against its schema. A list takes a single value
+    as a one-item list, and a list of strings an integer as its decimal string (``locations=2``)."""
     kind = schema["type"]
     if kind == "array":
-        if not isinstance(value, list):
+        if isinstance(value, dict):
             raise ToolError(f"{where} must be a list, got {value!r}")
-        return [_check(item, schema["items"], f"{where}[{i}]") for i, item in enumerate(value)]
+        items = value if isinstance(value, list) else [value]
+        if schema["items"]["type"] == "string":
+            items = [_decimal(item) for item in items]
+        return [_check(item, schema["items"], f"{where}[{i}]") for i, item in enumerate(items)]
     if kind == "boolean" and not isinstance(value, bool):
         raise ToolError(f"{where} must be true or false, got {value!r}")
     if kind == "integer" and (isinstance(value, bool) or not isinstance(value, int)):
@@ -225,7 +234,8 @@ class ToolRegistry:
         return [tool.to_anthropic() for tool in self.tools()]
 
     def validate(self, tool: Tool, arguments: dict | None) -> dict:
-        """Checked and converted keyword arguments, or ToolError naming what is wrong."""
+        """Checked and converted keyword arguments, or ToolError naming what is wrong. An argument given as
+        null is left out: the parameter takes its default, and a required one is missing."""
         arguments = {} if arguments is None else arguments
         if not isinstance(arguments, dict):
             raise ToolError(f"arguments for {tool.name} must be an object, got {type(arguments).__name__}")
@@ -236,13 +246,11 @@ class ToolRegistry:
                 f"{tool.name} has no parameter {', '.join(map(repr, unknown))} — "
                 f"parameters: {', '.join(properties) or 'none'}"
             )
-        missing = [name for name in tool.input_schema.get("required", []) if name not in arguments]
+        given = {name: value for name, value in arguments.items() if value is not None}
+        missing = [name for name in tool.input_schema.get("required", []) if name not in given]
         if missing:
             raise ToolError(f"{tool.name} needs {', '.join(map(repr, missing))}")
-        return {
-            name: None if value is None else _check(value, properties[name], name)
-            for name, value in arguments.items()
-        }
+        return {name: _check(value, properties[name], name) for name, value in given.items()}
 
     def call(self, name: str, arguments: dict | None, ctx: ToolContext) -> ToolResult:
         """Validate and run a tool; every failure becomes an error result."""

@@ -35,7 +35,8 @@ def describe_tools(registry: ToolRegistry) -> str:
 
 
 def parse_call_arguments(pairs: list[str], schema: dict) -> dict:
-    """``key=value`` pairs → arguments; values are JSON when they parse, lists may be comma-separated."""
+    """``key=value`` pairs → arguments; values are JSON when they parse, lists may be comma-separated or a
+    single value (``locations=2``, ``locations=Downtown,Harbor``), and ``null`` leaves an argument out."""
     arguments = {}
     properties = schema.get("properties", {})
     for pair in pairs:
@@ -48,7 +49,7 @@ def parse_call_arguments(pairs: list[str], schema: dict) -> dict:
             value = raw
         if properties.get(key, {}).get("type") == "array" and isinstance(value, str):
             value = [part.strip() for part in value.split(",") if part.strip()]
-        elif properties.get(key, {}).get("type") == "string" and not isinstance(value, str):
+        elif properties.get(key, {}).get("type") == "string" and not isinstance(value, str | None):
             value = raw
         arguments[key] = value
     return arguments

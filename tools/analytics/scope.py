@@ -1,7 +1,7 @@
 """What a question is about: the business's locations, the period, and the channel/platform filters.
 
 Every analytics tool builds a Scope first, so they all resolve names the same way, fail the same way
-(``unknown location 'Downtwn' — known: …``) and state the same facts in their results.
+(``unknown location 'Downtwn' — did you mean Downtown? known: …``) and state the same facts in their results.
 """
 
 from __future__ import annotations
@@ -67,8 +67,8 @@ def resolve_location(places: list[Place], text: str) -> Place:
             number.isdigit() and int(number) == place.position
         ):
             return place
-    known = ", ".join(f"{p.position} {p.name}" for p in places) or "none (the store is empty)"
-    raise ToolError(f"unknown location {text!r} — known: {known}")
+    listing = ", ".join(f"{p.position} {p.name}" for p in places) or "none (the store is empty)"
+    raise unknown_name_error("location", text, [p.name for p in places], listing=listing)
 
 
 def percent(part: float, whole: float) -> float | None:
