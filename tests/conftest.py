@@ -13,6 +13,9 @@ import pytest
 from sqlalchemy import Engine
 
 from tests.support.postgres_server import PostgresServer, find_postgres_bin
+from tools.analytics.builtin import TOOLS
+from tools.analytics.readonly import open_readonly
+from tools.registry import ToolContext, ToolRegistry
 from tools.sources.fixtures.sync import sync_fixtures
 from tools.store.database import open_store
 from tools.sync.report import SyncReport
@@ -108,6 +111,27 @@ def demo_store(
     report = sync_fixtures(engine, DEMO_FIXTURES, anchor=False, now=FIXED_NOW)
     yield engine, report
     engine.dispose()
+
+
+@pytest.fixture
+def call(demo_store):
+    """``call(tool, **arguments)``: a built-in tool's result on the demo store, read-only, today being
+    FIXED_NOW's date (asserting it succeeded); ``call.registry`` and ``call.context`` for failing calls."""
+    engine, _ = demo_store
+    registry = ToolRegistry()
+    for function in TOOLS:
+        registry.register(function)
+    readonly = open_readonly(engine.url.render_as_string(hide_password=False))
+    context = ToolContext(engine=readonly, today=FIXED_NOW.date())
+
+    def run(name: str, **arguments):
+        result = registry.call(name, arguments, context)
+        assert result.ok, result.error
+        return result.content
+
+    run.registry, run.context = registry, context
+    yield run
+    readonly.dispose()
 
 
 @pytest.fixture(scope="session")

@@ -46,20 +46,32 @@ class Expected:
     line_items: int = 0
 
 
-def _utc(text: str) -> datetime:
+def utc(text: str) -> datetime:
+    """An API timestamp ("2026-08-31T15:03:46.485Z") as an aware datetime."""
     return datetime.fromisoformat(text.replace("Z", "+00:00"))
 
 
-def _gz_lines(path: Path):
+def gz_lines(path: Path):
+    """The JSON objects of a gzipped JSON-lines file."""
     with gzip.open(path, "rt", encoding="utf-8") as handle:
         for line in handle:
             if line.strip():
                 yield json.loads(line)
 
 
-def _sub_items_total(item: dict) -> int:
+def unit_total(item: dict) -> int:
     """Deliverect: one unit of an item costs its price plus its sub-items, each per unit, recursively."""
-    return item["price"] + sum(sub["quantity"] * _sub_items_total(sub) for sub in item.get("subItems", []))
+    return item["price"] + sum(sub["quantity"] * unit_total(sub) for sub in item.get("subItems", []))
+
+
+def final_deliverect_bodies(folder: Path) -> dict[str, dict]:
+    """Each Deliverect order's last delivery (by ``_updated``), by ``_id``: a cancellation re-sends it."""
+    final: dict[str, dict] = {}
+    for body in gz_lines(folder / "deliverect" / "orders.jsonl.gz"):
+        previous = final.get(body["_id"])
+        if previous is None or body["_updated"] >= previous["_updated"]:
+            final[body["_id"]] = body
+    return final
 
 
 def expected_from_fixtures(folder: Path) -> Expected:
@@ -70,12 +82,7 @@ def expected_from_fixtures(folder: Path) -> Expected:
     business = json.loads((folder / "business.json").read_text())
     deliverect_to_square = business["deliverect"]["locations"]
 
-    # Deliverect: the last delivery of each _id (by _updated) is the order's state.
-    final: dict[str, dict] = {}
-    for body in _gz_lines(folder / "deliverect" / "orders.jsonl.gz"):
-        previous = final.get(body["_id"])
-        if previous is None or body["_updated"] >= previous["_updated"]:
-            final[body["_id"]] = body
+    final = final_deliverect_bodies(folder)
     pos_ids = {body["posId"] for body in final.values() if body.get("posId")}
     for body in final.values():
         result.deliverect_stored += 1
@@ -85,8 +92,8 @@ def expected_from_fixtures(folder: Path) -> Expected:
         if body["status"] in (100, 110):
             result.canceled_by_platform[platform] += 1
             continue
-        day = _utc(body["_created"]).astimezone(zones[square_location]).date()
-        gross = sum(item["quantity"] * _sub_items_total(item) for item in body["items"])
+        day = utc(body["_created"]).astimezone(zones[square_location]).date()
+        gross = sum(item["quantity"] * unit_total(item) for item in body["items"])
         result.days[(names[square_location], day)].add(
             gross=gross,
             discounts=-body["discountTotal"],
@@ -95,7 +102,7 @@ def expected_from_fixtures(folder: Path) -> Expected:
         )
 
     refunds: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    for page in _gz_lines(folder / "square" / "orders.jsonl.gz"):
+    for page in gz_lines(folder / "square" / "orders.jsonl.gz"):
         for order in page["orders"]:
             result.square_stored += 1
             result.line_items += len(order.get("line_items", []))
@@ -108,7 +115,7 @@ def expected_from_fixtures(folder: Path) -> Expected:
                 refunds[names[location]][1] += refund["amount_money"]["amount"]
             if order["state"] != "COMPLETED":
                 continue
-            day = _utc(order["created_at"]).astimezone(zones[location]).date()
+            day = utc(order["created_at"]).astimezone(zones[location]).date()
             result.days[(names[location], day)].add(
                 gross=sum(line["gross_sales_money"]["amount"] for line in order["line_items"]),
                 discounts=order["total_discount_money"]["amount"],
@@ -127,6 +134,7 @@ class ItemSales:
     revenue: dict[tuple[str, date], Counter] = field(default_factory=lambda: defaultdict(Counter))
     # (location, refund's business day, amount, reason)
     refunds: list[tuple[str, date, int, str]] = field(default_factory=list)
+    # (location, business day, platform) → estimated commission: rate × (gross − discounts) per order, half up
     commission: dict[tuple[str, date, str], int] = field(default_factory=lambda: defaultdict(int))
 
 
@@ -150,41 +158,44 @@ def item_sales_from_fixtures(folder: Path) -> ItemSales:
     for rate in business["commission_rates"]:
         rates[(rate["platform"], rate.get("location"))] = int(rate["rate_percent"])
 
-    final: dict[str, dict] = {}
-    for body in _gz_lines(folder / "deliverect" / "orders.jsonl.gz"):
-        if body["_id"] not in final or body["_updated"] >= final[body["_id"]]["_updated"]:
-            final[body["_id"]] = body
+    final = final_deliverect_bodies(folder)
     pos_ids = {b["posId"] for b in final.values() if b.get("posId")}
     for body in final.values():
         if body["status"] in (100, 110):
             continue
         location = body.get("posLocationId") or to_square[body["location"]]
-        key = (names[location], _utc(body["_created"]).astimezone(zones[location]).date())
+        key = (names[location], utc(body["_created"]).astimezone(zones[location]).date())
         for item in body["items"]:
             result.units[key][by_sku[item["plu"]]] += item["quantity"]
-            result.revenue[key][by_sku[item["plu"]]] += item["quantity"] * _sub_items_total(item)
+            result.revenue[key][by_sku[item["plu"]]] += item["quantity"] * unit_total(item)
         platform = {7: "uber_eats", 12: "doordash"}[body["channel"]]
         percent = rates.get((platform, location), rates[(platform, None)])
-        gross = sum(item["quantity"] * _sub_items_total(item) for item in body["items"])
+        gross = sum(item["quantity"] * unit_total(item) for item in body["items"])
         basis = gross + body["discountTotal"]  # discountTotal is negative
-        result.commission[(*key, platform)] += (2 * basis * percent + 100) // 200  # half up, per order
-    for page in _gz_lines(folder / "square" / "orders.jsonl.gz"):
+        result.commission[(*key, platform)] += half_up(basis * percent, 100)  # per order
+    for page in gz_lines(folder / "square" / "orders.jsonl.gz"):
         for order in page["orders"]:
             if order["id"] in pos_ids:
                 continue
             location = order["location_id"]
             for refund in order.get("refunds", []):
-                day = _utc(refund["created_at"]).astimezone(zones[location]).date()
+                day = utc(refund["created_at"]).astimezone(zones[location]).date()
                 amount = refund["amount_money"]["amount"]
                 result.refunds.append((names[location], day, amount, refund["reason"]))
             if order["state"] != "COMPLETED":
                 continue
-            key = (names[location], _utc(order["created_at"]).astimezone(zones[location]).date())
+            key = (names[location], utc(order["created_at"]).astimezone(zones[location]).date())
             for line in order["line_items"]:
                 name = by_variation[line["catalog_object_id"]]
                 result.units[key][name] += int(line["quantity"])
                 result.revenue[key][name] += line["gross_sales_money"]["amount"]
     return result
+
+
+def half_up(numerator: int, denominator: int) -> int:
+    """``numerator / denominator`` to a whole number, halves away from zero (round() is half-even)."""
+    quotient = (2 * abs(numerator) + abs(denominator)) // (2 * abs(denominator))
+    return quotient if (numerator >= 0) == (denominator > 0) else -quotient
 
 
 def dollars(cents: int) -> str:

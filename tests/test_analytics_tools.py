@@ -12,9 +12,6 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 
 from tests.conftest import DEMO_FIXTURES
 from tests.fixture_oracle import dollars, expected_from_fixtures, item_sales_from_fixtures, sums
-from tools.analytics.builtin import TOOLS
-from tools.analytics.readonly import open_readonly
-from tools.registry import ToolContext, ToolRegistry
 
 TODAY = date(2026, 11, 24)
 LAST_SATURDAY = date(2026, 11, 21)
@@ -29,25 +26,6 @@ def days():
 @pytest.fixture(scope="module")
 def items():
     return item_sales_from_fixtures(DEMO_FIXTURES)
-
-
-@pytest.fixture
-def call(demo_store):
-    engine, _ = demo_store
-    registry = ToolRegistry()
-    for function in TOOLS:
-        registry.register(function)
-    readonly = open_readonly(engine.url.render_as_string(hide_password=False))
-    context = ToolContext(engine=readonly, today=TODAY)
-
-    def run(name: str, **arguments):
-        result = registry.call(name, arguments, context)
-        assert result.ok, result.error
-        return result.content
-
-    run.registry, run.context = registry, context
-    yield run
-    readonly.dispose()
 
 
 def test_top_selling_item_last_saturday_at_each_location(call, items):
