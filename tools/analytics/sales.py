@@ -23,6 +23,7 @@ from tools.analytics.arguments import (
 )
 from tools.analytics.breakdowns import (
     CALENDAR,
+    SALES_MEASURES,
     Bucket,
     breakdown,
     check_dimensions,
@@ -63,32 +64,15 @@ _TWO_DIMENSION_ROW = ("orders", "net_sales", "average_ticket")
 
 def order_totals(engine: Engine, scope: Scope) -> dict:
     """Raw sums of counted orders in the scope: ``orders``, ``items_sold``, ``refunds`` (a count),
-    ``canceled_orders``, and in minor units ``gross_sales``, ``discounts``, ``net_sales``, ``tax``, ``tips``
-    (the restaurant's), ``courier_tips``, ``total_collected``, ``commission``, ``refunded``,
-    ``canceled_value`` (gross) and ``canceled_net``."""
+    ``canceled_orders``, ``pickup_orders`` and ``pickup_minutes``, and in minor units ``gross_sales``,
+    ``discounts``, ``net_sales``, ``tax``, ``tips`` (the restaurant's), ``courier_tips``,
+    ``total_collected``, ``commission``, ``refunded``, ``canceled_value`` (gross) and ``canceled_net``."""
     with engine.connect() as conn:
         totals = total(breakdown(conn, scope, [], day_parts=DEFAULT_DAY_PARTS))
         refunds = refund_rows(conn, scope)
-    totals = {name: totals.get(name, 0) for name in _TOTAL_NAMES}
+    totals = {name: totals.get(name, 0) for name in SALES_MEASURES}
     totals["refunds"], totals["refunded"] = len(refunds), sum(amount for amount, _reason in refunds)
     return totals
-
-
-_TOTAL_NAMES = (
-    "orders",
-    "gross_sales",
-    "discounts",
-    "net_sales",
-    "tax",
-    "tips",
-    "courier_tips",
-    "total_collected",
-    "commission",
-    "items_sold",
-    "canceled_orders",
-    "canceled_value",
-    "canceled_net",
-)
 
 
 def refund_rows(conn, scope: Scope) -> list[tuple[int, str | None]]:

@@ -288,6 +288,16 @@ class SyncMark(Base):
     updated_at: Mapped[datetime] = mapped_column(UtcTime)
 
 
+class _RollupKeys:
+    """What every rollup row is keyed by: a location, a business day, a channel and a platform ('' = none)."""
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    location_id: Mapped[int] = mapped_column(ForeignKey("locations.id"))
+    business_date: Mapped[date] = mapped_column(Date)
+    channel: Mapped[str] = mapped_column(String(16))
+    platform: Mapped[str] = mapped_column(String(32))
+
+
 class _SalesMeasures:
     """The measures the sales rollups keep: counted sales, that slice's canceled orders, pickup minutes."""
 
@@ -308,7 +318,7 @@ class _SalesMeasures:
     pickup_orders: Mapped[int] = mapped_column(Integer, default=0)
 
 
-class DailySales(_SalesMeasures, Base):
+class DailySales(_SalesMeasures, _RollupKeys, Base):
     """Counted sales pre-aggregated per location, business day, channel and platform ('' = none), with the
     canceled orders of the same day and the minutes from order to pickup.
 
@@ -318,39 +328,23 @@ class DailySales(_SalesMeasures, Base):
     __tablename__ = "daily_sales"
     __table_args__ = (UniqueConstraint("business_date", "location_id", "channel", "platform"),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    location_id: Mapped[int] = mapped_column(ForeignKey("locations.id"))
-    business_date: Mapped[date] = mapped_column(Date)
-    channel: Mapped[str] = mapped_column(String(16))
-    platform: Mapped[str] = mapped_column(String(32))
 
-
-class HourlySales(_SalesMeasures, Base):
+class HourlySales(_SalesMeasures, _RollupKeys, Base):
     """The same measures as ``DailySales`` per local hour of the order too: what questions about hours or
     day parts ("lunch", "after 9 pm") read."""
 
     __tablename__ = "hourly_sales"
     __table_args__ = (Index("ix_hourly_sales_business_date_location_id", "business_date", "location_id"),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    location_id: Mapped[int] = mapped_column(ForeignKey("locations.id"))
-    business_date: Mapped[date] = mapped_column(Date)
     local_hour: Mapped[int] = mapped_column(Integer)
-    channel: Mapped[str] = mapped_column(String(16))
-    platform: Mapped[str] = mapped_column(String(32))
 
 
-class DailyDiscounts(Base):
+class DailyDiscounts(_RollupKeys, Base):
     """Discounts on counted sales per location, business day, channel, platform and discount name."""
 
     __tablename__ = "daily_discounts"
     __table_args__ = (Index("ix_daily_discounts_business_date_location_id", "business_date", "location_id"),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    location_id: Mapped[int] = mapped_column(ForeignKey("locations.id"))
-    business_date: Mapped[date] = mapped_column(Date)
-    channel: Mapped[str] = mapped_column(String(16))
-    platform: Mapped[str] = mapped_column(String(32))
     name: Mapped[str] = mapped_column(String(200))
     times_used: Mapped[int] = mapped_column(Integer)
     amount: Mapped[int] = mapped_column(Money)
@@ -367,20 +361,14 @@ class _ItemMeasures:
     orders: Mapped[int] = mapped_column(Integer)
 
 
-class DailyItemSales(_ItemMeasures, Base):
+class DailyItemSales(_ItemMeasures, _RollupKeys, Base):
     """Counted item sales per location, business day, channel, platform and menu item."""
 
     __tablename__ = "daily_item_sales"
     __table_args__ = (Index("ix_daily_item_sales_business_date_location_id", "business_date", "location_id"),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    location_id: Mapped[int] = mapped_column(ForeignKey("locations.id"))
-    business_date: Mapped[date] = mapped_column(Date)
-    channel: Mapped[str] = mapped_column(String(16))
-    platform: Mapped[str] = mapped_column(String(32))
 
-
-class HourlyItemSales(_ItemMeasures, Base):
+class HourlyItemSales(_ItemMeasures, _RollupKeys, Base):
     """The same as ``DailyItemSales`` per local hour of the order too: items at lunch, after 9 pm."""
 
     __tablename__ = "hourly_item_sales"
@@ -388,25 +376,15 @@ class HourlyItemSales(_ItemMeasures, Base):
         Index("ix_hourly_item_sales_business_date_location_id", "business_date", "location_id"),
     )
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    location_id: Mapped[int] = mapped_column(ForeignKey("locations.id"))
-    business_date: Mapped[date] = mapped_column(Date)
     local_hour: Mapped[int] = mapped_column(Integer)
-    channel: Mapped[str] = mapped_column(String(16))
-    platform: Mapped[str] = mapped_column(String(32))
 
 
-class DailyPayments(Base):
+class DailyPayments(_RollupKeys, Base):
     """Payments on counted sales per location, business day, channel, platform and payment method."""
 
     __tablename__ = "daily_payments"
     __table_args__ = (Index("ix_daily_payments_business_date_location_id", "business_date", "location_id"),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    location_id: Mapped[int] = mapped_column(ForeignKey("locations.id"))
-    business_date: Mapped[date] = mapped_column(Date)
-    channel: Mapped[str] = mapped_column(String(16))
-    platform: Mapped[str] = mapped_column(String(32))
     method: Mapped[str] = mapped_column(String(32))
     payments: Mapped[int] = mapped_column(Integer)
     amount: Mapped[int] = mapped_column(Money)
