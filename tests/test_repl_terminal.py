@@ -36,7 +36,7 @@ def analyst(body: dict):
         )
     question = messages[-1]["content"][-1]["text"]
     if "slow" in question:
-        return Hang(120)  # only the interrupt ends it, however loaded the machine (the fake server does not wait)
+        return Hang(120)  # only the interrupt ends it, however loaded the machine
     if question.startswith("And "):
         name = question.removeprefix("And ").rstrip("?")
         earlier = [r for m in messages if m["role"] == "user" for r, _ in tool_results(m) if "rows" in r]
