@@ -440,3 +440,22 @@ def test_a_misspelt_category_gets_the_closest_match(call):
     wrong = call.registry.call("top_items", {"category": "Burgrs", "period": "last week"}, call.context)
     assert not wrong.ok
     assert "Burgers" in wrong.error.partition("did you mean")[2]
+
+
+@pytest.mark.parametrize(
+    ("tool", "arguments"),
+    [
+        ("sales_report", {"group_by": ["location"]}),
+        ("top_items", {"direction": "bottom"}),
+        ("top_items", {"per_location": True}),
+        ("compare_periods", {"group_by": ["category"]}),
+        ("compare_locations", {"locations": ["1", "2"]}),
+        ("delivery_report", {}),
+        ("refunds_and_discounts", {}),
+    ],
+)
+def test_no_tool_passes_zeros_off_for_a_period_without_data(call, tool, arguments):
+    result = call(tool, period="2025-11-16..2025-11-22", **arguments)
+    text = json.dumps(result)
+    assert "$0.00" not in text and '"orders": 0' not in text
+    assert result["data_note"].endswith(COVERED)

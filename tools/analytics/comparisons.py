@@ -174,6 +174,13 @@ def compare_periods(
         comparison_period(scope.period, compare_to, ctx.today, week_start=ctx.week_start)
     )
     currency = scope.currency
+    if scope.outside_data:
+        return {
+            **scope.describe(),
+            "compared_with": earlier_scope.period.to_dict(),
+            "current": None,
+            "note": no_data_note(scope) + " — nothing to compare",
+        }
     current_totals = order_totals(ctx.engine, scope)
     earlier_totals = order_totals(ctx.engine, earlier_scope)
     earlier_has_data = bool(earlier_totals["orders"])
@@ -269,6 +276,8 @@ def compare_locations(
     if len(scope.places) < 2:
         raise ToolError("name at least two different locations to compare")
     currency = scope.currency
+    if scope.outside_data:
+        return {**scope.describe(), "locations_compared": None, "note": no_data_note(scope)}
     per_place: list[tuple[Place, dict]] = [
         (place, _values(order_totals(ctx.engine, scope.at(place)))) for place in scope.places
     ]

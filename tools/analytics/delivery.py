@@ -161,6 +161,8 @@ def refunds_and_discounts(
         locations=locations,
     )
     currency = scope.currency
+    if scope.outside_data:
+        return {**scope.describe(), "refunds": None, "discounts": None, "note": no_data_note(scope)}
     with ctx.engine.connect() as conn:
         refunds = refund_rows(conn, scope)
         conditions = scope.rollup_conditions(DAILY_DISCOUNTS)

@@ -122,6 +122,11 @@ def top_items(
     result: dict = {**scope.describe(), "ranked_by": by, "direction": direction}
     rankings = []
     for place, sub_scope in groups:
+        if sub_scope.outside_data:  # not every menu item "unsold" in a period without data
+            rankings.append(
+                {**({"location": place.label} if place else {}), "items": [], "note": no_data_note(sub_scope)}
+            )
+            continue
         rows = _item_rows(ctx, sub_scope, category, include_unsold=direction == "bottom")
         ranked = _ranked(rows, metric, limit, bottom=direction == "bottom")
         items = [

@@ -271,8 +271,10 @@ def sales_report(
     currency = scope.currency
     if scope.items:
         return _item_report(ctx, scope, dimensions, metric, sort, limit)
-    totals = order_totals(ctx.engine, scope)
     terms = ["orders", "net_sales", "gross_sales", "tips", "courier_tips", "average_ticket", "refunds"]
+    if scope.outside_data:  # no zeros passed off as a result
+        return {**scope.describe(), "totals": None, "note": no_data_note(scope)}
+    totals = order_totals(ctx.engine, scope)
     result: dict = {**scope.describe(), "totals": totals_block(totals, currency)}
     if not totals["orders"] and not totals["canceled_orders"]:
         result["note"] = no_data_note(scope)

@@ -111,6 +111,12 @@ class Scope:
             if not self.weekdays or (self.period.start + timedelta(days=n)).weekday() in self.weekdays
         ]
 
+    @property
+    def outside_data(self) -> bool:
+        """True when no day of the period has data for these locations: a result would be all zeros."""
+        first, last = self.data_range
+        return first is None or last is None or self.period.end < first or self.period.start > last
+
     def coverage_note(self) -> str | None:
         """A sentence when the period lies wholly or partly outside the data these locations have."""
         first, last = self.data_range
