@@ -459,3 +459,81 @@ def test_no_tool_passes_zeros_off_for_a_period_without_data(call, tool, argument
     text = json.dumps(result)
     assert "$0.00" not in text and '"orders": 0' not in text
     assert result["data_note"].endswith(COVERED)
+
+
+# --- Items, payments, day parts -----------------------------------------------------------------------------
+
+
+def test_one_menu_item_by_day(call, orders):
+    result = call("sales_report", period="last week", items=["classic burger"], group_by="day")
+    sold = [line for line in lines(in_scope(orders, *LAST_WEEK)) if line.item == "Classic Burger"]
+    assert result["items"] == ["Classic Burger"]
+    assert result["item_totals"] == {
+        "items_sold": total(sold, "quantity"),
+        "gross_sales": dollars(total(sold, "gross")),
+        "orders": len({line.order.order_id for line in sold}),
+    }
+    by_day = group(sold, lambda line: line.order.business_date)
+    assert [(r["day"][:10], r["items_sold"], r["gross_sales"]) for r in result["rows"]] == [
+        (day.isoformat(), total(rows, "quantity"), dollars(total(rows, "gross")))
+        for day, rows in sorted(by_day.items())
+    ]
+
+
+def test_the_best_sellers_at_dinner_on_saturdays(call, orders):
+    result = call("top_items", period="October", weekdays="Saturday", hours="dinner", by="revenue", limit=3)
+    chosen = in_scope(orders, *OCTOBER, weekdays=["Saturday"], hours=range(17, 21))
+    revenue = {item: total(rows, "gross") for item, rows in group(lines(chosen), "item").items()}
+    best = sorted(revenue.items(), key=lambda kv: (-kv[1], kv[0]))[:3]
+    assert [(i["item"], i["revenue"]) for i in result["items"]] == [(n, dollars(v)) for n, v in best]
+    assert result["hours"] == "dinner (17:00–20:59), local time"
+
+
+def test_items_by_hour_at_lunch_read_the_hourly_item_rollup(call, orders):
+    result = call("sales_report", period="last week", group_by=["item", "hour"], hours="lunch", limit=5)
+    chosen = lines(in_scope(orders, *LAST_WEEK, hours=range(11, 14)))
+    cells = {
+        key: total(rows, "gross")
+        for key, rows in group(chosen, "item", lambda line: line.order.local_hour).items()
+    }
+    whole = sum(cells.values())
+    best = sorted(cells.items(), key=lambda kv: (-kv[1], str(kv[0])))[:5]
+    assert [(r["item"], r["hour"], r["gross_sales"], r["share_percent"]) for r in result["rows"]] == [
+        (item, hour_label(hour), dollars(value), share(value, whole)) for (item, hour), value in best
+    ]
+
+
+def test_day_parts_by_location(call, orders):
+    result = call(
+        "sales_report", period="last week", group_by=["day_part", "location"], sort="natural", limit=100
+    )
+    parts = {
+        "breakfast": range(6, 11),
+        "lunch": range(11, 14),
+        "afternoon": range(14, 17),
+        "dinner": range(17, 21),
+    }
+
+    def part_of(order) -> str:
+        return next((name for name, hours in parts.items() if order.local_hour in hours), "late_night")
+
+    chosen = in_scope(orders, *LAST_WEEK)
+    groups = group(chosen, part_of, "location")
+    order = ["breakfast", "lunch", "afternoon", "dinner", "late_night"]
+    expected = [
+        (part, LABELS[name], len(rows), dollars(total(rows, "net")))
+        for (part, name), rows in sorted(
+            groups.items(), key=lambda kv: (order.index(kv[0][0]), list(LABELS).index(kv[0][1]))
+        )
+    ]
+    assert [
+        (r["day_part"].split(" ")[0], r["location"], r["orders"], r["net_sales"]) for r in result["rows"]
+    ] == expected
+
+
+def test_payment_methods_read_the_payments_rollup_and_agree_with_the_payments(call):
+    whole_day = call("sales_report", period="October", group_by=["payment_method", "location"], limit=100)
+    from_payments = call(
+        "sales_report", period="October", group_by=["payment_method", "location"], hours="0-24", limit=100
+    )
+    assert whole_day["rows"] == from_payments["rows"] and len(whole_day["rows"]) >= 8
