@@ -3,9 +3,11 @@
     python benchmarks/tool_latency.py                 # 10 locations × 365 days (~1.5M orders), SQLite
     python benchmarks/tool_latency.py --days 84 --locations 4 --orders-per-day 95   # demo-sized
 
-Builds (once, cached in benchmarks/data/) the store from generated fixtures, then runs a realistic mix of
-tool calls and prints p50/p95 per tool, plus the naive way (load the orders into pandas, filter, aggregate)
-for comparable questions, with the ratio.
+Builds (once, cached in benchmarks/data/) the store from generated fixtures, then runs every call shape —
+a realistic mix of owners' questions, and each breakdown, filter and comparison of metrics v2 — and prints
+p50/p95 per shape (a shape = a tool and its distinctive arguments) and per tool, how many shapes are over
+50 ms p50 / 100 ms p95, plus the naive way (load the orders into pandas, filter, aggregate) for a
+comparable question, with the ratio.
 """
 
 from __future__ import annotations
@@ -32,6 +34,8 @@ from tools.sources.fixtures.sync import sync_fixtures  # noqa: E402
 from tools.store.database import open_store  # noqa: E402
 
 FIRST_DAY = date(2025, 11, 24)
+P50_BUDGET_MS = 50
+P95_BUDGET_MS = 100
 
 
 def build_store(params: GeneratorParams) -> str:
@@ -50,26 +54,89 @@ def build_store(params: GeneratorParams) -> str:
     return url
 
 
-def mix(today: date) -> list[tuple[str, dict]]:
-    """A realistic spread of owners' questions."""
-    return [
-        ("sales_report", {"period": "yesterday"}),
-        ("sales_report", {"period": "last week", "group_by": "day"}),
-        ("sales_report", {"period": "this month", "group_by": "location"}),
-        ("sales_report", {"period": "last month", "group_by": "channel"}),
-        ("sales_report", {"period": "last 7 days", "group_by": "hour", "locations": ["Location 2"]}),
-        ("sales_report", {"period": "last month", "group_by": "category"}),
-        ("sales_report", {"period": "last month", "group_by": "payment_method"}),
-        ("top_items", {"period": "last Saturday", "per_location": True, "limit": 1}),
-        ("top_items", {"period": "last month", "by": "revenue", "limit": 5}),
-        ("top_items", {"period": "last week", "direction": "bottom", "limit": 3}),
-        ("compare_locations", {"locations": ["Location 3", "Location 1"], "period": "this month"}),
-        ("compare_periods", {"period": "last week", "compare_to": "previous_period"}),
-        ("compare_periods", {"period": "month to date", "compare_to": "same_period_last_month"}),
-        ("delivery_report", {"period": "last month"}),
-        ("refunds_and_discounts", {"period": "last month"}),
-        ("business_info", {}),
+Shape = tuple[str, str, dict]
+"""A call shape: its label, the tool, the arguments."""
+
+
+def _shown(value) -> str:
+    if isinstance(value, list):
+        return "[" + ",".join(str(v) for v in value) + "]"
+    return repr(value) if isinstance(value, str) else str(value)
+
+
+def shape(tool: str, period: str | None, **arguments) -> Shape:
+    """A call shape, labelled by the tool, its distinctive arguments and its period:
+    ``sales_report group_by=[weekday,hour] this month``."""
+    words = [tool, *(f"{name}={_shown(value)}" for name, value in arguments.items())]
+    if period is not None:
+        words.append(period)
+        arguments = {"period": period, **arguments}
+    return " ".join(words), tool, arguments
+
+
+ONE_DIMENSION = (
+    "day",
+    "week",
+    "month",
+    "weekday",
+    "hour",
+    "day_part",
+    "location",
+    "channel",
+    "platform",
+    "category",
+    "item",
+    "payment_method",
+)
+TWO_LOCATIONS = ["Location 3", "Location 1"]
+TWO_DIMENSIONS = (
+    ("weekday", "hour"),
+    ("location", "channel"),
+    ("category", "week"),
+    ("platform", "location"),
+    ("item", "location"),
+    ("day_part", "location"),
+)
+
+
+def shapes() -> list[Shape]:
+    """Every shape measured: the realistic mix of owners' questions, then each breakdown, filter and
+    comparison of metrics v2 over a month."""
+    mix = [
+        shape("sales_report", "yesterday"),
+        shape("sales_report", "last week", group_by=["day"]),
+        shape("sales_report", "this month", group_by=["location"]),
+        shape("sales_report", "last 7 days", group_by=["hour"], locations=["Location 2"]),
+        shape("top_items", "last Saturday", per_location=True, limit=1),
+        shape("top_items", "last month", by="revenue", limit=5),
+        shape("top_items", "last week", direction="bottom", limit=3),
+        shape("compare_locations", "this month", locations=TWO_LOCATIONS),
+        shape("compare_periods", "last week", compare_to="previous_period"),
+        shape("compare_periods", "month to date", compare_to="same_period_last_month"),
+        shape("delivery_report", "last month"),
+        shape("refunds_and_discounts", "last month"),
+        shape("business_info", None),
     ]
+    breakdowns = [shape("sales_report", "last month", group_by=[d]) for d in ONE_DIMENSION]
+    breakdowns += [shape("sales_report", "last month", group_by=list(pair)) for pair in TWO_DIMENSIONS]
+    filters = [
+        shape("sales_report", "last month", weekdays=["weekends"]),
+        shape("sales_report", "last month", hours="lunch"),
+        shape("sales_report", "last month", hours="lunch", group_by=["location"]),
+        shape("sales_report", "last month", hours="21-"),
+        shape("sales_report", "last month", items=["Classic Burger"], group_by=["day"]),
+        shape("sales_report", "last month", platforms=["any"]),
+    ]
+    comparisons = [
+        shape("compare_periods", "last month", group_by=["category"], sort="grew_most"),
+        shape("compare_periods", "last month", group_by=["item"], sort="grew_most"),
+        shape("compare_periods", "last month", group_by=["hour"], sort="grew_most"),
+        shape("compare_periods", "yesterday", compare_to="same_weekdays_last_year"),
+        shape("compare_locations", "last month", locations=TWO_LOCATIONS, group_by=["category"]),
+        shape("top_items", "last month", hours="dinner"),
+        shape("delivery_report", "last month", hours="dinner"),
+    ]
+    return mix + breakdowns + filters + comparisons
 
 
 def naive_week_sales(engine, start: date, end: date) -> float:
@@ -115,8 +182,49 @@ def main() -> None:
             measure("postgresql", url, args)
 
 
+def percentiles(values: list[float]) -> tuple[float, float]:
+    """(p50, p95) of some timings; the p95 is the nearest rank."""
+    ordered = sorted(values)
+    return statistics.median(ordered), ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+
+
+def time_shapes(
+    registry: ToolRegistry, context: ToolContext, chosen: list[Shape], repeat: int
+) -> dict[tuple[str, str], list[float]]:
+    """Each shape's call times in ms, keyed by (label, tool); the shapes run in turn, ``repeat`` times."""
+    timings: dict[tuple[str, str], list[float]] = {(label, tool): [] for label, tool, _ in chosen}
+    for _ in range(repeat):
+        for label, tool, arguments in chosen:
+            result = registry.call(tool, arguments, context)
+            assert result.ok, (label, result.error)
+            timings[label, tool].append(result.seconds * 1000)
+    return timings
+
+
+def print_figures(timings: dict[tuple[str, str], list[float]], repeat: int) -> None:
+    """p50/p95 per shape (flagging those over budget), per tool, and how many shapes are over budget."""
+    width = max(len(label) for label, _tool in timings)
+    print(f"{'shape':<{width}} {'p50 ms':>8} {'p95 ms':>8}")
+    over_p50 = over_p95 = 0
+    by_tool: dict[str, list[float]] = {}
+    for (label, tool), values in timings.items():
+        by_tool.setdefault(tool, []).extend(values)
+        p50, p95 = percentiles(values)
+        over_p50, over_p95 = over_p50 + (p50 > P50_BUDGET_MS), over_p95 + (p95 > P95_BUDGET_MS)
+        flag = "  over" if p50 > P50_BUDGET_MS or p95 > P95_BUDGET_MS else ""
+        print(f"{label:<{width}} {p50:>8.1f} {p95:>8.1f}{flag}")
+    print(f"\n{'tool':<24} {'calls':>5} {'p50 ms':>8} {'p95 ms':>8}")
+    for tool, values in sorted(by_tool.items()):
+        p50, p95 = percentiles(values)
+        print(f"{tool:<24} {len(values):>5} {p50:>8.1f} {p95:>8.1f}")
+    print(
+        f"\n{len(timings)} shapes × {repeat} calls: {over_p50} over {P50_BUDGET_MS} ms p50, "
+        f"{over_p95} over {P95_BUDGET_MS} ms p95"
+    )
+
+
 def measure(label: str, url: str, args) -> None:
-    """Run the question mix against one store and print the figures."""
+    """Run every shape against one store, print the figures, then the naive comparison."""
     engine = open_readonly(url)
     today = FIRST_DAY + timedelta(days=args.days)
     registry = ToolRegistry()
@@ -126,17 +234,8 @@ def measure(label: str, url: str, args) -> None:
     with engine.connect() as conn:
         orders = conn.execute(text("SELECT count(*) FROM orders")).scalar()
     print(f"[{label}] store: {orders:,} orders; today = {today}")
-    timings: dict[str, list[float]] = {}
-    for _ in range(args.repeat):
-        for name, arguments in mix(today):
-            result = registry.call(name, arguments, context)
-            assert result.ok, (name, arguments, result.error)
-            timings.setdefault(name, []).append(result.seconds * 1000)
-    print(f"{'tool':<24} {'calls':>5} {'p50 ms':>8} {'p95 ms':>8}")
-    for name, values in sorted(timings.items()):
-        values.sort()
-        p95 = values[min(len(values) - 1, round(0.95 * (len(values) - 1)))]
-        print(f"{name:<24} {len(values):>5} {statistics.median(values):>8.1f} {p95:>8.1f}")
+    timings = time_shapes(registry, context, shapes(), args.repeat)
+    print_figures(timings, args.repeat)
     week_start, week_end = (
         today - timedelta(days=today.weekday() + 7),
         today - timedelta(days=today.weekday() + 1),
