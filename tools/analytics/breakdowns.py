@@ -24,10 +24,13 @@ from tools.registry import ToolError
 from tools.sources.platforms import platform_display_name
 from tools.store.models import (
     DailyItemSales,
+    DailyItemsAllChannels,
     DailyPayments,
     DailySales,
     HourlyItemSales,
+    HourlyItemsAllChannels,
     HourlySales,
+    HourlySalesAllChannels,
     MenuItem,
     Payment,
 )
@@ -39,6 +42,9 @@ HOURLY_ITEMS = HourlyItemSales.__table__
 MENU = MenuItem.__table__
 PAYMENTS = Payment.__table__
 DAILY_PAYMENTS = DailyPayments.__table__
+HOURLY_ALL = HourlySalesAllChannels.__table__
+ITEMS_ALL = DailyItemsAllChannels.__table__
+HOURLY_ITEMS_ALL = HourlyItemsAllChannels.__table__
 
 Dimension = Literal[
     "day",
@@ -149,7 +155,11 @@ class _Source:
 
 
 def _rollup_source(table, scope: Scope, measures: tuple[str, ...]) -> _Source:
-    columns = {name: table.c[name] for name in ("location_id", "business_date", "channel", "platform")}
+    columns = {
+        name: table.c[name]
+        for name in ("location_id", "business_date", "channel", "platform")
+        if name in table.c
+    }
     if "local_hour" in table.c:
         columns["local_hour"] = table.c.local_hour
     if "item" in table.c:
@@ -171,18 +181,33 @@ def _order_columns() -> dict[str, ColumnElement]:
     }
 
 
+# (by hour, by channel and platform) → the rollup that answers
+_SALES_ROLLUPS = {
+    (False, False): DAILY,
+    (False, True): DAILY,
+    (True, False): HOURLY_ALL,
+    (True, True): HOURLY,
+}
+_ITEM_ROLLUPS = {
+    (False, False): ITEMS_ALL,
+    (False, True): ITEMS,
+    (True, False): HOURLY_ITEMS_ALL,
+    (True, True): HOURLY_ITEMS,
+}
+
+
 def _item_condition(scope: Scope, columns: dict[str, ColumnElement]) -> list[ColumnElement]:
     return [columns["item"].in_(scope.items)] if scope.items else []
 
 
 def _source(scope: Scope, family: Family, dimensions: list[str]) -> _Source:
     hourly = scope.filters_hours or any(d in HOURLY_DIMENSIONS for d in dimensions)
+    # Without a channel or platform filter or dimension, the rollups without that split answer (fewer rows).
+    split = bool(scope.channels or scope.platforms) or any(d in ("channel", "platform") for d in dimensions)
     if family == "sales":
-        return _rollup_source(HOURLY if hourly else DAILY, scope, SALES_MEASURES)
+        return _rollup_source(_SALES_ROLLUPS[hourly, split], scope, SALES_MEASURES)
     if family == "items":
-        source = _rollup_source(
-            HOURLY_ITEMS if hourly else ITEMS, scope, ("quantity", "gross_sales", "orders")
-        )
+        source = _rollup_source(_ITEM_ROLLUPS[hourly, split], scope, ("quantity", "gross_sales", "orders"))
         return _Source(
             source.from_clause,
             source.columns,

@@ -288,12 +288,17 @@ class SyncMark(Base):
     updated_at: Mapped[datetime] = mapped_column(UtcTime)
 
 
-class _RollupKeys:
-    """What every rollup row is keyed by: a location, a business day, a channel and a platform ('' = none)."""
+class _DayKeys:
+    """What every rollup row is keyed by: a location and a business day."""
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     location_id: Mapped[int] = mapped_column(ForeignKey("locations.id"))
     business_date: Mapped[date] = mapped_column(Date)
+
+
+class _RollupKeys(_DayKeys):
+    """A location, a business day, a channel and a platform ('' = none)."""
+
     channel: Mapped[str] = mapped_column(String(16))
     platform: Mapped[str] = mapped_column(String(32))
 
@@ -389,3 +394,35 @@ class DailyPayments(_RollupKeys, Base):
     payments: Mapped[int] = mapped_column(Integer)
     amount: Mapped[int] = mapped_column(Money)
     tips: Mapped[int] = mapped_column(Money)
+
+
+class HourlySalesAllChannels(_SalesMeasures, _DayKeys, Base):
+    """``HourlySales`` without the channel and platform split (5× fewer rows): what hour and day-part
+    questions without a channel or platform filter read."""
+
+    __tablename__ = "hourly_sales_all_channels"
+    __table_args__ = (
+        Index("ix_hourly_sales_all_channels_business_date_location_id", "business_date", "location_id"),
+    )
+
+    local_hour: Mapped[int] = mapped_column(Integer)
+
+
+class DailyItemsAllChannels(_ItemMeasures, _DayKeys, Base):
+    """``DailyItemSales`` without the channel and platform split: item questions without those filters."""
+
+    __tablename__ = "daily_items_all_channels"
+    __table_args__ = (
+        Index("ix_daily_items_all_channels_business_date_location_id", "business_date", "location_id"),
+    )
+
+
+class HourlyItemsAllChannels(_ItemMeasures, _DayKeys, Base):
+    """``HourlyItemSales`` without the channel and platform split."""
+
+    __tablename__ = "hourly_items_all_channels"
+    __table_args__ = (
+        Index("ix_hourly_items_all_channels_business_date_location_id", "business_date", "location_id"),
+    )
+
+    local_hour: Mapped[int] = mapped_column(Integer)

@@ -30,10 +30,13 @@ from tools.sources.records import CANCELED, COMPLETED
 from tools.store.models import (
     DailyDiscounts,
     DailyItemSales,
+    DailyItemsAllChannels,
     DailyPayments,
     DailySales,
     HourlyItemSales,
+    HourlyItemsAllChannels,
     HourlySales,
+    HourlySalesAllChannels,
     MenuItem,
     Order,
     OrderDiscount,
@@ -42,7 +45,7 @@ from tools.store.models import (
     StoreMeta,
 )
 
-VERSION = "5"
+VERSION = "6"
 ORDERS = Order.__table__
 LINES = OrderLineItem.__table__
 MENU = MenuItem.__table__
@@ -54,7 +57,20 @@ HOURLY = HourlySales.__table__
 HOURLY_ITEMS = HourlyItemSales.__table__
 DAILY_PAYMENTS = DailyPayments.__table__
 PAYMENTS = Payment.__table__
-ROLLUP_TABLES = (DAILY, HOURLY, DAILY_ITEMS, HOURLY_ITEMS, DAILY_DISCOUNTS, DAILY_PAYMENTS)
+HOURLY_ALL = HourlySalesAllChannels.__table__
+ITEMS_ALL = DailyItemsAllChannels.__table__
+HOURLY_ITEMS_ALL = HourlyItemsAllChannels.__table__
+ROLLUP_TABLES = (
+    DAILY,
+    HOURLY,
+    HOURLY_ALL,
+    DAILY_ITEMS,
+    HOURLY_ITEMS,
+    ITEMS_ALL,
+    HOURLY_ITEMS_ALL,
+    DAILY_DISCOUNTS,
+    DAILY_PAYMENTS,
+)
 
 _PLATFORM = func.coalesce(ORDERS.c.platform, literal(""))
 _ITEM = func.coalesce(MENU.c.item_name, LINES.c.item_name)
@@ -91,6 +107,23 @@ def _units_of_order():
     )
 
 
+_KEY_SOURCES = {
+    "location_id": ORDERS.c.location_id,
+    "business_date": ORDERS.c.business_date,
+    "channel": ORDERS.c.channel,
+    "platform": _PLATFORM,
+    "local_hour": ORDERS.c.local_hour,
+    "item": _ITEM,
+}
+
+
+def _keys_of(table) -> tuple[list[str], list]:
+    """A rollup's key columns (those of its table among location, day, channel, platform, hour, item) and
+    the order/line expressions that fill them."""
+    names = [name for name in _KEY_SOURCES if name in table.c]
+    return names, [_KEY_SOURCES[name] for name in names]
+
+
 def _sales_rollup(table, one_day: bool, dialect: str):
     """INSERT … SELECT of the sales measures into ``table`` (daily_sales, or hourly_sales with the hour)."""
     completed = ORDERS.c.status == COMPLETED
@@ -100,10 +133,7 @@ def _sales_rollup(table, one_day: bool, dialect: str):
         return func.coalesce(func.sum(case((condition, column), else_=0)), 0)
 
     with_pickup = and_(completed, ORDERS.c.pickup_at.is_not(None))
-    keys = _KEYS if table is DAILY else (*_KEYS, ORDERS.c.local_hour)
-    key_names = ["location_id", "business_date", "channel", "platform"]
-    if table is not DAILY:
-        key_names.append("local_hour")
+    key_names, keys = _keys_of(table)
     measures = {
         "orders": func.sum(case((completed, 1), else_=0)),
         "gross_sales": when(completed, ORDERS.c.gross_sales),
@@ -136,17 +166,11 @@ def _sales_rollup(table, one_day: bool, dialect: str):
 
 
 def _item_rollup(table, one_day: bool):
-    """INSERT … SELECT of item sales into ``table`` (daily_item_sales, or hourly_item_sales with the hour)."""
-    hourly = table is HOURLY_ITEMS
-    keys = (*_KEYS, _ITEM, *((ORDERS.c.local_hour,) if hourly else ()))
+    """INSERT … SELECT of item sales into ``table`` (an item rollup: daily or hourly, by channel or not)."""
+    key_names, keys = _keys_of(table)
     return insert(table).from_select(
         [
-            "location_id",
-            "business_date",
-            "channel",
-            "platform",
-            "item",
-            *(("local_hour",) if hourly else ()),
+            *key_names,
             "category",
             "quantity",
             "gross_sales",
@@ -193,10 +217,8 @@ def _discount_rollup(one_day: bool):
 
 def _statements(conn: Connection, one_day: bool) -> list:
     return [
-        _sales_rollup(DAILY, one_day, conn.dialect.name),
-        _sales_rollup(HOURLY, one_day, conn.dialect.name),
-        _item_rollup(DAILY_ITEMS, one_day),
-        _item_rollup(HOURLY_ITEMS, one_day),
+        *(_sales_rollup(table, one_day, conn.dialect.name) for table in (DAILY, HOURLY, HOURLY_ALL)),
+        *(_item_rollup(table, one_day) for table in (DAILY_ITEMS, HOURLY_ITEMS, ITEMS_ALL, HOURLY_ITEMS_ALL)),
         _discount_rollup(one_day),
         _payment_rollup(one_day),
     ]
