@@ -61,10 +61,18 @@ def upgrade() -> None:
             sa.PrimaryKeyConstraint("id", name=op.f(f"pk_{name}")),
         )
         op.create_index(f"ix_{name}_business_date_location_id", name, ["business_date", "location_id"])
+    op.create_index(
+        "ix_hourly_items_all_channels_local_hour_business_date",
+        "hourly_items_all_channels",
+        ["local_hour", "business_date"],
+    )
     # Filled when open_store sees the new rollups VERSION.
 
 
 def downgrade() -> None:
+    op.drop_index(
+        "ix_hourly_items_all_channels_local_hour_business_date", table_name="hourly_items_all_channels"
+    )
     for name in reversed(_TABLES):
         op.drop_index(f"ix_{name}_business_date_location_id", table_name=name)
         op.drop_table(name)
