@@ -153,15 +153,16 @@ def totals_block(totals: dict, currency: str) -> dict:
     return block
 
 
-def ranking_metric(metric: str, family: str, dimensions: list[str]) -> str:
+def ranking_metric(metric: str, family: str, dimensions: list[str], *, one_item: bool = False) -> str:
     """The measure a breakdown of ``family`` ranks by for the asked ``metric`` (items have no net sales,
-    payments only amounts); ToolError for a metric the breakdown cannot give."""
+    payments only amounts); ToolError for a metric the breakdown cannot give. Orders are counted per item:
+    they add up for item rows or one menu item (``one_item``), not across a category's items."""
     if family == "payments":
         return "amount"
     if family == "items":
         if metric in ("net_sales", "gross_sales"):
             return "gross_sales"
-        if metric == "orders" and "item" not in dimensions:
+        if metric == "orders" and "item" not in dimensions and not one_item:
             raise ToolError(
                 "orders are counted per item, not per category (an order holds several items) — use "
                 "metric items_sold or net_sales, or group_by item"
@@ -209,7 +210,8 @@ def bucket_row(
     row: dict = {d: label(d, k, scope, day_parts) for d, k in zip(dimensions, bucket.keys, strict=True)}
     sums = bucket.sums
     if family == "items":
-        names = ["items_sold", "gross_sales"] + (["orders"] if "item" in dimensions else [])
+        orders_add_up = "item" in dimensions or len(scope.items) == 1
+        names = ["items_sold", "gross_sales"] + (["orders"] if orders_add_up else [])
     elif family == "payments":
         names = ["payments", "amount", "tips"]
     else:
@@ -296,7 +298,7 @@ def _rows(
 ) -> dict:
     """The breakdown part of a result: the dimensions, the order, the capped rows."""
     family = family_of(dimensions, items=bool(scope.items))
-    ranked_by = ranking_metric(metric, family, dimensions)
+    ranked_by = ranking_metric(metric, family, dimensions, one_item=len(scope.items) == 1)
     with ctx.engine.connect() as conn:
         buckets = breakdown(conn, scope, dimensions, day_parts=ctx.day_parts, week_start=ctx.week_start)
     whole = sum(metric_value(b.sums, ranked_by) or 0 for b in buckets)
