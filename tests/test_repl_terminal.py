@@ -45,6 +45,18 @@ def analyst(body: dict):
     return call("sales_report", start_date="2026-11-21", end_date="2026-11-21", group_by="location")
 
 
+def cancel(term: Terminal) -> str:
+    """Ctrl-C until the answer is cancelled: under heavy load a Ctrl-C has been seen not to arrive, and a
+    person presses it again (the answer hangs for two minutes, so only a Ctrl-C ends it)."""
+    for _attempt in range(3):
+        term.interrupt()
+        try:
+            return term.wait_for_prompt(3, timeout=15)
+        except AssertionError:
+            continue
+    return term.wait_for_prompt(3, timeout=1)
+
+
 @pytest.fixture
 def sqlite_demo(demo_store):
     engine, _ = demo_store
@@ -83,11 +95,9 @@ def test_a_question_a_cancelled_answer_and_a_follow_up(demo_store, sqlite_demo, 
             assert "**" not in screen and "|---|" not in screen and "| Location" not in screen
             assert "• from the POS and delivery orders" in screen
 
-            shown = term.count(r"thinking · \d")  # a spinner line of the first answer may linger
             term.send_line("Why so slow?")
-            term.wait_for(r"thinking · \d", count=shown + 1)  # this question's request is in flight
-            term.interrupt()
-            screen = term.wait_for_prompt(3)
+            term.wait_for(r"thinking · [1-9]")  # a second into the wait: the request is in flight
+            screen = cancel(term)
             assert "Cancelled. The conversation is kept" in screen
 
             term.send_line("And Harbor?")

@@ -69,17 +69,13 @@ class Terminal:
     def text(self) -> str:
         return "\n".join(self.lines())
 
-    def count(self, pattern: str) -> int:
-        """How many lines the session has shown match ``pattern`` (a regex)."""
-        regex = re.compile(pattern)
-        return sum(1 for line in self.lines() if regex.search(line))
-
     def wait_for(self, pattern: str, timeout: float = 60, count: int = 1) -> str:
         """Wait until ``pattern`` (a regex, per line) appears on ``count`` lines; the screen text."""
+        regex = re.compile(pattern)
         deadline = time.monotonic() + timeout
         alive = True
         while True:
-            found = self.count(pattern)
+            found = sum(1 for line in self.lines() if regex.search(line))
             if found >= count:
                 return self.text()
             if not alive or time.monotonic() > deadline:
