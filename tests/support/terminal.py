@@ -4,6 +4,7 @@ test reads the screen a user would see — Markdown rendered, live lines cleared
 from __future__ import annotations
 
 import re
+import signal
 import sys
 import time
 from pathlib import Path
@@ -14,6 +15,13 @@ import pyte
 from tests.support.cli import opsbot_env
 
 UP_ARROW = "\x1b[A"
+
+
+def _default_signals() -> None:
+    """In the child before it starts: Ctrl-C works as in a user's shell, whatever the test process did with
+    SIGINT (an ignored SIGINT or a blocked signal mask is inherited through fork and exec)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_SETMASK, [])
 
 
 class Terminal:
@@ -32,6 +40,7 @@ class Terminal:
             cwd=str(cwd),
             env=environment,
             dimensions=(rows, columns),
+            preexec_fn=_default_signals,
         )
 
     def __enter__(self) -> Terminal:
