@@ -18,6 +18,7 @@ import sys
 import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import get_args
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -26,6 +27,7 @@ import pandas as pd  # noqa: E402
 from sqlalchemy import text  # noqa: E402
 
 from benchmarks.sync_throughput import fixtures_for  # noqa: E402
+from tools.analytics.breakdowns import Dimension  # noqa: E402
 from tools.analytics.builtin import TOOLS  # noqa: E402
 from tools.analytics.readonly import open_readonly  # noqa: E402
 from tools.demo.generator import GeneratorParams  # noqa: E402
@@ -74,20 +76,7 @@ def shape(tool: str, period: str | None, **arguments) -> Shape:
     return " ".join(words), tool, arguments
 
 
-ONE_DIMENSION = (
-    "day",
-    "week",
-    "month",
-    "weekday",
-    "hour",
-    "day_part",
-    "location",
-    "channel",
-    "platform",
-    "category",
-    "item",
-    "payment_method",
-)
+ONE_DIMENSION = get_args(Dimension)  # every dimension group_by takes
 TWO_LOCATIONS = ["Location 3", "Location 1"]
 TWO_DIMENSIONS = (
     ("weekday", "hour"),
