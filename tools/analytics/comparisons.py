@@ -38,7 +38,6 @@ _MEASURES = (
     "refunds",
     "average_ticket",
 )
-_MONEY_TOTALS = {"refunded": "net_sales"}  # names shown as money though not in sales.MONEY
 ChangeSort = Literal["largest_change", "grew_most", "dropped_most"]
 ChangeSortArg = Annotated[
     ChangeSort,
@@ -57,16 +56,12 @@ def _values(totals: dict) -> dict:
     return values
 
 
-def _show(name: str, value, currency: str):
-    return shown(_MONEY_TOTALS.get(name, name), value, currency)
-
-
 def _change(name: str, value, baseline, currency: str, *, with_percent: bool) -> dict:
     """The change from ``baseline`` to ``value``: absolute (money with a sign) and % (None from zero)."""
     if value is None or baseline is None:
         return {"change": None, "percent": None}
     delta = value - baseline
-    text = _show(name, delta, currency)
+    text = shown(name, delta, currency)
     if isinstance(text, str) and delta > 0:
         text = "+" + text
     return {"change": text, "percent": percent(delta, baseline) if with_percent else None}
@@ -190,9 +185,9 @@ def compare_periods(
     elif note := earlier_scope.coverage_note():
         result["earlier_data_note"] = note
     current, earlier = _values(current_totals), _values(earlier_totals)
-    result["current"] = {name: _show(name, value, currency) for name, value in current.items()}
+    result["current"] = {name: shown(name, value, currency) for name, value in current.items()}
     if earlier_has_data:  # against no data, no change: "up $86k from nothing" is not a finding
-        result["earlier"] = {name: _show(name, value, currency) for name, value in earlier.items()}
+        result["earlier"] = {name: shown(name, value, currency) for name, value in earlier.items()}
         result["change"] = _changes(current, earlier, currency, with_percent=True)
     else:
         result["earlier"] = result["change"] = None
@@ -218,8 +213,8 @@ def compare_periods(
                 base = None
             change = _change(measure, value, base, currency, with_percent=True)
             row.update(
-                current=_show(measure, value, currency),
-                earlier=_show(measure, base, currency),
+                current=shown(measure, value, currency),
+                earlier=shown(measure, base, currency),
                 change=change["change"],
                 change_percent=change["percent"],
             )
@@ -285,7 +280,7 @@ def compare_locations(
     compared = []
     for place, values in per_place:
         row: dict = {"location": place.label}
-        row.update({name: _show(name, value, currency) for name, value in values.items()})
+        row.update({name: shown(name, value, currency) for name, value in values.items()})
         if place is not base_place:
             row[f"versus {base_place.label}"] = _changes(
                 values, base_values, currency, with_percent=bool(base_values["orders"])
@@ -327,7 +322,7 @@ def _location_breakdown(
             value = metric_value(per_place[place.id].get(key, {}), measure)
             values[place.id] = value if measure == "average_ticket" else value or 0
         row = {dimension: label(dimension, key[0], scope, ctx.day_parts)}
-        row.update({place.label: _show(measure, values[place.id], currency) for place in scope.places})
+        row.update({place.label: shown(measure, values[place.id], currency) for place in scope.places})
         change = _change(measure, values[second.id], values[first.id], currency, with_percent=True)
         row.update(change=change["change"], change_percent=change["percent"])
         delta = None if change["change"] is None else values[second.id] - values[first.id]

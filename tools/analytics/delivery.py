@@ -18,7 +18,7 @@ from tools.analytics.arguments import (
 )
 from tools.analytics.breakdowns import Bucket, breakdown, metric_value, total
 from tools.analytics.definitions import definitions_for
-from tools.analytics.sales import refund_rows
+from tools.analytics.sales import refund_rows, shown
 from tools.analytics.scope import build_scope, no_data_note, percent
 from tools.currencies import format_money
 from tools.registry import Param, ToolContext, ToolError, activity
@@ -83,7 +83,7 @@ def delivery_report(
                 "pickup_orders": int(sums["picked_up"]),
                 "gross_sales": format_money(int(sums["gross_sales"]), currency),
                 "net_sales": format_money(int(sums["net_sales"]), currency),
-                "average_ticket": _money(metric_value(sums, "average_ticket"), currency),
+                "average_ticket": shown("average_ticket", metric_value(sums, "average_ticket"), currency),
                 "estimated_commission": format_money(int(sums["commission"]), currency),
                 "commission_percent_of_net_sales": percent(int(sums["commission"]), int(sums["net_sales"])),
                 "courier_tips": format_money(int(sums["courier_tips"]), currency),
@@ -107,7 +107,7 @@ def delivery_report(
         "delivered_orders": int(combined["delivered_orders"]),
         "pickup_orders": int(combined["picked_up"]),
         "net_sales": format_money(int(combined["net_sales"]), currency),
-        "average_ticket": _money(metric_value(combined, "average_ticket"), currency),
+        "average_ticket": shown("average_ticket", metric_value(combined, "average_ticket"), currency),
         "estimated_commission": format_money(int(combined["commission"]), currency),
         "courier_tips": format_money(int(combined["courier_tips"]), currency),
         "canceled_orders": int(combined["canceled_orders"]),
@@ -123,10 +123,6 @@ def delivery_report(
         "canceled",
     )
     return result
-
-
-def _money(value: int | float | None, currency: str) -> str | None:
-    return None if value is None else format_money(int(value), currency)
 
 
 def _top_reasons(refunds: list[tuple[int, str | None]], limit: int) -> list[tuple[str, int, int]]:

@@ -52,6 +52,7 @@ MONEY = (
     "total_collected",
     "average_ticket",
     "amount",
+    "refunded",
 )
 Sort = Literal["natural", "largest", "smallest"]
 SortArg = Annotated[
