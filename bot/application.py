@@ -16,6 +16,7 @@ from bot.agent.chat_events import claim_chat_event
 from bot.agent.conversation_store import ConversationReader, ConversationStore
 from bot.agent.factory import assemble_agent
 from bot.agent.loop import Agent, AgentConfig
+from bot.agent.model import ModelClient
 from bot.agent.trace_report import render_trace, render_usage
 from bot.settings import Settings
 from tools.analytics.readonly import open_readonly
@@ -125,8 +126,12 @@ class Application:
         # its prompt before the agent is built on a background thread.
         from bot.agent.anthropic_model import AnthropicModel
 
+        return self.agent_with(AnthropicModel(self.settings.model))  # without an API key it raises first
+
+    def agent_with(self, model: ModelClient, today: Callable[[], date] | None = None) -> Agent:
+        """A new agent answering with ``model`` on this process's store, tools and settings (``today``:
+        the business date by default)."""
         model_settings = self.settings.model
-        model = AnthropicModel(model_settings)  # first: without an API key it raises before anything opens
         return assemble_agent(
             conversations=self.conversations,
             tools_engine=self.tools_engine,
@@ -139,6 +144,7 @@ class Application:
             ),
             week_start=self.settings.week_start,
             day_parts=self.settings.day_parts,
+            today=today,
             registry=self.registry,
         )
 

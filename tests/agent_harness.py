@@ -19,9 +19,11 @@ from tools.registry import default_registry
 TODAY = date(2026, 11, 24)
 
 
-def agent_on(engine: Engine, model: ModelClient, *, extra_tools: Iterable[Callable] = (), **config) -> Agent:
+def agent_on(
+    engine: Engine, model: ModelClient, *, extra_tools: Iterable[Callable] = (), today: date = TODAY, **config
+) -> Agent:
     """An agent on the store behind ``engine`` (conversations written there, tools read-only), with the
-    installed tools plus ``extra_tools``."""
+    installed tools plus ``extra_tools``, on the business day ``today``."""
     registry = default_registry()
     for function in extra_tools:
         registry.register(function, source="test")
@@ -31,7 +33,7 @@ def agent_on(engine: Engine, model: ModelClient, *, extra_tools: Iterable[Callab
         tools_engine=tools_engine,
         model=model,
         config=AgentConfig(**{"model": "claude-haiku-4-5", **config}),
-        today=lambda: TODAY,
+        today=lambda: today,
         registry=registry,
     )
 
