@@ -185,6 +185,8 @@ class ThreadReply:
             blocks, fallback = self.sieve.blocks_and_fallback()
             if fallback:
                 tail += "\n\n" + fallback
+            if answer.untraced:
+                tail += f"\n\n_{answer.untraced}_"
             if not self._streamed_any:
                 tail = tail.lstrip("\n")
             self._close(tail, blocks)
