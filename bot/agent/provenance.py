@@ -224,7 +224,7 @@ def _skipped_count(text: str, match: re.Match) -> bool:
         return True
     if line.rstrip(" \t").endswith("#"):
         return True
-    word = _last_word(line)
+    word = _last_word(line).strip("*_`\"'([")
     if word.lower() in _RANK_WORDS:
         return True
     return (

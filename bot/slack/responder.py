@@ -182,11 +182,11 @@ class ThreadReply:
                 tail = self.sieve.finish()
                 if answer.status == "step_cap":
                     tail += "\n\n" + answer.text
-            blocks, fallback = self.sieve.blocks_and_fallback()
-            if fallback:
-                tail += "\n\n" + fallback
             if answer.untraced:
                 tail += f"\n\n_{answer.untraced}_"
+            blocks, fallback = self.sieve.blocks_and_fallback()
+            if fallback:  # after the mark: the table note stays next to the tables
+                tail += "\n\n" + fallback
             if not self._streamed_any:
                 tail = tail.lstrip("\n")
             self._close(tail, blocks)
