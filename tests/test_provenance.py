@@ -14,6 +14,10 @@ from hypothesis import strategies as st
 from bot.agent.provenance import Figure, Provenance, check_answer, figures_in, tool_values
 
 # Copied from `opsbot call sales_report period="last week" group_by=location` (trimmed to two rows).
+ROWS = [
+    {"location": "Location 1 (Downtown)", "orders": 816, "net_sales": "$25,556.18", "share_percent": 30.2},
+    {"location": "Location 2 (Harbor)", "orders": 677, "net_sales": "$21,507.11", "share_percent": 25.4},
+]
 SALES = {
     "period": {
         "start": "2026-11-23",
@@ -35,10 +39,7 @@ SALES = {
         "refunds": {"count": 18, "value": "$360.94"},
     },
     "group_by": ["location"],
-    "rows": [
-        {"location": "Location 1 (Downtown)", "orders": 816, "net_sales": "$25,556.18", "share_percent": 30.2},
-        {"location": "Location 2 (Harbor)", "orders": 677, "net_sales": "$21,507.11", "share_percent": 25.4},
-    ],
+    "rows": ROWS,
     "definitions": {"average_ticket": "net sales ÷ orders, half up to the cent"},
 }
 COMPARISON = {
@@ -116,22 +117,22 @@ def test_a_percentage_a_tool_returned_is_explained_rounded_to_any_precision(tent
 
 
 @given(st.integers(min_value=10, max_value=10**9), st.sampled_from(["comma", "plain", "k"]), st.booleans())
-def test_a_count_a_tool_returned_is_explained_with_or_without_separators_or_in_thousands(count, style, truncate):
+def test_a_count_a_tool_returned_is_explained_with_separators_without_or_in_thousands(count, style, truncate):
     if style == "k":
         assume(count >= 1000)
         text = f"{_strip(_rounded(Decimal(count).scaleb(-3), Decimal('0.1'), truncate))}k"
-        assume(text not in ("1k", "0k"))  # "1k" alone reads as a digit count below 10 … it still is a figure
     else:
         text = f"{count:,}" if style == "comma" else str(count)
     provenance = check_answer(f"There were {text} orders.", [{"orders": count}])
     assert provenance == Provenance(1, ())
 
 
+ORDINALS = {1: "st", 2: "nd", 3: "rd"}
 DATE_FORMS = [
     lambda d: d.isoformat(),
     lambda d: f"{d.day} {d:%b}",
     lambda d: f"{d:%b} {d.day}",
-    lambda d: f"{d:%B} {d.day}{'th' if 11 <= d.day <= 13 else {1: 'st', 2: 'nd', 3: 'rd'}.get(d.day % 10, 'th')}",
+    lambda d: f"{d:%B} {d.day}{'th' if 11 <= d.day <= 13 else ORDINALS.get(d.day % 10, 'th')}",
     lambda d: f"{d:%a} {d.day} {d:%b %Y}",
     lambda d: f"{d.month}/{d.day}",
 ]
@@ -152,7 +153,7 @@ def test_a_day_inside_a_period_a_tool_returned_is_explained_in_every_date_form(s
 
 
 @st.composite
-def far_money(draw) -> tuple[list[int], str, float, int]:
+def far_money(draw) -> tuple[list[int], str]:
     """Tool amounts (cents) and a money figure farther from every one of them than its written step."""
     values = draw(st.lists(st.integers(min_value=0, max_value=10**9), min_size=1, max_size=8))
     style = draw(st.sampled_from([(2, ""), (0, ""), (1, "k"), (0, "k"), (2, "M")]))
@@ -163,12 +164,12 @@ def far_money(draw) -> tuple[list[int], str, float, int]:
     value = number.scaleb(exponent)
     step = Decimal(1).scaleb(exponent - places)
     assume(all(abs(Decimal(v).scaleb(-2) - value) >= step for v in values))
-    return values, f"${number:,.{places}f}{scale}", float(value), -(exponent - places) if places else -exponent
+    return values, f"${number:,.{places}f}{scale}"
 
 
 @given(far_money())
 def test_a_money_figure_off_by_more_than_its_rounding_is_flagged(case):
-    values, text, value, _ = case
+    values, text = case
     results = [{"rows": [{"net_sales": _money(v)} for v in values]}]
     provenance = check_answer(f"Net sales were {text}.", results)
     assert provenance.checked == 1 and provenance.unmatched_texts() == [text]
@@ -236,7 +237,9 @@ def test_numbers_inside_names_are_never_figures(name, number):
 
 @given(st.lists(st.integers(min_value=1, max_value=99), min_size=1, max_size=12), st.sampled_from(["", "- "]))
 def test_list_markers_ranks_and_small_counts_are_never_figures(numbers, bullet):
-    lines = [f"{bullet}{n}. Fries sold best, #{n % 10} overall, top {n}, the {n}th day, 3 locations" for n in numbers]
+    lines = [
+        f"{bullet}{n}. Fries sold best, #{n % 10} overall, top {n}, the {n}th day, 3 sites" for n in numbers
+    ]
     assert figures_in("\n".join(lines)) == []
 
 
@@ -267,8 +270,8 @@ def test_rounding_is_half_up_or_truncation_and_ignores_the_sign():
     assert not Figure("Nov 23", "date", None, 0, date(2026, 11, 23)).is_rounding_of(23)
 
 
-GOOD_ANSWER = """**Last week (Mon 23 Nov – Sun 29 Nov 2026)** net sales were **$84,581.27** ($84.6k) from 2,661 orders
-(about 2.7k), an average ticket of $31.79 — down 8.3% (-$7,612.78); tips rose 3% (+$193.32).
+GOOD_ANSWER = """**Last week (Mon 23 Nov – Sun 29 Nov 2026)** net sales were **$84,581.27** ($84.6k)
+from 2,661 orders (about 2.7k), an average ticket of $31.79 — down 8.3% (-$7,612.78); tips rose 3% (+$193.32).
 
 | Location | Orders | Net sales | Share |
 |---|---:|---:|---:|
