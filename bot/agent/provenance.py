@@ -6,10 +6,11 @@ What counts as a figure (``figures_in``):
     percent      12.5%, 12.5 percent, 3.1 pp, 3.1 percentage points
     count        2,661, 2661, 2.7k (orders), 12.5 (minutes)
     date         2026-11-23, 23 Nov, Nov 23, November 23rd, Mon 23 Nov 2026, 11/23, Nov 23–29 (two dates)
-Never figures, on purpose: times of day (11:00, 9 pm, 9am–2pm), years alone (2026), numbers inside names
-(Location 3, Store #2, Classic Burger 2, Q4), list markers ("1." at the start of a line), ordinals and ranks
-(3rd, #1, top 5, last 30 days), and counts 0–9 written as digits: they are ranks, enumerations and small
-quantities ("2 locations") that are too noisy to check and rarely wrong in a way that matters.
+Never figures, on purpose: times of day (11:00, 9 pm, 9am–2pm), years alone (2026; "2026 orders" is a
+count), numbers inside names (Location 3, Store #2, Classic Burger 12, Q4: one or two digits right after a
+capitalised word), list markers ("1." at the start of a line), ordinals and ranks (3rd, #1, top 5, last 30
+days), and counts 0–9 written as digits: they are ranks, enumerations and small quantities ("2 locations")
+that are too noisy to check and rarely wrong in a way that matters.
 
 When a figure is explained (``ToolValues.explains``):
     - a number is explained when some tool value, rounded half-up (or truncated) to the figure's written
@@ -217,8 +218,10 @@ def _skipped_count(text: str, match: re.Match) -> bool:
     if match["nscale"] or "." in number or "," in number:
         return False
     value = int(number)
-    if value <= 9 or (len(number) == 4 and 1900 <= value <= 2100):
+    if value <= 9:
         return True
+    if len(number) == 4 and 1900 <= value <= 2100:  # a year, unless it counts something: "1999 orders"
+        return not _COUNT_NOUN.match(text, match.end())
     line = _line_before(text, match.start())
     if line.strip(" \t-*+") == "" and _MARKER_AFTER.match(text, match.end()):
         return True
