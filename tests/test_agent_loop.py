@@ -434,3 +434,36 @@ def test_an_empty_reply_is_stored_so_that_the_conversation_can_continue(demo_sto
     assert stored_conversation(agent, empty.conversation_id)[1]["content"] == [
         {"type": "text", "text": "(The model returned an empty answer.)"}
     ]
+
+
+@sqlite_only
+def test_each_answer_is_checked_against_every_tool_result_of_the_conversation_and_stored(demo_store):
+    engine, _ = demo_store
+
+    def quoting(request):
+        (result, _), *_ = tool_results(request.messages[-1])
+        totals = result["totals"]
+        return say(f"On {result['period']['start']}: {totals['net_sales']} from {totals['orders']:,} orders.")
+
+    def invents(request):
+        earlier = [r for m in request.messages if m["role"] == "user" for r, _ in tool_results(m)]
+        totals = earlier[-1]["totals"]
+        return say(f"Net sales {totals['net_sales']} plus tips {totals['tips']} make $99,999.99.")
+
+    model = ScriptedModel([call("sales_report", period="last Saturday"), quoting, invents])
+    agent = agent_on(engine, model)
+    first = agent.answer(None, "Sales last Saturday?")
+    follow_up = agent.answer(first.conversation_id, "With tips?")
+
+    assert first.provenance is not None and first.provenance.to_json() == {"checked": 3, "unmatched": []}
+    assert first.untraced is None
+    assert follow_up.provenance is not None  # the earlier turn's result explains the two quoted amounts
+    assert follow_up.provenance.to_json() == {"checked": 3, "unmatched": ["$99,999.99"]}
+    assert follow_up.untraced == "⚠ 1 figure not found in the tool results: $99,999.99"
+    with engine.connect() as conn:
+        stored = conn.execute(
+            select(Turn.figures_checked, Turn.unmatched_figures)
+            .where(Turn.conversation_id == first.conversation_id)
+            .order_by(Turn.id)
+        ).all()
+    assert [tuple(row) for row in stored] == [(3, "[]"), (3, '["$99,999.99"]')]

@@ -59,6 +59,7 @@ def test_ask_then_follow_up_then_trace_and_usage(sqlite_demo, tmp_path):
         first = opsbot("ask", "What were net sales on 21 November, by location?", cwd=tmp_path, env=env)
         assert first.returncode == 0, first.stderr
         assert first.stdout == f"Net sales on 2026-11-21: {dollars(sum(net.values()))}.\n"
+        assert "⚠" not in first.stderr  # both figures (the day and the amount) are in the tool result
         conversation = CONVERSATION.search(first.stderr).group(1)
 
         follow_up = opsbot("ask", "And Harbor?", "--conversation", conversation, cwd=tmp_path, env=env)
@@ -73,6 +74,7 @@ def test_ask_then_follow_up_then_trace_and_usage(sqlite_demo, tmp_path):
         payload = json.loads(as_json.stdout)
         assert payload["status"] == "answered" and payload["answer"] == f"Sunset: {dollars(net['Sunset'])}."
         assert payload["usage"]["model_calls"] == 1 and payload["usage"]["cache_read_tokens"] > 0
+        assert payload["provenance"] == {"checked": 1, "unmatched": []}
 
     trace = opsbot("trace", conversation, cwd=tmp_path, env=env)
     assert trace.returncode == 0, trace.stderr
@@ -122,6 +124,19 @@ def test_ask_failures_are_one_line_with_a_non_zero_exit(sqlite_demo, tmp_path):
     assert no_key.returncode == 2
     assert no_key.stderr.startswith("opsbot: ANTHROPIC_API_KEY is not set") and ".env" in no_key.stderr
     assert "Traceback" not in no_key.stderr
+
+
+@pytest.mark.parametrize("demo_store", ["sqlite"], indirect=True)
+def test_ask_marks_figures_no_tool_returned_on_stderr_and_in_json(sqlite_demo, tmp_path):
+    with FakeAnthropic() as api:
+        env = {"DATABASE_URL": sqlite_demo, "ANTHROPIC_API_KEY": VALID_KEY, "ANTHROPIC_BASE_URL": api.url}
+        api.queue(say("Up 15% on last week, about $1,234 more."))
+        plain = opsbot("ask", "How did we do?", cwd=tmp_path, env=env)
+        assert (plain.returncode, plain.stdout) == (0, "Up 15% on last week, about $1,234 more.\n")
+        assert plain.stderr.startswith("⚠ 2 figures not found in the tool results: 15%, $1,234\n")
+        api.queue(say("Up 15% on last week."))
+        as_json = opsbot("ask", "How did we do?", "--json", cwd=tmp_path, env=env)
+        assert json.loads(as_json.stdout)["provenance"] == {"checked": 1, "unmatched": ["15%"]}
 
 
 @pytest.mark.postgres

@@ -22,6 +22,7 @@ from tests.conftest import DEMO_FIXTURES
 from tests.fixture_oracle import dollars, expected_from_fixtures, sums
 
 SATURDAY = date(2026, 11, 21)
+LOCATIONS = ("Downtown", "Harbor", "Uptown", "Sunset")
 sqlite_only = pytest.mark.parametrize("demo_store", ["sqlite"], indirect=True)
 
 
@@ -237,3 +238,27 @@ def test_piped_mode_survives_a_failing_question_and_goes_on(demo_store, tmp_path
     assert "opsbot: something went wrong: the disk is on fire\n" in stderr.getvalue()
     # The failed question and its note stay in the conversation; the next one continues it.
     assert stdout.getvalue() == "3 messages so far.\n"
+
+
+@sqlite_only
+def test_the_terminal_marks_an_answer_whose_figures_are_not_all_in_the_tool_results(demo_store, tmp_path):
+    from bot.repl.terminal import ask
+
+    engine, _ = demo_store
+    script = [
+        call("sales_report", start_date="2026-11-21", end_date="2026-11-21"),
+        lambda request: say(f"Net sales: {tool_results(request.messages[-1])[0][0]['totals']['net_sales']}."),
+        say("Up $1,234 on the week before."),
+    ]
+    settings = load_settings(env_file=None, environ={"OPSBOT_DATA_DIR": str(tmp_path)})
+    repl = ReplSession(Application(settings, store=engine, agent=agent_on(engine, ScriptedModel(script))))
+    file = io.StringIO()
+    console = Console(file=file, width=100, force_terminal=False, color_system=None)
+    ask(console, repl, "Sales on Saturday 21 November?")
+    first = [line.rstrip() for line in file.getvalue().splitlines() if line.strip()]
+    ask(console, repl, "And against the week before?")
+    second = [line.rstrip() for line in file.getvalue().splitlines() if line.strip()][len(first) :]
+    repl.close()
+    net = dollars(sums(expected_from_fixtures(DEMO_FIXTURES).days, set(LOCATIONS), SATURDAY, SATURDAY)[1])
+    assert first[-1] == f"Net sales: {net}." and not any("⚠" in line for line in first)
+    assert second == ["Up $1,234 on the week before.", "⚠ 1 figure not found in the tool results: $1,234"]

@@ -9,7 +9,7 @@ import time
 import pytest
 from slack_sdk import WebClient
 
-from bot.agent.scripted_model import ScriptedModel, call, say
+from bot.agent.scripted_model import ScriptedModel, call, say, tool_results
 from bot.application import Application
 from bot.settings import SlackSettings, load_settings
 from bot.slack import responder as responder_module
@@ -183,3 +183,24 @@ def test_one_turn_at_a_time_per_conversation_across_stores(postgres_server):
         order.append("second")
     holder.join()
     assert order == ["other conversation", "first done", "second"]
+
+
+@sqlite_only
+def test_an_answer_with_figures_no_tool_returned_is_marked_under_it_and_a_clean_one_is_not(demo_store, slack):
+    engine, _ = demo_store
+    seen = []
+
+    def quoting(request):
+        (result, _), *_ = tool_results(request.messages[-1])
+        seen.append(result["totals"]["net_sales"])
+        return say(f"Net sales on 21 Nov: {seen[0]}.")
+
+    script = [call("sales_report", start_date="2026-11-21", end_date="2026-11-21"), quoting]
+    ask(engine, slack, script, "Sales on 21 November?", "7.1")
+    assert slack.replies("D0DM", "7.1") == [{"text": f"Net sales on 21 Nov: {seen[0]}.", "blocks": []}]
+
+    ask(engine, slack, [say("About 15% up, or $1,234.")], "Against the week before?", "7.2")
+    (marked,) = slack.replies("D0DM", "7.2")
+    assert marked["text"] == (
+        "About 15% up, or $1,234.\n\n_⚠ 2 figures not found in the tool results: 15%, $1,234_"
+    )

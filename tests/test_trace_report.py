@@ -7,7 +7,9 @@ from datetime import UTC, datetime
 import pytest
 
 from bot.agent.conversation_store import ConversationStore
+from bot.agent.scripted_model import ScriptedModel, call, say, tool_results
 from bot.agent.trace_report import render_trace, render_usage
+from tests.agent_harness import agent_on
 
 NOW = datetime(2026, 11, 24, 18, 0, tzinfo=UTC)
 
@@ -79,3 +81,23 @@ def test_trace_shows_failed_calls_with_their_attempts_and_an_unknown_id_is_none(
     assert "  model call 1 · failed after 0.50 s · 3 attempts · overloaded: HTTP 529" in trace
     assert "  error: The model service is overloaded; try again in a minute." in trace
     assert render_trace(engine, "c-nothere000") is None
+
+
+@pytest.mark.parametrize("demo_store", ["sqlite"], indirect=True)
+def test_trace_shows_the_provenance_verdict_of_each_answer(demo_store):
+    engine, _ = demo_store
+
+    def quoting(request):
+        (result, _), *_ = tool_results(request.messages[-1])
+        totals = result["totals"]
+        return say(f"Net sales {totals['net_sales']}, {totals['orders']:,} orders, tips {totals['tips']}.")
+
+    script = [call("sales_report", period="last Saturday"), quoting, say("That is $1,234 and 15% more.")]
+    agent = agent_on(engine, ScriptedModel(script))
+    first = agent.answer(None, "Sales last Saturday?")
+    agent.answer(first.conversation_id, "And compared with a week before?")
+    agent.close()
+    trace = render_trace(engine, first.conversation_id)
+    assert "  provenance: all 3 figures found in tool results" in trace.splitlines()
+    assert "  provenance: 2 of 2 figures not found in tool results: $1,234, 15%" in trace.splitlines()
+    assert trace.index("all 3 figures") < trace.index("── Question 2") < trace.index("2 of 2 figures")

@@ -15,6 +15,7 @@ from sqlalchemy import Engine, create_engine, func, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.pool import NullPool
 
+from bot.agent.provenance import Provenance
 from bot.agent.tables import (
     Conversation,
     ConversationMessage,
@@ -119,12 +120,24 @@ class ConversationStore:
             )
         return turn_id
 
-    def finish_turn(self, turn_id: int, status: str, answer: str | None, error: str | None = None) -> None:
+    def finish_turn(
+        self,
+        turn_id: int,
+        status: str,
+        answer: str | None,
+        error: str | None = None,
+        provenance: Provenance | None = None,
+    ) -> None:
+        """Record how the turn ended, with the provenance check of its answer when there is one."""
+        checked = {}
+        if provenance is not None:
+            unmatched = json.dumps(provenance.to_json()["unmatched"], ensure_ascii=False)
+            checked = {"figures_checked": provenance.checked, "unmatched_figures": unmatched}
         with self.engine.begin() as conn:
             conn.execute(
                 update(Turn)
                 .where(Turn.id == turn_id)
-                .values(status=status, answer=answer, error=error, finished_at=_now())
+                .values(status=status, answer=answer, error=error, finished_at=_now(), **checked)
             )
 
     # --- messages ----------------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from bot.agent.model import Usage
+from bot.agent.provenance import Provenance
 
 
 @dataclass(frozen=True)
@@ -75,7 +76,8 @@ class TurnStats:
 @dataclass(frozen=True)
 class Answer:
     """How a question ended. ``status``: answered, failed, step_cap or interrupted; ``text`` is what to show
-    (the answer, or the one-sentence error)."""
+    (the answer, or the one-sentence error); ``provenance``: the check of an answer's figures against the
+    conversation's tool results."""
 
     conversation_id: str
     turn_id: int
@@ -83,10 +85,19 @@ class Answer:
     text: str
     stats: TurnStats
     error_kind: str | None = None
+    provenance: Provenance | None = None
 
     @property
     def ok(self) -> bool:
         return self.status == "answered"
+
+    @property
+    def untraced(self) -> str | None:
+        """The front ends' brief mark for an answer whose figures are not all in the tool results ("⚠ 2
+        figures not found in the tool results: $1,234, 15%"); None when there is nothing to mark."""
+        if self.provenance is None or self.provenance.clean:
+            return None
+        return f"⚠ {self.provenance.summary()}"
 
 
 def format_arguments(arguments: dict) -> str:

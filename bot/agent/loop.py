@@ -31,6 +31,8 @@ from bot.agent.events import (
 )
 from bot.agent.model import ModelClient, ModelError, ModelReply, ModelRequest, Usage
 from bot.agent.pricing import add_cost, cost_microusd
+from bot.agent.provenance import Provenance, check_answer
+from bot.agent.scripted_model import tool_results
 from tools.registry import ToolContext, ToolRegistry
 
 log = logging.getLogger(__name__)
@@ -166,8 +168,11 @@ class _Turn:
                 text = reply.text.strip() or EMPTY_REPLY
                 if reply.stop_reason == "max_tokens":
                     text += "\n\n(The answer was cut off at the OPSBOT_MAX_TOKENS limit.)"
-                self.store.finish_turn(self.turn_id, "answered", text)
-                return Answer(self.conversation_id, self.turn_id, "answered", text, self.stats)
+                provenance = self._provenance(text, today_line)
+                self.store.finish_turn(self.turn_id, "answered", text, provenance=provenance)
+                return Answer(
+                    self.conversation_id, self.turn_id, "answered", text, self.stats, provenance=provenance
+                )
             self._run_tools(reply, context)
         used = ", ".join(f"{name} ×{n}" for name, n in self.tool_names.most_common())
         text = (
@@ -180,6 +185,17 @@ class _Turn:
         )
         self.store.finish_turn(self.turn_id, "step_cap", text, "step cap reached")
         return Answer(self.conversation_id, self.turn_id, "step_cap", text, self.stats, error_kind="step_cap")
+
+    def _provenance(self, text: str, today_line: str) -> Provenance:
+        """The answer's figures checked against every tool result of the conversation (follow-ups quote
+        earlier ones), the questions asked and today's line."""
+        results: list[object] = []
+        context = [today_line]
+        for message in self.messages:
+            if message["role"] == "user":
+                results += [parsed for parsed, _ in tool_results(message)]
+                context += [b["text"] for b in message["content"] if b.get("type") == "text"]
+        return check_answer(text, results, context=context)
 
     def _request(self, today_line: str) -> ModelRequest:
         config = self.agent.config

@@ -2,8 +2,9 @@
 messages exchanged with the model, every model call (tokens, cost, latency), every tool call, and the chat
 messages front ends took on.
 
-Created by migrations 0004 and 0005. These tables join ``tools.store.models.Base``'s metadata when this
-module is imported (``tools`` never imports ``bot``): the whole schema is that metadata with both imported.
+Created by migrations 0004 and 0005 (the provenance columns of ``turns`` by 0010). These tables join
+``tools.store.models.Base``'s metadata when this module is imported (``tools`` never imports ``bot``): the
+whole schema is that metadata with both imported.
 """
 
 from __future__ import annotations
@@ -43,6 +44,10 @@ class Turn(Base):
     error: Mapped[str | None] = mapped_column(Text)
     started_at: Mapped[datetime] = mapped_column(UtcTime)
     finished_at: Mapped[datetime | None] = mapped_column(UtcTime)
+    # The provenance check of an answer (migration 0010): figures stated, and the JSON list of those no
+    # tool result explains; None for turns that were not answered (or answered before the check existed).
+    figures_checked: Mapped[int | None] = mapped_column(Integer)
+    unmatched_figures: Mapped[str | None] = mapped_column(Text)
 
 
 class ConversationMessage(Base):

@@ -22,6 +22,7 @@ def _answer_json(answer: Answer) -> str:
             "answer": answer.text if answer.ok else None,
             "error": None if answer.ok else answer.text,
             "error_kind": answer.error_kind,
+            "provenance": None if answer.provenance is None else answer.provenance.to_json(),
             "usage": {
                 "model_calls": stats.model_calls,
                 "tool_calls": stats.tool_calls,

@@ -138,6 +138,8 @@ def _show_outcome(console: Console, session: ReplSession, view: AnswerView, answ
         console.print(Text(answer.text, "yellow"))
     elif not answer.ok:
         console.print(Text(f"✗ {answer.text}", "red"))
+    if answer.untraced:
+        console.print(Text(answer.untraced, "yellow"))
     if session.show_usage:
         console.print(Text(usage_line(answer), "dim"))
 

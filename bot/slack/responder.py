@@ -182,8 +182,10 @@ class ThreadReply:
                 tail = self.sieve.finish()
                 if answer.status == "step_cap":
                     tail += "\n\n" + answer.text
+            if answer.untraced:
+                tail += f"\n\n_{answer.untraced}_"
             blocks, fallback = self.sieve.blocks_and_fallback()
-            if fallback:
+            if fallback:  # after the mark: the table note stays next to the tables
                 tail += "\n\n" + fallback
             if not self._streamed_any:
                 tail = tail.lstrip("\n")
