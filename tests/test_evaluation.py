@@ -236,17 +236,18 @@ def test_opsbot_eval_through_the_sdk_prints_models_side_by_side_and_writes_the_r
             "--report", str(report), cwd=tmp_path, env=env, timeout=600,
         )  # fmt: skip
     assert result.returncode == 0, result.stderr
-    lines = {line.split("  ")[0]: line.split() for line in result.stdout.splitlines()}
+    lines = {}
+    for line in result.stdout.splitlines():
+        cells = re.split(r" {2,}", line.strip())
+        lines.update({"": cells} if line.startswith(" ") else {cells[0]: cells[1:]})
     n = len(cases)
     assert lines[""] == [good, bad]
     assert lines["cases correct"] == [
-        f"{n}/{n}",
-        "(100%)",
-        f"{n - wrong_cases}/{n}",
-        f"({100 * (n - wrong_cases) / n:.0f}%)",
+        f"{n}/{n} (100%)",
+        f"{n - wrong_cases}/{n} ({100 * (n - wrong_cases) / n:.0f}%)",
     ]
-    assert lines["false alarms"][:1] == [f"0/{turns}"]
-    assert lines["wrong flagged"][-2] == f"{wrong_turns}/{wrong_turns}"
+    assert lines["false alarms"][0] == f"0/{turns} (0%)"
+    assert lines["wrong flagged"] == ["—", f"{wrong_turns}/{wrong_turns} (100%)"]
     assert lines["model calls/q"] == ["2.00", "2.00"]
 
     data = json.loads((report / "report.json").read_text())

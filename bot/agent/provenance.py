@@ -283,7 +283,8 @@ class ToolValues:
 
     def explains(self, figure: Figure) -> bool:
         """Whether some value explains ``figure`` (the rules are in the module docstring)."""
-        if any(figure.text in text for text in self.texts):
+        quoted = re.compile(rf"(?<![\w.,-]){re.escape(figure.text)}(?![\w%])")
+        if any(quoted.search(text) for text in self.texts):  # whole figures only: "11" is not in "2026-11-23"
             return True
         if figure.kind == "date":
             assert figure.day is not None

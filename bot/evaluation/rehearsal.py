@@ -13,6 +13,7 @@ import zlib
 from datetime import date
 
 from bot.agent.model import ModelRequest
+from bot.agent.provenance import ToolValues, figures_in, tool_values
 from bot.agent.scripted_model import ScriptedModel, ScriptStep, calls, say, tool_results
 from bot.evaluation.bank import Bank, Mentions, TurnSpec, ValueFact
 from bot.evaluation.facts import FactError, read_path
@@ -84,9 +85,9 @@ class Rehearsal:
             except FactError:
                 lines.append(f"- {_label(expectation.path)}: not in the tool results")
                 continue
-            if to_misstate and _is_number(value):
-                value, to_misstate = _misstate(value), False
             percent = "percent" in expectation.path
+            if to_misstate and _is_number(value):
+                value, to_misstate = _misstate(value, variant, percent, tool_values(results.values())), False
             lines.append(f"- {_label(expectation.path)}: {write_value(value, variant, percent)}")
         for name in sorted(turn.refused):
             error = results.get(name, {}).get("error")
@@ -131,14 +132,22 @@ def _is_number(value: object) -> bool:
     return isinstance(value, int | float) or (isinstance(value, str) and money_value(value) is not None)
 
 
-def _misstate(value: int | float | str) -> int | float | str:
-    """The value changed by clearly more than any rounding."""
-    if isinstance(value, str):
-        amount = money_value(value) or 0.0
-        return _money(amount * 1.137 + 13.0, 2)
-    if isinstance(value, int):
-        return value + max(7, value // 9)
-    return round(value + 4.3, 1)
+def _misstate(value: int | float | str, variant: int, percent: bool, told: ToolValues) -> int | float | str:
+    """The value changed by clearly more than any rounding, to one no tool returned (so the provenance
+    check can tell)."""
+    for step in range(1, 30):
+        if isinstance(value, str):
+            wrong: int | float | str = _money(
+                (money_value(value) or 0.0) * (1 + 0.137 * step) + 13.0 * step, 2
+            )
+        elif isinstance(value, int):
+            wrong = value + 7 * step + value // 9
+        else:
+            wrong = round(value + 4.3 * step, 1)
+        figures = figures_in(f"- {write_value(wrong, variant, percent)}")
+        if figures and not any(told.explains(figure) for figure in figures):
+            return wrong
+    return wrong
 
 
 def _half_up(number: float, decimals: int = 0) -> float:
