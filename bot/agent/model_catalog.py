@@ -1,5 +1,5 @@
-"""What opsbot needs to know about each model besides its price: the context window, the minimum cacheable
-prompt length, which ``output_config.effort`` levels it accepts and its default level, its comparative latency.
+"""What opsbot needs to know about each model besides its price: the context window, the minimum
+cacheable prompt length, the ``output_config.effort`` levels it accepts and its default, its latency.
 
 Read on 2026-12-01 from the official pages:
 - https://platform.claude.com/docs/en/models/overview (latency: Haiku 5.5 "Fastest", Sonnet 5.5 "Fast",
@@ -12,10 +12,11 @@ Read on 2026-12-01 from the official pages:
 - https://platform.claude.com/docs/en/build-with-claude/prompt-caching ("Cache limitations": 512 tokens for
   Opus 5, Fable 5 and Mythos 5; 1,024 for Opus 4.8, Sonnet 5, Sonnet 4.6, Sonnet 4.5; 2,048 for Mythos Preview
   and Opus 4.7; 4,096 for Opus 4.6, Opus 4.5 and Haiku 4.5)
-The minimum cacheable length of the 5.1, 5.2 and 5.5 models is not in any version of the caching page I could
-read: it is None (unknown) here, and ``opsbot prompt-size`` says so instead of assuming one. Fable 5.1 and
-Mythos 5.1 keep Fable 5's 512 per LiteLLM's launch note (a third-party hint). The effort levels of Fable 5.1/5.2, Mythos 5.1/5.2,
-Opus 5.5 and Sonnet 5.5 follow their predecessors (every level), as their pages describe no change.
+The minimum cacheable length of the 5.1, 5.2 and 5.5 models is not in any version of the caching
+page I could read: it is None (unknown) here, and ``opsbot prompt-size`` says so instead of assuming one.
+Fable 5.1 and Mythos 5.1 keep Fable 5's 512 per LiteLLM's launch note (a third-party hint). The effort
+levels of Fable 5.1/5.2, Mythos 5.1/5.2, Opus 5.5 and Sonnet 5.5 follow their predecessors (every level),
+as their pages describe no change.
 """
 
 from __future__ import annotations

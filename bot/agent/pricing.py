@@ -114,7 +114,7 @@ UNPRICED: dict[str, str] = {
 
 
 def alias_of(model: str) -> str:
-    """The alias of a dated model id (``claude-haiku-4-5-20251001`` → ``claude-haiku-4-5``), else ``model``."""
+    """The alias of a dated id (``claude-haiku-4-5-20251001`` → ``claude-haiku-4-5``), else ``model``."""
     base, _, suffix = model.rpartition("-")
     return base if suffix.isdigit() and len(suffix) == 8 else model
 

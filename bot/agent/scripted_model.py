@@ -26,7 +26,7 @@ class ScriptStep:
     thinking: str | None = None
 
     def content(self, new_id: Callable[[], str], signature: str = "scripted") -> list[dict]:
-        """The reply's content blocks as the Messages API returns them (``signature``: the thinking block's)."""
+        """The reply's content blocks as the Messages API returns them (``signature``: the thinking's)."""
         blocks: list[dict] = (
             []
             if self.thinking is None
