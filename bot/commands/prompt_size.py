@@ -1,6 +1,6 @@
 """``opsbot prompt-size``: how long the cached prefix (tool schemas + stable system block) is on the
-configured model, whether each cache breakpoint reaches the model's minimum cacheable length, and what a one-question
-conversation (2 model calls, one tool result) costs with and without prompt caching.
+configured model, whether each cache breakpoint reaches the model's minimum cacheable length, and what a
+one-question conversation (2 model calls, one tool result) costs with and without prompt caching.
 
 With ANTHROPIC_API_KEY the lengths are the API's own counts (``messages.count_tokens``, free, nothing is
 generated); without it they are opsbot's ~3.5-characters-per-token estimate, and the output says so.
@@ -80,7 +80,8 @@ def measure(app: Application, count: Callable[[ModelRequest], int]) -> Sizes:
     bare = ModelRequest(settings.name, 1, [], [], MINIMAL)
     question = [{"role": "user", "content": [{"type": "text", "text": QUESTION}]}]
     result = sample_result()
-    round_one = question + [
+    round_one = [
+        *question,
         {"role": "assistant", "content": [{**TOOL_CALL, "input": TOOL_INPUT}]},
         {
             "role": "user",
