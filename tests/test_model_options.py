@@ -78,7 +78,7 @@ def test_the_effort_reaches_the_api_only_where_the_model_takes_it(demo_store, ap
 
 def test_the_fake_refuses_an_effort_level_the_api_does_not_know(api):
     client = anthropic.Anthropic(api_key=VALID_KEY, base_url=api.url, max_retries=0)
-    with pytest.raises(anthropic.BadRequestError, match="output_config.effort: Input should be 'low'"):
+    with pytest.raises(anthropic.BadRequestError, match=r"output_config\.effort: Input should be 'low'"):
         client.messages.create(
             model="claude-haiku-5-5",
             max_tokens=10,
