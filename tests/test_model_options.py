@@ -42,6 +42,7 @@ def test_opsbot_effort_is_validated_with_one_line_naming_the_variable():
 
 def test_effort_is_left_out_for_a_model_without_that_level_and_logged_once(caplog, monkeypatch):
     monkeypatch.setattr(prompt, "_EFFORT_NOT_SENT", set())  # once per process: start from none logged
+
     def request(model: str, effort: str):
         return prompt.build_request(
             model=model,
