@@ -141,6 +141,7 @@ class Application:
                 max_tokens=model_settings.max_tokens,
                 max_steps=model_settings.max_steps,
                 context_budget_tokens=model_settings.context_budget_tokens,
+                effort=model_settings.effort,
             ),
             week_start=self.settings.week_start,
             day_parts=self.settings.day_parts,

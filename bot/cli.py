@@ -8,7 +8,21 @@ import logging
 import sys
 
 from bot.application import Application
-from bot.commands import ask, db, demo, evaluate, repl, serve, slack, status, sync, tools, trace, usage
+from bot.commands import (
+    ask,
+    db,
+    demo,
+    evaluate,
+    prompt_size,
+    repl,
+    serve,
+    slack,
+    status,
+    sync,
+    tools,
+    trace,
+    usage,
+)
 from bot.settings import SettingsError, load_settings
 from tools.sources.records import PayloadError
 from tools.store.database import StoreError
@@ -27,6 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
     trace.add_parser(sub)
     usage.add_parser(sub)
     evaluate.add_parser(sub)
+    prompt_size.add_parser(sub)
     serve.add_parser(sub)
     slack.add_parser(sub)
     repl.add_parser(sub)

@@ -20,7 +20,10 @@ _FALSE = {"0", "false", "no", "off", ""}
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 
-DEFAULT_MODEL = "claude-haiku-4-5"
+# The fastest current model per https://platform.claude.com/docs/en/models/overview ("Fastest"), built for
+# high-volume tool use and short answers; README "Models, prices and caching" says why.
+DEFAULT_MODEL = "claude-haiku-5-5"
+EFFORT_LEVELS = ("low", "medium", "high", "xhigh", "max")
 
 # Every environment variable opsbot reads; README's Configuration table and .env.example document each
 # (tests/test_documentation.py checks both). The readers below see only these: reading a name missing here
@@ -38,6 +41,7 @@ VARIABLES = (
     "ANTHROPIC_BASE_URL",
     "OPSBOT_MODEL",
     "OPSBOT_MAX_TOKENS",
+    "OPSBOT_EFFORT",
     "OPSBOT_MODEL_TIMEOUT",
     "OPSBOT_MODEL_RETRIES",
     "OPSBOT_MAX_STEPS",
@@ -85,6 +89,7 @@ class ModelSettings:
     max_retries: int = 2
     max_steps: int = 8
     context_budget_tokens: int = 150_000
+    effort: str | None = None  # output_config.effort; None: the model's own default
 
 
 SQUARE_ENVIRONMENTS = ("production", "sandbox")
@@ -204,6 +209,15 @@ def _text(values: Mapping[str, str | None], name: str) -> str | None:
     return value.strip() if value and value.strip() else None
 
 
+def _effort(values: Mapping[str, str | None]) -> str | None:
+    level = (_text(values, "OPSBOT_EFFORT") or "").lower() or None
+    if level is not None and level not in EFFORT_LEVELS:
+        raise SettingsError(
+            f"OPSBOT_EFFORT={level!r} — use low, medium, high, xhigh or max, or leave it unset"
+        )
+    return level
+
+
 def _model_settings(values: Mapping[str, str | None]) -> ModelSettings:
     return ModelSettings(
         api_key=_text(values, "ANTHROPIC_API_KEY"),
@@ -214,6 +228,7 @@ def _model_settings(values: Mapping[str, str | None]) -> ModelSettings:
         max_retries=int(_number(values, "OPSBOT_MODEL_RETRIES", 2, 0, 10)),
         max_steps=int(_number(values, "OPSBOT_MAX_STEPS", 8, 1, 50)),
         context_budget_tokens=int(_number(values, "OPSBOT_CONTEXT_BUDGET", 150_000, 2_000, 1_000_000)),
+        effort=_effort(values),
     )
 
 

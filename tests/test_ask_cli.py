@@ -17,6 +17,7 @@ from sqlalchemy import select, text
 
 from bot.agent.scripted_model import call, say, tool_results
 from bot.agent.tables import ToolCallRecord, Turn
+from bot.settings import DEFAULT_MODEL
 from tests.conftest import DEMO_FIXTURES, FIXED_NOW
 from tests.fakes.anthropic_server import OVERLOADED, VALID_KEY, FakeAnthropic
 from tests.fixture_oracle import dollars, expected_from_fixtures
@@ -89,12 +90,12 @@ def test_ask_then_follow_up_then_trace_and_usage(sqlite_demo, tmp_path):
     assert f"  answer: Harbor: {dollars(net['Harbor'])}." in out
     reads = [int(n.replace(",", "")) for n in re.findall(r"cache read ([\d,]+)", out)]
     assert len(reads) == 4 and reads[0] == 0 and all(n > 0 for n in reads[1:])
-    assert re.search(r"model call 1 · claude-haiku-4-5 · [\d.]+ s · in [\d,]+ \+ cache write [\d,]+", out)
+    assert re.search(rf"model call 1 · {DEFAULT_MODEL} · [\d.]+ s · in [\d,]+ \+ cache write [\d,]+", out)
 
     usage = opsbot("usage", cwd=tmp_path, env=env)
     assert usage.returncode == 0
     assert usage.stdout.splitlines()[1].split()[:4] == ["day", "(UTC)", "model", "questions"]
-    assert re.search(r"^\d{4}-\d\d-\d\d  claude-haiku-4-5 ", usage.stdout, flags=re.M), usage.stdout
+    assert re.search(rf"^\d{{4}}-\d\d-\d\d  {DEFAULT_MODEL} ", usage.stdout, flags=re.M), usage.stdout
 
 
 @pytest.mark.parametrize("demo_store", ["sqlite"], indirect=True)

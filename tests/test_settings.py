@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.settings import DEFAULT_FIXTURES, SettingsError, load_settings
+from bot.settings import DEFAULT_FIXTURES, DEFAULT_MODEL, SettingsError, load_settings
 
 
 def test_defaults_use_a_sqlite_file_in_the_data_directory(tmp_path):
@@ -66,7 +66,7 @@ def test_env_example_documents_every_variable_the_settings_read():
 
 def test_model_settings_default_to_haiku_and_read_every_knob():
     default = load_settings(env_file=None, environ={}).model
-    assert (default.name, default.api_key, default.base_url) == ("claude-haiku-4-5", None, None)
+    assert (default.name, default.api_key, default.base_url) == (DEFAULT_MODEL, None, None)
     assert (default.max_tokens, default.timeout_seconds, default.max_retries, default.max_steps) == (
         2048,
         60,

@@ -78,6 +78,16 @@ class AnthropicModel:
             attempts=max(1, self._attempts.value),
         )
 
+    def count_tokens(self, request: ModelRequest) -> int:
+        """The input tokens of ``request`` as the API counts them (``messages.count_tokens``, no answer
+        generated, no charge); a failure is a ``ModelError`` like ``complete``'s."""
+        kwargs = request.api_kwargs()
+        del kwargs["max_tokens"]  # count_tokens takes everything but the output limit
+        try:
+            return self.client.messages.count_tokens(**kwargs).input_tokens
+        except Exception as exc:
+            raise self._explain(exc, request.model) from exc
+
     def _explain(self, exc: Exception, model: str) -> ModelError:
         """The user's sentence for an SDK or transport failure."""
         where = self.settings.base_url or DEFAULT_BASE_URL

@@ -140,6 +140,14 @@ class ConversationStore:
                 .values(status=status, answer=answer, error=error, finished_at=_now(), **checked)
             )
 
+    def turn_models(self, conversation_id: str) -> dict[int, str]:
+        """The model each turn of the conversation was asked with, by turn id."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(Turn.id, Turn.model).where(Turn.conversation_id == conversation_id)
+            ).all()
+        return {row.id: row.model for row in rows}
+
     # --- messages ----------------------------------------------------------------------------------------
 
     def messages(self, conversation_id: str) -> list[StoredMessage]:

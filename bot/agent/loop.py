@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 
 from bot.agent import prompt
 from bot.agent.context_budget import ContextTooLong, estimate_tokens, fit_to_budget
-from bot.agent.conversation_store import ConversationStore, new_conversation_id
+from bot.agent.conversation_store import ConversationStore, StoredMessage, new_conversation_id
 from bot.agent.events import (
     Answer,
     EventSink,
@@ -30,7 +30,7 @@ from bot.agent.events import (
     TurnStats,
 )
 from bot.agent.model import ModelClient, ModelError, ModelReply, ModelRequest, Usage
-from bot.agent.pricing import add_cost, cost_microusd
+from bot.agent.pricing import add_cost, alias_of, cost_microusd
 from bot.agent.provenance import Provenance, check_answer
 from bot.agent.scripted_model import tool_results
 from tools.registry import ToolContext, ToolRegistry
@@ -45,6 +45,7 @@ class AgentConfig:
     max_steps: int = 8
     context_budget_tokens: int = 150_000
     tool_workers: int = 4
+    effort: str | None = None  # OPSBOT_EFFORT; sent only to models that accept the level
 
 
 @dataclass(frozen=True)
@@ -133,7 +134,9 @@ class _Turn:
         self.store.append(
             self.conversation_id, self.turn_id, "user", "question", [{"type": "text", "text": self.question}]
         )
-        self.messages = [m.api_message() for m in history]
+        self.messages = _sendable_history(
+            history, self.store.turn_models(self.conversation_id), self.model_name
+        )
         self.first_of_turn = len(self.messages)
         self.messages.append({"role": "user", "content": [{"type": "text", "text": self.question}]})
         try:
@@ -214,6 +217,7 @@ class _Turn:
             today_line=today_line,
             tools=self.agent._tool_schemas,
             messages=messages,
+            effort=config.effort,
         )
 
     def _call_model(self, step: int, today_line: str) -> ModelReply:
@@ -339,6 +343,22 @@ class _Turn:
 
 
 EMPTY_REPLY = "(The model returned an empty answer.)"
+THINKING_BLOCKS = ("thinking", "redacted_thinking")
+
+
+def _sendable_history(history: list[StoredMessage], turn_models: dict[int, str], model: str) -> list[dict]:
+    """The stored conversation as ``model`` may receive it: thinking blocks go back unchanged to the model
+    that wrote them, and are left out of turns another model answered (the newest models' thinking blocks
+    are bound to the model and conversation that produced them, so another model would refuse them)."""
+    messages = []
+    for stored in history:
+        message = stored.api_message()
+        answered_by = turn_models.get(stored.turn_id) if stored.turn_id is not None else None
+        if stored.role == "assistant" and answered_by and alias_of(answered_by) != alias_of(model):
+            kept = [block for block in message["content"] if block.get("type") not in THINKING_BLOCKS]
+            message = {**message, "content": _sendable(kept)}
+        messages.append(message)
+    return messages
 
 
 def _sendable(content: list[dict]) -> list[dict]:

@@ -19,16 +19,20 @@ class ModelRequest:
     system: list[dict]
     tools: list[dict]
     messages: list[dict]
+    effort: str | None = None  # output_config.effort; None: the model's default (nothing sent)
 
     def api_kwargs(self) -> dict:
         """Keyword arguments for ``client.messages.stream`` (deep copies: the SDK may keep them)."""
-        return {
+        kwargs = {
             "model": self.model,
             "max_tokens": self.max_tokens,
             "system": copy.deepcopy(self.system),
             "tools": copy.deepcopy(self.tools),
             "messages": copy.deepcopy(self.messages),
         }
+        if self.effort:
+            kwargs["output_config"] = {"effort": self.effort}
+        return kwargs
 
 
 @dataclass(frozen=True)

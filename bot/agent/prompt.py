@@ -10,13 +10,17 @@ reads the steps before it from the cache.
 from __future__ import annotations
 
 import copy
+import logging
 from datetime import date
 
 from bot.agent.model import ModelRequest
+from bot.agent.model_catalog import supports_effort
 from tools.analytics.arguments import CONVENTIONS
 from tools.analytics.business_info import WEEKDAY_NAMES
 
 CACHE = {"type": "ephemeral"}
+log = logging.getLogger(__name__)
+_EFFORT_NOT_SENT: set[tuple[str, str]] = set()  # (model, level) pairs already logged
 
 RULES = """\
 You are opsbot, the operations assistant of a multi-location restaurant business. Owners and managers ask \
@@ -77,8 +81,10 @@ def build_request(
     today_line: str,
     tools: list[dict],
     messages: list[dict],
+    effort: str | None = None,
 ) -> ModelRequest:
-    """A request with cache breakpoints on the last tool, the stable system block and the newest message."""
+    """A request with cache breakpoints on the last tool, the stable system block and the newest message;
+    ``effort`` (OPSBOT_EFFORT) is sent only to a model that accepts that level."""
     tool_defs = copy.deepcopy(tools)
     if tool_defs:
         tool_defs[-1]["cache_control"] = CACHE
@@ -98,4 +104,17 @@ def build_request(
         ],
         tools=tool_defs,
         messages=sent,
+        effort=effort if effort and _effort_accepted(model, effort) else None,
     )
+
+
+def _effort_accepted(model: str, effort: str) -> bool:
+    """Whether ``model`` takes effort ``effort``; logs once per model and level when it does not."""
+    if supports_effort(model, effort):
+        return True
+    if (model, effort) not in _EFFORT_NOT_SENT:
+        _EFFORT_NOT_SENT.add((model, effort))
+        log.warning(
+            "OPSBOT_EFFORT=%s is not sent to %s: the model does not accept that effort level", effort, model
+        )
+    return False

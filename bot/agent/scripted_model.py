@@ -18,14 +18,21 @@ from bot.agent.model import ModelError, ModelReply, ModelRequest, TextSink, Usag
 
 @dataclass(frozen=True)
 class ScriptStep:
-    """One model reply: optional text, then any tool calls (``(name, arguments)`` pairs)."""
+    """One model reply: an optional thinking block (as the newest models return), optional text, then any
+    tool calls (``(name, arguments)`` pairs)."""
 
     text: str = ""
     tool_calls: tuple[tuple[str, dict], ...] = ()
+    thinking: str | None = None
 
-    def content(self, new_id: Callable[[], str]) -> list[dict]:
-        """The reply's content blocks as the Messages API returns them."""
-        blocks: list[dict] = [{"type": "text", "text": self.text}] if self.text else []
+    def content(self, new_id: Callable[[], str], signature: str = "scripted") -> list[dict]:
+        """The reply's content blocks as the Messages API returns them (``signature``: the thinking's)."""
+        blocks: list[dict] = (
+            []
+            if self.thinking is None
+            else [{"type": "thinking", "thinking": self.thinking, "signature": signature}]
+        )
+        blocks += [{"type": "text", "text": self.text}] if self.text else []
         blocks += [{"type": "tool_use", "id": new_id(), "name": n, "input": a} for n, a in self.tool_calls]
         return blocks
 

@@ -22,7 +22,7 @@ from http.server import BaseHTTPRequestHandler
 from bot.agent.context_budget import estimate_tokens
 from bot.agent.scripted_model import ScriptStep
 from tests.fakes.loopback import LoopbackServer
-from tests.fakes.messages_api_rules import request_problem
+from tests.fakes.messages_api_rules import request_problem, thinking_signature
 
 VALID_KEY = "sk-ant-test-key"
 
@@ -118,7 +118,8 @@ class FakeAnthropic:
             return self._error(
                 handler, record, Fault(400, "invalid_request_error", "invalid JSON body", None)
             )
-        if handler.path.split("?")[0] != "/v1/messages":
+        path = handler.path.split("?")[0]
+        if path not in ("/v1/messages", "/v1/messages/count_tokens"):
             return self._error(
                 handler, record, Fault(404, "not_found_error", f"Not found: {handler.path}", None)
             )
@@ -130,9 +131,12 @@ class FakeAnthropic:
                 record,
                 Fault(400, "invalid_request_error", "anthropic-version header is required", None),
             )
-        problem = request_problem(record.body)
+        counting = path.endswith("/count_tokens")
+        problem = request_problem(record.body, counting=counting)
         if problem:
             return self._error(handler, record, Fault(400, "invalid_request_error", problem, None))
+        if counting:
+            return self._json(handler, record, 200, {"input_tokens": self.count_of(record.body)})
         with self._lock:
             action = self.actions.popleft() if self.actions else None
         if action is None:
@@ -181,6 +185,13 @@ class FakeAnthropic:
 
     # --- replies -------------------------------------------------------------------------------------------
 
+    @staticmethod
+    def count_of(body: dict) -> int:
+        """The fake's deterministic token count of a request body (what count_tokens answers)."""
+        return estimate_tokens(
+            json.dumps([body.get("tools"), body.get("system") or [], body.get("messages")])
+        )
+
     def _usage(self, body: dict, content: list[dict]) -> dict:
         """Token counts like the API's: the prefix up to the system breakpoint is written once, then read."""
         system = body.get("system") or []
@@ -192,7 +203,7 @@ class FakeAnthropic:
             with self._lock:
                 hit = key in self._cached
                 self._cached.add(key)
-        total = estimate_tokens(json.dumps([body.get("tools"), system, body.get("messages")]))
+        total = self.count_of(body)
         return {
             "input_tokens": max(1, total - cacheable),
             "output_tokens": estimate_tokens(content),
@@ -201,17 +212,29 @@ class FakeAnthropic:
         }
 
     def _message(self, body: dict, step: ScriptStep) -> dict:
-        content = step.content(lambda: f"toolu_fake_{next(self._ids):06d}")
+        model = self.model or body["model"]
+        content = step.content(lambda: f"toolu_fake_{next(self._ids):06d}", thinking_signature(model))
         return {
             "id": f"msg_fake_{next(self._ids):06d}",
             "type": "message",
             "role": "assistant",
-            "model": self.model or body["model"],
+            "model": model,
             "content": content,
             "stop_reason": step.stop_reason,
             "stop_sequence": None,
             "usage": self._usage(body, content),
         }
+
+    @staticmethod
+    def _stream_thinking(send: Callable[[str, dict], None], index: int, block: dict) -> None:
+        """A thinking block as the API streams it: thinking deltas, then its signature."""
+        start = {"type": "thinking", "thinking": "", "signature": ""}
+        send("content_block_start", {"type": "content_block_start", "index": index, "content_block": start})
+        for at in range(0, len(block["thinking"]), 16):
+            delta = {"type": "thinking_delta", "thinking": block["thinking"][at : at + 16]}
+            send("content_block_delta", {"type": "content_block_delta", "index": index, "delta": delta})
+        delta = {"type": "signature_delta", "signature": block["signature"]}
+        send("content_block_delta", {"type": "content_block_delta", "index": index, "delta": delta})
 
     def _stream(self, handler, record: RecordedRequest, action: Action) -> None:
         record.status = 200
@@ -238,7 +261,9 @@ class FakeAnthropic:
             handler.wfile.write(b"0\r\n\r\n")
             return
         for index, block in enumerate(message["content"]):
-            if block["type"] == "text":
+            if block["type"] == "thinking":
+                self._stream_thinking(send, index, block)
+            elif block["type"] == "text":
                 send(
                     "content_block_start",
                     {

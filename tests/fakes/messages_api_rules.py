@@ -60,12 +60,39 @@ def conversation_problem(messages: list[dict]) -> str | None:
     return None
 
 
-def request_problem(body: dict) -> str | None:
-    """The API's error message for a whole request body, or None."""
+EFFORT_LEVELS = ("low", "medium", "high", "xhigh", "max")
+
+
+def thinking_signature(model: str) -> str:
+    """The signature the fake gives a thinking block ``model`` wrote (the API binds them to their model)."""
+    return f"fake-signature:{model}"
+
+
+def _thinking_problem(body: dict) -> str | None:
+    for index, message in enumerate(body.get("messages") or []):
+        for position, block in enumerate(_blocks(message)):
+            if block.get("type") != "thinking":
+                continue
+            if block.get("signature") != thinking_signature(body["model"]):
+                return (
+                    f"messages.{index}.content.{position}: Invalid `signature` in `thinking` block: it was "
+                    f"not produced by {body['model']} in this conversation"
+                )
+    return None
+
+
+def request_problem(body: dict, *, counting: bool = False) -> str | None:
+    """The API's error message for a whole request body (``counting``: a count_tokens body, which has no
+    max_tokens), or None."""
     if not isinstance(body.get("model"), str) or not body["model"]:
         return "model: Field required"
-    if not isinstance(body.get("max_tokens"), int) or body["max_tokens"] < 1:
+    if not counting and (not isinstance(body.get("max_tokens"), int) or body["max_tokens"] < 1):
         return "max_tokens: Field required"
+    output_config = body.get("output_config") or {}
+    if "effort" in output_config and output_config["effort"] not in EFFORT_LEVELS:
+        return "output_config.effort: Input should be 'low', 'medium', 'high', 'xhigh' or 'max'"
+    if problem := _thinking_problem(body):
+        return problem
     breakpoints = sum(
         1
         for section in (body.get("tools") or [], body.get("system") or [])
