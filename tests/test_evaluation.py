@@ -257,19 +257,11 @@ def test_opsbot_eval_through_the_sdk_prints_models_side_by_side_and_writes_the_r
     assert all(q["usage"]["cache_read_tokens"] > 0 for q in first["questions"])
     for model in data["models"]:
         conversations = {q["conversation_id"] for q in model["questions"]}
+        columns = (ModelCall.model, ModelCall.input_tokens, ModelCall.output_tokens)
+        columns += (ModelCall.cache_write_tokens, ModelCall.cache_read_tokens)
         with store.connect() as conn:
-            calls = conn.execute(
-                select(ModelCall).where(ModelCall.conversation_id.in_(conversations))
-            ).scalars()
-            priced = [
-                cost_microusd(
-                    call.model,
-                    Usage(
-                        call.input_tokens, call.output_tokens, call.cache_write_tokens, call.cache_read_tokens
-                    ),
-                )
-                for call in calls
-            ]
+            rows = conn.execute(select(*columns).where(ModelCall.conversation_id.in_(conversations))).all()
+        priced = [cost_microusd(name, Usage(*tokens)) for name, *tokens in rows]
         assert len(priced) == 2 * turns and None not in priced
         assert sum(q["cost_microusd"] for q in model["questions"]) == sum(priced)
         assert model["summary"]["total_cost_usd"] == pytest.approx(sum(priced) / 1e6)

@@ -140,17 +140,18 @@ def _digits(number: str) -> tuple[Decimal, int]:
 
 
 def _number_figure(
-    text: str, kind: FigureKind, number: str, sign: str | None, scale: str | None, hedged: bool
+    match: re.Match, kind: FigureKind, number: str, sign: str | None, scale: str | None
 ) -> Figure:
     value, places = _digits(number)
     exponent = _SCALES.get(scale or "", 0)
     decimals = places - exponent
-    if places == 0 and number.endswith("0") and hedged:  # "about 2,700", "nearly $90k": not precision
+    if places == 0 and number.endswith("0") and _hedged(match.string, match.start()):
+        # "about 2,700", "nearly $90k": the trailing zeros are not precision
         digits = number.replace(",", "")
         decimals -= min(len(digits) - len(digits.rstrip("0")), len(digits) - 1)
     value = value.scaleb(exponent)
     negative = bool(sign) and sign in _SIGNS
-    return Figure(text, kind, float(-value if negative else value), decimals)
+    return Figure(match.group().strip(), kind, float(-value if negative else value), decimals)
 
 
 def _day(year: int, month: int, day: int) -> date | None:
@@ -246,23 +247,17 @@ def figures_in(text: str, *, year_hint: int | None = None) -> list[Figure]:
     found: list[Figure] = []
     for match in _SCANNER.finditer(text):
         kind = match.lastgroup
-        shown = match.group(kind).strip() if kind else ""
-        hedged = text[match.start() - 1 : match.start()] in (" ", "\t", "~", "≈") and _hedged(
-            text, match.start()
-        )
         if kind in ("iso", "slash", "dmy", "mdy"):
             found += _dates(match, year)
         elif kind == "money":
             prefix = next(p for p in "mcs" if match[f"{p}num"])
             sign = match[f"{prefix}sign"] or (match["msign2"] if prefix == "m" else None)
             number, scale = match[f"{prefix}num"], match[f"{prefix}scale"]
-            found.append(_number_figure(shown, "money", number, sign, scale, hedged))
+            found.append(_number_figure(match, "money", number, sign, scale))
         elif kind == "percent":
-            found.append(_number_figure(shown, "percent", match["pnum"], match["psign"], None, hedged))
+            found.append(_number_figure(match, "percent", match["pnum"], match["psign"], None))
         elif kind == "count" and not _skipped_count(text, match):
-            found.append(
-                _number_figure(shown, "count", match["nnum"], match["nsign"], match["nscale"], hedged)
-            )
+            found.append(_number_figure(match, "count", match["nnum"], match["nsign"], match["nscale"]))
     return found
 
 
