@@ -21,11 +21,11 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.tool_latency import build_store  # noqa: E402
-from bot.agent.context_budget import estimate_tokens  # noqa: E402
+from bot.agent.context_budget import estimate_tokens, tool_results  # noqa: E402
 from bot.agent.conversation_store import ConversationStore  # noqa: E402
 from bot.agent.factory import assemble_agent  # noqa: E402
 from bot.agent.loop import AgentConfig  # noqa: E402
-from bot.agent.scripted_model import ScriptedModel, call, say, tool_results  # noqa: E402
+from bot.agent.scripted_model import ScriptedModel, call, say  # noqa: E402
 from tools.analytics.readonly import open_readonly  # noqa: E402
 from tools.demo.generator import GeneratorParams  # noqa: E402
 from tools.store.database import open_store  # noqa: E402

@@ -12,12 +12,12 @@ from typing import Annotated
 import pytest
 from sqlalchemy import select
 
-from bot.agent.context_budget import estimate_tokens
+from bot.agent.context_budget import estimate_tokens, tool_results
 from bot.agent.conversation_store import INTERRUPTED_TOOL
 from bot.agent.events import ModelCallFinished, ModelCallStarted, TextDelta, ToolFinished, ToolStarted
 from bot.agent.model import ModelError, Usage
 from bot.agent.pricing import cost_microusd
-from bot.agent.scripted_model import ScriptedModel, call, calls, say, tool_results
+from bot.agent.scripted_model import ScriptedModel, call, calls, say
 from bot.agent.tables import ModelCall, ToolCallRecord, Turn
 from tests.agent_harness import agent_on, result_of, stored_conversation
 from tests.conftest import DEMO_FIXTURES

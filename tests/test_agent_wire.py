@@ -10,8 +10,9 @@ import anthropic
 import pytest
 
 from bot.agent.anthropic_model import AnthropicModel
+from bot.agent.context_budget import tool_results
 from bot.agent.model import ModelError
-from bot.agent.scripted_model import ScriptStep, call, say, tool_results
+from bot.agent.scripted_model import ScriptStep, call, say
 from bot.settings import ModelSettings
 from tests.agent_harness import agent_on, stored_conversation
 from tests.conftest import BLOCKED_ATTEMPTS, NetworkGuardError

@@ -15,7 +15,8 @@ from datetime import date
 import pytest
 from sqlalchemy import select, text
 
-from bot.agent.scripted_model import call, say, tool_results
+from bot.agent.context_budget import tool_results
+from bot.agent.scripted_model import call, say
 from bot.agent.tables import ToolCallRecord, Turn
 from bot.settings import DEFAULT_MODEL
 from tests.conftest import DEMO_FIXTURES, FIXED_NOW

@@ -9,9 +9,10 @@ from datetime import date
 import pytest
 from rich.console import Console
 
+from bot.agent.context_budget import tool_results
 from bot.agent.events import ModelCallFinished, ModelCallStarted, TextDelta, ToolFinished, ToolStarted
 from bot.agent.model import Usage
-from bot.agent.scripted_model import ScriptedModel, call, say, tool_results
+from bot.agent.scripted_model import ScriptedModel, call, say
 from bot.application import Application
 from bot.repl.answer_view import AnswerView, split_settled
 from bot.repl.commands import QUIT, run_command

@@ -10,7 +10,8 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from bot.agent.scripted_model import call, say, tool_results
+from bot.agent.context_budget import tool_results
+from bot.agent.scripted_model import call, say
 from bot.agent.tables import Conversation, Turn
 from tests.conftest import DEMO_FIXTURES
 from tests.fakes.anthropic_server import VALID_KEY, FakeAnthropic, Hang

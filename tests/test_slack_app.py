@@ -14,7 +14,8 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
-from bot.agent.scripted_model import call, say, tool_results
+from bot.agent.context_budget import tool_results
+from bot.agent.scripted_model import call, say
 from bot.agent.tables import ChatEvent, Conversation
 from bot.slack.formatting import FIRST_STATUS, LOADING_MESSAGES
 from bot.slack.responder import REFUSED_CHANNEL, REFUSED_USER

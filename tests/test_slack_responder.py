@@ -9,7 +9,8 @@ import time
 import pytest
 from slack_sdk import WebClient
 
-from bot.agent.scripted_model import ScriptedModel, call, say, tool_results
+from bot.agent.context_budget import tool_results
+from bot.agent.scripted_model import ScriptedModel, call, say
 from bot.application import Application
 from bot.settings import SlackSettings, load_settings
 from bot.slack import responder as responder_module

@@ -6,8 +6,9 @@ from datetime import UTC, datetime
 
 import pytest
 
+from bot.agent.context_budget import tool_results
 from bot.agent.conversation_store import ConversationStore
-from bot.agent.scripted_model import ScriptedModel, call, say, tool_results
+from bot.agent.scripted_model import ScriptedModel, call, say
 from bot.agent.trace_report import render_trace, render_usage
 from tests.agent_harness import agent_on
 

@@ -45,6 +45,20 @@ def tool_result_text(block: dict) -> str:
     return "".join(part.get("text", "") for part in content or [] if isinstance(part, dict))
 
 
+def tool_results(message: dict) -> list[tuple[dict, bool]]:
+    """The ``(parsed result, is_error)`` pairs of a user message's tool_result blocks, in order."""
+    found = []
+    for block in message.get("content", []):
+        if isinstance(block, dict) and block.get("type") == "tool_result":
+            text = tool_result_text(block)
+            try:
+                parsed = json.loads(text)
+            except ValueError:
+                parsed = {"text": text}
+            found.append((parsed, bool(block.get("is_error"))))
+    return found
+
+
 def fit_to_budget(
     messages: list[dict], *, budget_tokens: int, fixed_tokens: int, protected_from: int
 ) -> tuple[list[dict], int]:

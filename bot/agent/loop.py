@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from bot.agent import prompt
-from bot.agent.context_budget import ContextTooLong, estimate_tokens, fit_to_budget
+from bot.agent.context_budget import ContextTooLong, estimate_tokens, fit_to_budget, tool_results
 from bot.agent.conversation_store import ConversationStore, StoredMessage, new_conversation_id
 from bot.agent.events import (
     Answer,
@@ -32,7 +32,6 @@ from bot.agent.events import (
 from bot.agent.model import ModelClient, ModelError, ModelReply, ModelRequest, Usage
 from bot.agent.pricing import add_cost, alias_of, cost_microusd
 from bot.agent.provenance import Provenance, check_answer
-from bot.agent.scripted_model import tool_results
 from tools.registry import ToolContext, ToolRegistry
 
 log = logging.getLogger(__name__)

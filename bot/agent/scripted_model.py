@@ -8,11 +8,10 @@ or a function of the request, and records every request it gets. No network, no 
 from __future__ import annotations
 
 import itertools
-import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from bot.agent.context_budget import estimate_tokens, tool_result_text
+from bot.agent.context_budget import estimate_tokens
 from bot.agent.model import ModelError, ModelReply, ModelRequest, TextSink, Usage
 
 
@@ -57,20 +56,6 @@ def calls(*pairs: tuple[str, dict], text: str = "") -> ScriptStep:
 
 
 Responder = Callable[[ModelRequest], "ScriptStep | ModelError"]
-
-
-def tool_results(message: dict) -> list[tuple[dict, bool]]:
-    """The ``(parsed result, is_error)`` pairs of a user message's tool_result blocks, in order."""
-    found = []
-    for block in message.get("content", []):
-        if isinstance(block, dict) and block.get("type") == "tool_result":
-            text = tool_result_text(block)
-            try:
-                parsed = json.loads(text)
-            except ValueError:
-                parsed = {"text": text}
-            found.append((parsed, bool(block.get("is_error"))))
-    return found
 
 
 @dataclass

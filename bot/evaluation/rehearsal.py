@@ -12,9 +12,10 @@ import re
 import zlib
 from datetime import date
 
+from bot.agent.context_budget import tool_results
 from bot.agent.model import ModelRequest
 from bot.agent.provenance import ToolValues, figures_in, tool_values
-from bot.agent.scripted_model import ScriptedModel, ScriptStep, calls, say, tool_results
+from bot.agent.scripted_model import ScriptedModel, ScriptStep, calls, say
 from bot.evaluation.bank import Bank, Mentions, TurnSpec, ValueFact
 from bot.evaluation.facts import FactError, read_path
 from bot.evaluation.scoring import money_value
