@@ -13,7 +13,8 @@ Read on 2026-12-01 from the official pages:
   Opus 5, Fable 5 and Mythos 5; 1,024 for Opus 4.8, Sonnet 5, Sonnet 4.6, Sonnet 4.5; 2,048 for Mythos Preview
   and Opus 4.7; 4,096 for Opus 4.6, Opus 4.5 and Haiku 4.5)
 The minimum cacheable length of the 5.1, 5.2 and 5.5 models is not in any version of the caching
-page I could read: it is None (unknown) here, and ``opsbot prompt-size`` says so instead of assuming one.
+page read for this catalog: it is None (unknown) here, and ``opsbot prompt-size`` says so instead of
+assuming one.
 Fable 5.1 and Mythos 5.1 keep Fable 5's 512 per LiteLLM's launch note (a third-party hint). The effort
 levels of Fable 5.1/5.2, Mythos 5.1/5.2, Opus 5.5 and Sonnet 5.5 follow their predecessors (every level),
 as their pages describe no change.

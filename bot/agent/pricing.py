@@ -8,9 +8,10 @@ Read on 2026-12-01 from the official pages (third-party pages were used only as 
   prompts over 100,000 tokens; every token of a request, output included, is billed at its band's rate)
 - https://platform.claude.com/docs/en/models/opus-5-5/overview, .../sonnet-5-5/overview,
   .../sonnet-5/overview, .../opus-5/overview, .../fable-5/overview, .../fable-5-1/overview
-Not on an official page I could read, taken from third-party price trackers that cite the pricing page:
-Fable 5.2's cache prices ($10 / $16 writes, $0.20 reads — the same 1.25× / 2× / 0.025× of input as Fable 5.1),
-Haiku 5.5's cache prices per band, and the cut of Sonnet 5.5's cache reads from $0.20 to $0.10 on 2026-10-07.
+Not on the official pages read for this table; taken from third-party price trackers that cite the pricing
+page: Fable 5.2's cache prices ($10 / $16 writes, $0.20 reads — the same 1.25× / 2× / 0.025× of input as
+Fable 5.1), Haiku 5.5's cache prices per band, and the cut of Sonnet 5.5's cache reads from $0.20 to $0.10
+on 2026-10-07.
 Claude Mythos 5.2 and Claude Mythos Preview have no public price (limited, invitation-only releases): they are
 in ``UNPRICED`` and their cost shows as unknown rather than a guess.
 
