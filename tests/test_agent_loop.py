@@ -459,7 +459,7 @@ def test_each_answer_is_checked_against_every_tool_result_of_the_conversation_an
     assert first.untraced is None
     assert follow_up.provenance is not None  # the earlier turn's result explains the two quoted amounts
     assert follow_up.provenance.to_json() == {"checked": 3, "unmatched": ["$99,999.99"]}
-    assert follow_up.untraced == "⚠ 1 figure not found in the tool results: $99,999.99"
+    assert follow_up.untraced == "⚠ 1 of 3 figures not found in the tool results: $99,999.99"
     with engine.connect() as conn:
         stored = conn.execute(
             select(Turn.figures_checked, Turn.unmatched_figures)

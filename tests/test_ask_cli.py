@@ -135,7 +135,7 @@ def test_ask_marks_figures_no_tool_returned_on_stderr_and_in_json(sqlite_demo, t
         api.queue(say("Up 15% on last week, about $1,234 more."))
         plain = opsbot("ask", "How did we do?", cwd=tmp_path, env=env)
         assert (plain.returncode, plain.stdout) == (0, "Up 15% on last week, about $1,234 more.\n")
-        assert plain.stderr.startswith("⚠ 2 figures not found in the tool results: 15%, $1,234\n")
+        assert plain.stderr.startswith("⚠ 2 of 2 figures not found in the tool results: 15%, $1,234\n")
         api.queue(say("Up 15% on last week."))
         as_json = opsbot("ask", "How did we do?", "--json", cwd=tmp_path, env=env)
         assert json.loads(as_json.stdout)["provenance"] == {"checked": 1, "unmatched": ["15%"]}

@@ -18,11 +18,12 @@ from bot.agent.pricing import cost_microusd
 from bot.agent.tables import ModelCall
 from bot.evaluation.bank import BankError, load_bank, parse_bank
 from bot.evaluation.facts import ExpectedFact, FactError, read_path
-from bot.evaluation.rehearsal import Rehearsal, scripted_model, write_value
+from bot.evaluation.rehearsal import scripted_model, write_value
 from bot.evaluation.runner import prepare, run_model
 from bot.evaluation.scoring import states
 from tests.agent_harness import agent_on
 from tests.fakes.anthropic_server import VALID_KEY, FakeAnthropic
+from tests.fakes.rehearsal_api import rehearsal_responder
 from tests.support.cli import opsbot
 from tools.analytics.builtin import TOOLS
 from tools.store.database import open_store
@@ -213,11 +214,6 @@ def test_opsbot_eval_through_the_sdk_prints_models_side_by_side_and_writes_the_r
     engine, _ = demo_store
     cases, _ = prepared
     good, bad = "claude-haiku-4-5", "claude-sonnet-4-6"
-    rehearsals = {good: Rehearsal(BANK), bad: Rehearsal(BANK, wrong=True)}
-
-    def responder(body: dict):
-        return rehearsals[body["model"]].reply(body["system"], body["messages"])
-
     wrong_turns = sum(1 for p in cases for turn in p.facts if any(_numeric(f) for f in turn))
     turns = sum(len(p.facts) for p in cases)
     wrong_cases = sum(1 for p in cases if any(_numeric(f) for turn in p.facts for f in turn))
@@ -225,7 +221,7 @@ def test_opsbot_eval_through_the_sdk_prints_models_side_by_side_and_writes_the_r
     copy = tmp_path / "store.db"  # the eval's conversations stay out of the shared demo store
     shutil.copy(engine.url.database, copy)
     store = open_store(f"sqlite:///{copy}")
-    with FakeAnthropic(responder) as api:
+    with FakeAnthropic(rehearsal_responder(BANK, wrong=[bad])) as api:
         env = {
             "DATABASE_URL": f"sqlite:///{copy}",
             "ANTHROPIC_API_KEY": VALID_KEY,

@@ -297,7 +297,7 @@ def test_a_total_the_model_added_up_and_a_changed_digit_are_flagged():
     provenance = check_answer(answer, [SALES, COMPARISON], context=[TODAY])
     assert provenance.to_json() == {"checked": 7, "unmatched": ["$91,294.97", "817", "Dec 3"]}
     assert not provenance.clean
-    assert provenance.summary() == "3 figures not found in the tool results: $91,294.97, 817, Dec 3"
+    assert provenance.summary() == "3 of 7 figures not found in the tool results: $91,294.97, 817, Dec 3"
 
 
 def test_figures_from_the_question_and_today_are_explained_and_a_repeat_counts_once():

@@ -262,4 +262,7 @@ def test_the_terminal_marks_an_answer_whose_figures_are_not_all_in_the_tool_resu
     repl.close()
     net = dollars(sums(expected_from_fixtures(DEMO_FIXTURES).days, set(LOCATIONS), SATURDAY, SATURDAY)[1])
     assert first[-1] == f"Net sales: {net}." and not any("⚠" in line for line in first)
-    assert second == ["Up $1,234 on the week before.", "⚠ 1 figure not found in the tool results: $1,234"]
+    assert second == [
+        "Up $1,234 on the week before.",
+        "⚠ 1 of 1 figure not found in the tool results: $1,234",
+    ]

@@ -203,5 +203,5 @@ def test_an_answer_with_figures_no_tool_returned_is_marked_under_it_and_a_clean_
     ask(engine, slack, [say("About 15% up, or $1,234.")], "Against the week before?", "7.2")
     (marked,) = slack.replies("D0DM", "7.2")
     assert marked["text"] == (
-        "About 15% up, or $1,234.\n\n_⚠ 2 figures not found in the tool results: 15%, $1,234_"
+        "About 15% up, or $1,234.\n\n_⚠ 2 of 2 figures not found in the tool results: 15%, $1,234_"
     )

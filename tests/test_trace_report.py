@@ -99,6 +99,6 @@ def test_trace_shows_the_provenance_verdict_of_each_answer(demo_store):
     agent.answer(first.conversation_id, "And compared with a week before?")
     agent.close()
     trace = render_trace(engine, first.conversation_id)
-    assert "  provenance: all 3 figures found in tool results" in trace.splitlines()
-    assert "  provenance: 2 of 2 figures not found in tool results: $1,234, 15%" in trace.splitlines()
+    assert "  provenance: all 3 figures found in the tool results" in trace.splitlines()
+    assert "  provenance: 2 of 2 figures not found in the tool results: $1,234, 15%" in trace.splitlines()
     assert trace.index("all 3 figures") < trace.index("── Question 2") < trace.index("2 of 2 figures")

@@ -93,7 +93,7 @@ class Answer:
 
     @property
     def untraced(self) -> str | None:
-        """The front ends' brief mark for an answer whose figures are not all in the tool results ("⚠ 2
+        """The front ends' brief mark for an answer whose figures are not all in the tool results ("⚠ 2 of 7
         figures not found in the tool results: $1,234, 15%"); None when there is nothing to mark."""
         if self.provenance is None or self.provenance.clean:
             return None

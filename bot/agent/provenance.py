@@ -393,18 +393,17 @@ class Provenance:
         return {"checked": self.checked, "unmatched": self.unmatched_texts()}
 
     def summary(self) -> str:
-        """One short line for front ends: "2 figures not found in the tool results: $1,234, 15%"."""
+        """One line for front ends and traces: "2 of 7 figures not found in the tool results: $1, 15%"."""
         return summary_line(self.checked, self.unmatched_texts())
 
 
 def summary_line(checked: int, unmatched: list[str]) -> str:
-    """ "all 7 figures found in the tool results", or "2 figures not found in the tool results: $1, 15%"."""
+    """ "all 7 figures found in the tool results", or "2 of 7 figures not found in the tool results: $1, 15%"
+    (``checked`` figures, the ``unmatched`` ones as written)."""
+    figures = f"{checked} figure{'s' * (checked != 1)}"
     if not unmatched:
-        if checked == 0:
-            return "no figures to check"
-        return f"all {checked} figure{'s' * (checked != 1)} found in the tool results"
-    n = len(unmatched)
-    return f"{n} figure{'s' * (n != 1)} not found in the tool results: {', '.join(unmatched)}"
+        return "no figures to check" if checked == 0 else f"all {figures} found in the tool results"
+    return f"{len(unmatched)} of {figures} not found in the tool results: {', '.join(unmatched)}"
 
 
 def check_answer(answer: str, results: Iterable[object], *, context: Iterable[str] = ()) -> Provenance:

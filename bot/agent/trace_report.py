@@ -11,6 +11,7 @@ from sqlalchemy import Engine
 from bot.agent.conversation_store import ConversationReader
 from bot.agent.events import format_arguments
 from bot.agent.pricing import add_cost
+from bot.agent.provenance import summary_line
 
 
 def dollars(microusd: int | None) -> str:
@@ -71,20 +72,12 @@ def render_trace(engine: Engine, conversation_id: str) -> str | None:
         if turn.answer:
             lines.append(_indent(turn.answer, "  answer: " if turn.status == "answered" else "  stopped: "))
         if turn.figures_checked is not None:
-            lines.append(f"  provenance: {_provenance(turn.figures_checked, turn.unmatched_figures)}")
+            unmatched = json.loads(turn.unmatched_figures or "[]")
+            lines.append(f"  provenance: {summary_line(turn.figures_checked, unmatched)}")
         if turn.error and turn.status != "step_cap":
             lines.append(f"  error: {turn.error}")
     lines += ["", f"Total cost: {dollars(total_cost)}"]
     return "\n".join(lines)
-
-
-def _provenance(checked: int, unmatched_json: str | None) -> str:
-    """``all 7 figures found in tool results``, ``2 of 7 figures not found in tool results: $1,234, 15%``."""
-    unmatched = json.loads(unmatched_json or "[]")
-    figures = f"{checked} figure{'s' * (checked != 1)}"
-    if not unmatched:
-        return "no figures to check" if checked == 0 else f"all {figures} found in tool results"
-    return f"{len(unmatched)} of {figures} not found in tool results: {', '.join(unmatched)}"
 
 
 def _tool_line(tool) -> str:
