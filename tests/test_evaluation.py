@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
+import sqlite3
+from contextlib import closing
 from datetime import date
 
 import pytest
@@ -219,7 +220,8 @@ def test_opsbot_eval_through_the_sdk_prints_models_side_by_side_and_writes_the_r
     wrong_cases = sum(1 for p in cases if any(_numeric(f) for turn in p.facts for f in turn))
     report = tmp_path / "report"
     copy = tmp_path / "store.db"  # the eval's conversations stay out of the shared demo store
-    shutil.copy(engine.url.database, copy)
+    with closing(sqlite3.connect(engine.url.database)) as source, closing(sqlite3.connect(copy)) as target:
+        source.backup(target)  # SQLite's own copy: a plain file copy would drop the store's locks
     store = open_store(f"sqlite:///{copy}")
     with FakeAnthropic(rehearsal_responder(BANK, wrong=[bad])) as api:
         env = {

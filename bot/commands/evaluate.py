@@ -4,21 +4,23 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections import Counter
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 from bot.agent.model import ModelError
 from bot.application import Application
+from bot.commands.progress import progress_bar
 from bot.commands.sync import sync_fixture_folder
 from bot.evaluation.bank import BankError, load_bank
 from bot.evaluation.rehearsal import scripted_model
 from bot.evaluation.report import RunInfo, render_table, summarize, write_reports
-from bot.evaluation.runner import ModelRun, TurnOutcome, prepare, run_model
+from bot.evaluation.runner import ModelRun, Progress, TurnOutcome, prepare, run_model
 
 SCRIPTED = ("scripted", "scripted-wrong")
 
 
-def _progress(model: str, outcome: TurnOutcome) -> None:
+def _question_line(model: str, outcome: TurnOutcome) -> None:
     mark = (
         "ok"
         if outcome.correct
@@ -31,6 +33,22 @@ def _progress(model: str, outcome: TurnOutcome) -> None:
         f"  {model} · {outcome.case_id} #{outcome.turn} · {outcome.seconds:.2f} s · {mark}{flag}",
         file=sys.stderr,
     )
+
+
+def _reporter(verbose: bool, questions: int) -> Progress | None:
+    """A line per question (``--verbose``), else a progress bar per model on a terminal, else nothing."""
+    if verbose:
+        return _question_line
+    bar = progress_bar()
+    if bar is None:
+        return None
+    done: Counter[str] = Counter()
+
+    def show(model: str, _outcome: TurnOutcome) -> None:
+        done[model] += 1
+        bar(model[:20], done[model] / questions)
+
+    return show
 
 
 def _models(app: Application, wanted: list[str] | None) -> list[str]:
@@ -85,6 +103,7 @@ def cmd_eval(app: Application, args: argparse.Namespace) -> int:
         f"Evaluating {len(cases)} case(s) on {today.isoformat()} with {', '.join(models)}…", file=sys.stderr
     )
     runs: list[ModelRun] = []
+    progress = _reporter(args.verbose, args.repeat * sum(len(p.case.turns) for p in cases))
     for model in models:
         if model in SCRIPTED:
             agent = app.agent_with(scripted_model(bank, wrong=model == "scripted-wrong"), lambda: today)
@@ -99,7 +118,7 @@ def cmd_eval(app: Application, args: argparse.Namespace) -> int:
                     cases,
                     today=today,
                     repeat=args.repeat,
-                    on_outcome=_progress if args.verbose else None,
+                    on_outcome=progress,
                 )
             )
         finally:

@@ -116,7 +116,7 @@ def run_model(
                 answer = agent.answer(conversation_id, question, source="eval", model=model)
                 conversation_id = answer.conversation_id
                 score = score_turn(answer.text, facts) if answer.ok else None
-                provenance = getattr(answer, "provenance", None)
+                provenance = answer.provenance
                 outcome = TurnOutcome(
                     case_id=prepared.case.id,
                     family=prepared.case.family,
