@@ -92,8 +92,11 @@ def summarize(run: ModelRun) -> ModelSummary:
     )
 
 
-def _usd(value: float | None, places: int = 4) -> str:
-    return "—" if value is None else f"${value:,.{places}f}"
+def _usd(value: float | None) -> str:
+    """Dollars to four places, or six below a cent (a question on a small model costs fractions of one)."""
+    if value is None:
+        return "—"
+    return f"${value:,.{4 if abs(value) >= 0.01 or value == 0 else 6}f}"
 
 
 def _share(part: int, whole: int) -> str:
