@@ -19,6 +19,7 @@ from datetime import datetime
 from typing import Any
 
 from tools.currencies import LocationCurrencies, minor_unit_digits
+from tools.sources.deliverect.schema import validate_order
 from tools.sources.payload_fields import (
     as_int,
     as_quantity,
@@ -27,7 +28,6 @@ from tools.sources.payload_fields import (
     payload_hash,
     require,
 )
-from tools.sources.deliverect.schema import validate_order
 from tools.sources.platforms import platform_for_channel
 from tools.sources.records import (
     CANCELED,
