@@ -114,12 +114,12 @@ def test_a_bad_or_missing_signature_is_401_and_nothing_is_stored(engine, server)
     assert orders(engine) == []
 
 
-def test_a_malformed_body_is_400_and_nothing_is_stored(engine, server):
+def test_a_malformed_body_is_400_an_invalid_order_422_and_nothing_is_stored(engine, server):
     response = post(server, b'{"_id": "64f0000000000000000000c1", "status": ')
     assert response.status_code == 400
     assert response.json()["error"].startswith("the body is not JSON: ")
     response = post(server, encoded({key: value for key, value in UBER.items() if key != "channel"}))
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert response.json() == {"error": "order 64f0000000000000000000c1.channel is missing"}
     assert post(server, b"[1, 2]").json() == {"error": "order must be an object, got list"}
     assert orders(engine) == []

@@ -16,7 +16,7 @@ from tests.fakes.square_api import VALID_TOKEN, FakeSquare, rate_limited, server
 from tests.support.live_business import NOW
 from tools.sources.api_calls import RetryPolicy
 from tools.sources.square.client import SQUARE_API_VERSION, SquareClient
-from tools.sources.square.sync import sync_square
+from tools.sources.square.sync import SANDBOX_NOTE, sync_square
 from tools.store.models import DailySales, Location, MenuItem, Order, OrderLineItem, SyncMark, SyncRun
 from tools.sync.live_stage import LiveSyncOptions
 
@@ -283,3 +283,16 @@ def test_a_since_later_than_the_marks_leaves_them_so_the_gap_is_read_later(engin
     window = square.searches[-1].body["query"]["filter"]["date_time_filter"]["updated_at"]
     assert window["start_at"] == "2026-11-17T12:00:00.000Z"  # the old marks less 72 hours
     assert marks(engine) == {loc["id"]: later for loc in live_business.locations}
+
+
+def test_a_sandbox_account_syncs_locations_and_menu_but_stores_no_orders(engine, square, live_business):
+    client = SquareClient(VALID_TOKEN, environment="sandbox", base_url=square.url, page_size=PAGE)
+    report = sync_square(engine, client, OPTIONS, now=NOW)
+
+    assert report.failure is None
+    assert [s.name for s in report.stages] == ["locations and menu"]
+    assert report.notes[-1] == SANDBOX_NOTE
+    assert square.searches == []
+    with engine.connect() as conn:
+        assert conn.scalar(select(func.count()).select_from(Location)) == len(live_business.locations)
+        assert conn.scalar(select(func.count()).select_from(Order)) == 0

@@ -98,7 +98,7 @@ class LiveOrdersStage:
         for payloads in pages:
             self.pages += 1
             newest = _NewestUpdate()
-            self.counts.add(self.store(self._writer, payloads, adjust=newest))
+            self.counts.add(self.store(self._writer, payloads, adjust=newest, now=self.now))
             if newest.value is not None:
                 advance_marks(self.engine, self.source, scopes, min(newest.value, self.now), start)
             if self.progress:

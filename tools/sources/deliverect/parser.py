@@ -15,9 +15,11 @@ Rules worth knowing:
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from tools.currencies import LocationCurrencies, minor_unit_digits
+from tools.sources.deliverect.schema import validate_order
 from tools.sources.payload_fields import (
     as_int,
     as_quantity,
@@ -165,11 +167,13 @@ def _line_items(body: dict[str, Any], scale, where: str) -> tuple[LineItemRecord
     return tuple(lines)
 
 
-def parse_order(body: dict[str, Any], currencies: LocationCurrencies | None = None) -> OrderRecord:
-    """A Deliverect order body → OrderRecord, its money in the minor units of its location's currency as
+def parse_order(
+    body: dict[str, Any], currencies: LocationCurrencies | None = None, *, now: datetime | None = None
+) -> OrderRecord:
+    """A Deliverect order body, validated against its declared schema (``now``: the caller's clock, which
+    bounds its timestamps) → OrderRecord, its money in the minor units of its location's currency as
     ``currencies`` tells it (the store's or the fixtures' locations)."""
-    if not isinstance(body, dict):
-        raise PayloadError(f"order must be an object, got {type(body).__name__}")
+    validate_order(body, now)
     order_id = str(require(body, "_id", "order"))
     where = f"order {order_id}"
     digits = as_int(body.get("decimalDigits", 2), f"{where}.decimalDigits")

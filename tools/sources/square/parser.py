@@ -7,6 +7,7 @@ these functions, so one parser serves tests and production.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 from typing import Any
 
 from tools.sources.payload_fields import (
@@ -35,6 +36,7 @@ from tools.sources.records import (
     PaymentRecord,
     RefundRecord,
 )
+from tools.sources.square.schema import validate_order
 
 SOURCE = "square"
 
@@ -243,10 +245,10 @@ def _refund(refund: dict[str, Any], where: str) -> RefundRecord:
     )
 
 
-def parse_order(order: dict[str, Any]) -> OrderRecord:
-    """A Square Order object → OrderRecord; raises PayloadError naming the offending field."""
-    if not isinstance(order, dict):
-        raise PayloadError(f"order must be an object, got {type(order).__name__}")
+def parse_order(order: dict[str, Any], *, now: datetime | None = None) -> OrderRecord:
+    """A Square Order object, validated against its declared schema (``now``: the caller's clock, which
+    bounds its timestamps) → OrderRecord; raises PayloadError naming the offending field."""
+    validate_order(order, now)
     order_id = str(require(order, "id", "order"))
     where = f"order {order_id}"
     state = str(require(order, "state", where))

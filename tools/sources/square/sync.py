@@ -6,6 +6,9 @@ Incremental: every location has a high-water mark (``sync_marks``). Orders are s
 late offline-mode orders and later versions of orders are read again; the writer keeps this idempotent.
 Each page is written in its own transaction and moves the batch's marks to its newest ``updated_at``, so a
 failure keeps what was stored and the next sync resumes there.
+
+Sandbox data is not production: with ``SQUARE_ENVIRONMENT=sandbox`` the sync reads locations and the menu
+(so a trial setup can be checked) but stores no orders, and says so in a report note.
 """
 
 from __future__ import annotations
@@ -36,6 +39,10 @@ from tools.sync.report import StageReport, SyncReport
 from tools.sync.sync_marks import read_marks
 
 SOURCE = "square"
+SANDBOX_NOTE = (
+    "SQUARE_ENVIRONMENT=sandbox: Square's sandbox holds test orders, not sales — locations and menu were "
+    "synced, orders were not stored (use a production token for real sales)"
+)
 
 
 def sync_square(
@@ -46,12 +53,16 @@ def sync_square(
     now: datetime | None = None,
     progress: PageProgress | None = None,
 ) -> SyncReport:
-    """One sync of the Square account; a failure is in ``report.failure`` and what was stored stays."""
+    """One sync of the Square account (no orders from a sandbox account); a failure is in ``report.failure``
+    and what was stored stays."""
     now = now or datetime.now(UTC)
     report = SyncReport()
     try:
         locations = _sync_reference(engine, client, options, report)
-        _sync_orders(engine, client, options, locations, now, report, progress)
+        if client.environment == "sandbox":
+            report.notes.append(SANDBOX_NOTE)
+        else:
+            _sync_orders(engine, client, options, locations, now, report, progress)
     except (SourceError, PayloadError) as exc:
         report.failure = str(exc)
     return report

@@ -5,6 +5,7 @@ batch in its own transaction."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
+from datetime import datetime
 from itertools import islice
 from typing import Any, Protocol
 
@@ -22,10 +23,16 @@ Adjust = Callable[[OrderRecord], OrderRecord | None]
 
 
 class StoreOrders(Protocol):
-    """A source's ingest function: parse and store a batch of its order payloads."""
+    """A source's ingest function: parse and store a batch of its order payloads; ``now``, the caller's
+    clock when it has one, bounds the payloads' timestamps."""
 
     def __call__(
-        self, writer: OrderWriter, payloads: Iterable[Payload], *, adjust: Adjust | None = None
+        self,
+        writer: OrderWriter,
+        payloads: Iterable[Payload],
+        *,
+        adjust: Adjust | None = None,
+        now: datetime | None = None,
     ) -> WriteCounts: ...
 
 

@@ -1,0 +1,176 @@
+"""What every declared order schema shares: the limits of a real order, the field types that enforce them,
+and ``validate_payload``, which checks a payload against a schema and turns the first problem into one
+PayloadError line naming the field (``order 6a95….payment must be an object, got list``).
+
+The limits, chosen well above anything a real restaurant order holds:
+- money: 0 to 10**10 minor units (a hundred million in a 2-decimal currency); signed only where the source
+  sends negative amounts (Deliverect's ``discountTotal`` and ``discounts[].amount``);
+- quantities: above 0, at most 10**5;
+- ids up to 200 characters, names up to 500, notes up to 5,000, none with control characters;
+- timestamps from 2000-01-01 to 2100-01-01; when the caller has a clock (``now`` in the validation context:
+  the webhook and the live syncs, not the fixtures), record times (created, updated, closed) at most
+  1 day after ``now`` and scheduled times (pickup, delivery) at most 30 days after it;
+- JSON nesting at most 32 levels deep (a real order has fewer than 10).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Annotated, Any, TypeVar
+
+from pydantic import BaseModel, PlainValidator, ValidationError, ValidationInfo
+from pydantic_core import PydanticCustomError
+
+from tools.sources.payload_fields import as_int, as_quantity, parse_timestamp
+from tools.sources.records import PayloadError
+
+MAX_MONEY = 10**10
+MAX_QUANTITY = 10**5
+MAX_ID_CHARS = 200
+MAX_NAME_CHARS = 500
+MAX_NOTE_CHARS = 5_000
+MAX_DEPTH = 32
+EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
+LATEST = datetime(2100, 1, 1, tzinfo=UTC)
+RECORD_AHEAD = timedelta(days=1)
+SCHEDULE_AHEAD = timedelta(days=30)
+MAX_MESSAGE_CHARS = 300
+
+T = TypeVar("T")
+
+
+def _problem(reason: str) -> PydanticCustomError:
+    return PydanticCustomError("payload", "{reason}", {"reason": reason})
+
+
+def _read(reader: Callable[[Any, str], T], value: Any) -> T:
+    """``reader`` (one of payload_fields' readers) with its message turned into a schema error."""
+    if value is None:
+        raise _problem("is missing")
+    try:
+        return reader(value, "")
+    except PayloadError as exc:
+        raise _problem(str(exc).strip()) from None
+
+
+def _number(reader: Callable[[Any, str], Any], low: int, high: int) -> Callable[[Any], Any]:
+    def check(value: Any) -> Any:
+        number = _read(reader, value)
+        if not low <= number <= high:
+            raise _problem(f"must be between {low} and {high}, got {value!r}")
+        return number
+
+    return check
+
+
+def _text(limit: int, *, required: bool = False) -> Callable[[Any], str]:
+    def check(value: Any) -> str:
+        if value is None:
+            raise _problem("is missing")
+        if not isinstance(value, str):
+            raise _problem(f"must be a string, got {type(value).__name__}")
+        if len(value) > limit:
+            raise _problem(f"is {len(value)} characters long; the limit is {limit}")
+        if required and not value:
+            raise _problem("is empty")
+        if not value.isprintable():
+            raise _problem("holds control characters")
+        return value
+
+    return check
+
+
+def _timestamp(ahead: timedelta) -> Callable[[Any, ValidationInfo], str]:
+    def check(value: Any, info: ValidationInfo) -> str:
+        if value is None:
+            raise _problem("is missing")
+        if not isinstance(value, str):
+            raise _problem(f"must be an RFC 3339 timestamp, got {type(value).__name__}")
+        _text(64)(value)
+        if not value:
+            return value
+        moment = _read(parse_timestamp, value)
+        now = (info.context or {}).get("now")
+        latest = min(LATEST, now + ahead) if now else LATEST
+        if not EARLIEST <= moment <= latest:
+            raise _problem(
+                f"{value!r} is outside {EARLIEST:%Y-%m-%d} … {latest:%Y-%m-%d %H:%M} UTC"
+                + (f" (at most {ahead.days} day(s) after now)" if now else "")
+            )
+        return value
+
+    return check
+
+
+Money = Annotated[int, PlainValidator(_number(as_int, 0, MAX_MONEY))]
+SignedMoney = Annotated[int, PlainValidator(_number(as_int, -MAX_MONEY, MAX_MONEY))]
+Code = Annotated[int, PlainValidator(_number(as_int, -(10**6), 10**6))]
+Quantity = Annotated[float, PlainValidator(_number(as_quantity, 0, MAX_QUANTITY))]
+Id = Annotated[str, PlainValidator(_text(MAX_ID_CHARS))]
+RequiredId = Annotated[str, PlainValidator(_text(MAX_ID_CHARS, required=True))]
+Name = Annotated[str, PlainValidator(_text(MAX_NAME_CHARS))]
+Note = Annotated[str, PlainValidator(_text(MAX_NOTE_CHARS))]
+RecordTime = Annotated[str, PlainValidator(_timestamp(RECORD_AHEAD))]
+ScheduledTime = Annotated[str, PlainValidator(_timestamp(SCHEDULE_AHEAD))]
+
+
+def _strict_bool(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise _problem(f"must be true or false, got {value!r}")
+    return value
+
+
+Flag = Annotated[bool, PlainValidator(_strict_bool)]
+
+
+def nesting_depth(payload: Any) -> int:
+    """How many levels of objects and lists ``payload`` nests (a scalar is 0), counted without recursion."""
+    deepest, stack = 0, [(payload, 1)]
+    while stack:
+        value, depth = stack.pop()
+        children = value.values() if isinstance(value, dict) else value if isinstance(value, list) else None
+        if children is None:
+            continue
+        deepest = max(deepest, depth)
+        stack.extend((child, depth + 1) for child in children)
+    return deepest
+
+
+def order_where(payload: Any, id_key: str) -> str:
+    """``order <id>`` when the payload carries a usable id, else ``order`` — the prefix of its messages."""
+    order_id = payload.get(id_key) if isinstance(payload, dict) else None
+    if isinstance(order_id, str) and 0 < len(order_id) <= MAX_ID_CHARS and order_id.isprintable():
+        return f"order {order_id}"
+    return "order"
+
+
+def validate_payload(schema: type[BaseModel], payload: Any, where: str, now: datetime | None = None) -> None:
+    """Check ``payload`` against ``schema`` (``now``: the caller's clock, for the timestamp window), or raise
+    PayloadError naming the first offending field under ``where``."""
+    if not isinstance(payload, dict):
+        raise PayloadError(f"{where} must be an object, got {type(payload).__name__}")
+    if nesting_depth(payload) > MAX_DEPTH:
+        raise PayloadError(f"{where} nests deeper than {MAX_DEPTH} levels")
+    try:
+        schema.model_validate(payload, context={"now": now})
+    except ValidationError as exc:
+        raise PayloadError(_clipped(_one_line(exc.errors()[0], where))) from None
+
+
+def _one_line(error: Any, where: str) -> str:
+    path = where + "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in error["loc"])
+    kind, given = error["type"], error.get("input")
+    if kind == "missing" or (kind.endswith("_type") and given is None):
+        return f"{path} is missing"
+    if kind in ("model_type", "model_attributes_type", "dict_type"):
+        return f"{path} must be an object, got {type(given).__name__}"
+    if kind == "list_type":
+        return f"{path} must be a list, got {type(given).__name__}"
+    if kind == "payload":
+        return f"{path} {error['msg']}"
+    return f"{path}: {error['msg']}"
+
+
+def _clipped(message: str) -> str:
+    return message if len(message) <= MAX_MESSAGE_CHARS else message[: MAX_MESSAGE_CHARS - 1] + "…"
