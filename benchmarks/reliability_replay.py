@@ -67,6 +67,7 @@ _BREAKAGES: list[Callable[[dict], None]] = [
     lambda o: o.__setitem__("_id", 123456),
     lambda o: o.__setitem__("_created", "9999-01-01T00:00:00Z"),
     lambda o: o["items"][0].__setitem__("name", "x" * 200_000),
+    lambda o: o.__setitem__("note", "x" * 300_000),
     lambda o: o.__setitem__("status", {"deep": [[[[[[[[[[]]]]]]]]]]}),
     lambda o: o.clear(),
 ]
@@ -123,7 +124,7 @@ class Replay:
             body = b'{"_id": "x", "items": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"
             return body, sign(body, SECRET), None
         if kind == "order: oversized":
-            order["note"] = "x" * 3_000_000
+            order["courier"] = {"notes": "x" * 6_000_000}  # beyond the server's 5 MB body limit
             body = json.dumps(order).encode()
             return body, sign(body, SECRET), None
         body = json.dumps(order).encode()

@@ -15,6 +15,7 @@ from tools.sources.payload_schema import (
     Id,
     Money,
     Name,
+    Note,
     Quantity,
     RecordTime,
     RequiredId,
@@ -77,6 +78,7 @@ class DeliverectOrder(BaseModel):
     bagFee: Money | None = None
     payment: Payment | None = None
     orderIsAlreadyPaid: Flag | None = None
+    note: Note | None = None  # not read, but a real order's note is short: a long one is not an order
     pickupTime: ScheduledTime | None = None
     deliveryTime: ScheduledTime | None = None
     testOrder: Flag | None = None
