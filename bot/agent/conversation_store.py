@@ -28,6 +28,7 @@ from bot.agent.tables import (
     ToolCallRecord,
     Turn,
 )
+from tools.secret_masking import mask_secrets
 
 log = logging.getLogger(__name__)
 
@@ -187,7 +188,13 @@ class ConversationStore:
             conn.execute(
                 update(Turn)
                 .where(Turn.id == turn_id)
-                .values(status=status, answer=answer, error=error, finished_at=_now(), **checked)
+                .values(
+                    status=status,
+                    answer=answer,
+                    error=None if error is None else mask_secrets(error),
+                    finished_at=_now(),
+                    **checked,
+                )
             )
 
     def turn_models(self, conversation_id: str) -> dict[int, str]:
@@ -244,6 +251,9 @@ class ConversationStore:
     # --- model and tool calls ----------------------------------------------------------------------------
 
     def record_model_call(self, **values) -> int:
+        """Store one model call; its id (an ``error`` is stored masked of credentials)."""
+        if values.get("error"):
+            values["error"] = mask_secrets(values["error"])
         with self.engine.begin() as conn:
             return conn.execute(insert(ModelCall).values(**values).returning(ModelCall.id)).scalar_one()
 
@@ -304,7 +314,7 @@ class ConversationStore:
             conn.execute(
                 update(Turn)
                 .where(Turn.conversation_id == conversation_id, Turn.status == "running")
-                .values(status="interrupted", error=error, finished_at=_now())
+                .values(status="interrupted", error=mask_secrets(error), finished_at=_now())
             )
 
     # --- repair ------------------------------------------------------------------------------------------
@@ -334,7 +344,7 @@ class ConversationStore:
             self.append(conversation_id, last.turn_id, "user", "repair", blocks)
             last = self.messages(conversation_id)[-1]
         if last.role == "user":
-            note = f"[opsbot: this question got no answer — {reason.rstrip('.')}.]"
+            note = f"[opsbot: this question got no answer — {mask_secrets(reason).rstrip('.')}.]"
             self.append(
                 conversation_id, last.turn_id, "assistant", "repair", [{"type": "text", "text": note}]
             )

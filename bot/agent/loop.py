@@ -40,6 +40,7 @@ from bot.agent.model import ModelClient, ModelError, ModelReply, ModelRequest, U
 from bot.agent.pricing import add_cost, alias_of, cost_microusd
 from bot.agent.provenance import Provenance, check_answer
 from tools.registry import ToolContext, ToolRegistry
+from tools.secret_masking import mask_secrets
 
 log = logging.getLogger(__name__)
 
@@ -333,7 +334,7 @@ class _Turn:
 
         def run(use: dict, record_id: int) -> dict:
             result = self.agent.registry.call(use["name"], use.get("input"), context)
-            payload = result.to_json()
+            payload = result.to_json() if result.ok else mask_secrets(result.to_json())
             self.store.finish_tool_call(record_id, result.ok, payload, result.seconds)
             self.emit(
                 ToolFinished(
