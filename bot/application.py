@@ -142,6 +142,7 @@ class Application:
                 max_steps=model_settings.max_steps,
                 context_budget_tokens=model_settings.context_budget_tokens,
                 effort=model_settings.effort,
+                busy_wait_seconds=model_settings.timeout_seconds,
             ),
             week_start=self.settings.week_start,
             day_parts=self.settings.day_parts,

@@ -3,13 +3,18 @@ failure leaves a conversation that can be repaired and continued (``repair``).""
 
 from __future__ import annotations
 
+import fcntl
+import hashlib
 import json
+import logging
 import secrets
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, func, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
@@ -23,8 +28,23 @@ from bot.agent.tables import (
     ToolCallRecord,
     Turn,
 )
+from tools.secret_masking import mask_secrets
+
+log = logging.getLogger(__name__)
 
 INTERRUPTED_TOOL = "interrupted: the tool did not finish (the process stopped or the question was cancelled)"
+BUSY = "Still answering the previous question in this conversation — try again when it is done."
+LOCK_POLL_SECONDS = 0.05  # how often a waiting turn tries the lock again
+APPEND_ATTEMPTS = 20  # SQLite: a message's seq taken by a concurrent writer: read the end again and retry
+
+APPEND_LOCK = text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))")
+
+
+class ConversationBusy(Exception):
+    """Another turn of the conversation (in this process or another) held it for longer than the wait."""
+
+    def __init__(self) -> None:
+        super().__init__(BUSY)
 
 
 def _now() -> datetime:
@@ -57,20 +77,51 @@ class ConversationStore:
         self._lock_engine_guard = threading.Lock()
 
     @contextmanager
-    def turn_lock(self, conversation_id: str) -> Iterator[None]:
-        """One turn at a time per conversation across processes sharing a PostgreSQL store: a session
-        advisory lock, held on a connection of its own for the turn (closing it releases the lock, also when
-        the process dies). On SQLite one process serves the store and the agent's own lock suffices."""
-        if self.engine.dialect.name != "postgresql":
+    def turn_lock(self, conversation_id: str, wait_seconds: float = 60.0) -> Iterator[None]:
+        """One turn at a time per conversation across every process sharing the store; waits up to
+        ``wait_seconds`` for a turn in progress, then raises ``ConversationBusy``. Both kinds of lock are
+        the operating system's or the server's, so a process killed mid-turn (kill -9) releases its lock
+        with it and the next turn proceeds (and repairs the conversation)."""
+        lock = self._advisory_lock if self.engine.dialect.name == "postgresql" else self._file_lock
+        with lock(conversation_id, _Wait(conversation_id, time.monotonic() + wait_seconds)):
             yield
-            return
+
+    @contextmanager
+    def _advisory_lock(self, conversation_id: str, wait: _Wait) -> Iterator[None]:
+        """PostgreSQL: a session advisory lock, held on a connection of its own for the turn (closing it
+        releases the lock, also when the process dies)."""
         with self._lock_engine_guard:
             if self._lock_engine is None:
                 self._lock_engine = create_engine(self.engine.url, poolclass=NullPool)
         with self._lock_engine.connect() as conn:
-            conn.execute(text("SELECT pg_advisory_lock(hashtextextended(:key, 0))"), {"key": conversation_id})
+            claim = text("SELECT pg_try_advisory_lock(hashtextextended(:key, 0))")
+            while not conn.execute(claim, {"key": conversation_id}).scalar_one():
+                wait.again()
             conn.commit()
             yield
+
+    @contextmanager
+    def _file_lock(self, conversation_id: str, wait: _Wait) -> Iterator[None]:
+        """SQLite has no advisory locks, so the turn holds an exclusive ``flock`` on a file of its own next
+        to the database (``opsbot.db.turn-locks/<hash of the id>.lock``). ``flock`` belongs to the open
+        file, so threads and processes exclude each other alike, and the kernel drops it when the process
+        exits however it exits: no stale lock to detect. An in-memory database lives in one process, whose
+        agent already serialises its turns."""
+        database = self.engine.url.database
+        if not database or database == ":memory:" or database.startswith("file:"):
+            yield
+            return
+        folder = Path(database).with_name(Path(database).name + ".turn-locks")
+        folder.mkdir(exist_ok=True)
+        name = hashlib.sha256(conversation_id.encode()).hexdigest()[:24]
+        with open(folder / f"{name}.lock", "a+b") as handle:
+            while True:
+                try:
+                    fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    wait.again()
+            yield  # closing the file releases the lock
 
     # --- conversations and turns -------------------------------------------------------------------------
 
@@ -137,7 +188,13 @@ class ConversationStore:
             conn.execute(
                 update(Turn)
                 .where(Turn.id == turn_id)
-                .values(status=status, answer=answer, error=error, finished_at=_now(), **checked)
+                .values(
+                    status=status,
+                    answer=answer,
+                    error=None if error is None else mask_secrets(error),
+                    finished_at=_now(),
+                    **checked,
+                )
             )
 
     def turn_models(self, conversation_id: str) -> dict[int, str]:
@@ -163,29 +220,40 @@ class ConversationStore:
     def append(
         self, conversation_id: str, turn_id: int | None, role: str, kind: str, content: list[dict]
     ) -> int:
-        """Store one message at the end of the conversation; its sequence number."""
+        """Store one message at the end of the conversation; its sequence number. The turn lock keeps
+        writers of one conversation apart; should another writer append anyway, PostgreSQL serialises the
+        two on a transaction advisory lock of the conversation, and on SQLite (one writer at a time, but the
+        end is read before the write begins) the UNIQUE (conversation_id, seq) refuses the second insert
+        and it is retried after the new end."""
         m = ConversationMessage
-        with self.engine.begin() as conn:
-            seq = (
-                conn.execute(select(func.max(m.seq)).where(m.conversation_id == conversation_id)).scalar()
-                or 0
-            ) + 1
-            conn.execute(
-                insert(m).values(
-                    conversation_id=conversation_id,
-                    seq=seq,
-                    turn_id=turn_id,
-                    role=role,
-                    kind=kind,
-                    content=json.dumps(content, ensure_ascii=False),
-                    created_at=_now(),
-                )
-            )
-        return seq
+        values = {
+            "conversation_id": conversation_id,
+            "turn_id": turn_id,
+            "role": role,
+            "kind": kind,
+            "content": json.dumps(content, ensure_ascii=False),
+        }
+        attempt = 1
+        while True:
+            try:
+                with self.engine.begin() as conn:
+                    if conn.dialect.name == "postgresql":
+                        conn.execute(APPEND_LOCK, {"key": f"messages:{conversation_id}"})
+                    last = conn.execute(select(func.max(m.seq)).where(m.conversation_id == conversation_id))
+                    seq = (last.scalar() or 0) + 1
+                    conn.execute(insert(m).values(seq=seq, created_at=_now(), **values))
+                return seq
+            except IntegrityError:
+                if attempt == APPEND_ATTEMPTS:
+                    raise
+                attempt += 1
 
     # --- model and tool calls ----------------------------------------------------------------------------
 
     def record_model_call(self, **values) -> int:
+        """Store one model call; its id (an ``error`` is stored masked of credentials)."""
+        if values.get("error"):
+            values["error"] = mask_secrets(values["error"])
         with self.engine.begin() as conn:
             return conn.execute(insert(ModelCall).values(**values).returning(ModelCall.id)).scalar_one()
 
@@ -246,7 +314,7 @@ class ConversationStore:
             conn.execute(
                 update(Turn)
                 .where(Turn.conversation_id == conversation_id, Turn.status == "running")
-                .values(status="interrupted", error=error, finished_at=_now())
+                .values(status="interrupted", error=mask_secrets(error), finished_at=_now())
             )
 
     # --- repair ------------------------------------------------------------------------------------------
@@ -276,12 +344,32 @@ class ConversationStore:
             self.append(conversation_id, last.turn_id, "user", "repair", blocks)
             last = self.messages(conversation_id)[-1]
         if last.role == "user":
-            note = f"[opsbot: this question got no answer — {reason.rstrip('.')}.]"
+            note = f"[opsbot: this question got no answer — {mask_secrets(reason).rstrip('.')}.]"
             self.append(
                 conversation_id, last.turn_id, "assistant", "repair", [{"type": "text", "text": note}]
             )
             self.close_unfinished_turns(conversation_id, reason)
         return self.messages(conversation_id)
+
+
+class _Wait:
+    """The wait of one turn for its conversation's lock: logged once, bounded by ``deadline``."""
+
+    def __init__(self, conversation_id: str, deadline: float) -> None:
+        self.conversation_id = conversation_id
+        self.deadline = deadline
+        self.waited = False
+
+    def again(self) -> None:
+        """Sleep before the next try at the lock, or raise ``ConversationBusy`` when the wait is over."""
+        if not self.waited:
+            self.waited = True
+            log.info(
+                "conversation %s: waiting for the previous question to be answered", self.conversation_id
+            )
+        if time.monotonic() >= self.deadline:
+            raise ConversationBusy
+        time.sleep(LOCK_POLL_SECONDS)
 
 
 @dataclass(frozen=True)

@@ -75,12 +75,13 @@ class TurnStats:
 
 @dataclass(frozen=True)
 class Answer:
-    """How a question ended. ``status``: answered, failed, step_cap or interrupted; ``text`` is what to show
-    (the answer, or the one-sentence error); ``provenance``: the check of an answer's figures against the
-    conversation's tool results."""
+    """How a question ended. ``status``: answered, failed, step_cap, interrupted or busy (refused: another
+    question of the conversation was still being answered; no turn is stored, ``turn_id`` is None);
+    ``text`` is what to show (the answer, or the one-sentence error); ``provenance``: the check of an
+    answer's figures against the conversation's tool results."""
 
     conversation_id: str
-    turn_id: int
+    turn_id: int | None
     status: str
     text: str
     stats: TurnStats

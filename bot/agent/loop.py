@@ -11,14 +11,21 @@ import logging
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from bot.agent import prompt
 from bot.agent.context_budget import ContextTooLong, estimate_tokens, fit_to_budget, tool_results
-from bot.agent.conversation_store import ConversationStore, StoredMessage, new_conversation_id
+from bot.agent.conversation_store import (
+    BUSY,
+    ConversationBusy,
+    ConversationStore,
+    StoredMessage,
+    new_conversation_id,
+)
 from bot.agent.events import (
     Answer,
     EventSink,
@@ -33,6 +40,7 @@ from bot.agent.model import ModelClient, ModelError, ModelReply, ModelRequest, U
 from bot.agent.pricing import add_cost, alias_of, cost_microusd
 from bot.agent.provenance import Provenance, check_answer
 from tools.registry import ToolContext, ToolRegistry
+from tools.secret_masking import mask_secrets
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +53,7 @@ class AgentConfig:
     context_budget_tokens: int = 150_000
     tool_workers: int = 4
     effort: str | None = None  # OPSBOT_EFFORT; sent only to models that accept the level
+    busy_wait_seconds: float = 60.0  # a question waits this long for the conversation's previous one
 
 
 @dataclass(frozen=True)
@@ -106,9 +115,27 @@ class Agent:
         if not text:
             raise ValueError("the question is empty")
         conversation_id = conversation_id or new_conversation_id()
-        with self._lock(conversation_id), self.store.turn_lock(conversation_id):
-            self.store.ensure(conversation_id, source, title=text)
-            return _Turn(self, conversation_id, text, on_event or (lambda _event: None), model).run()
+        try:
+            with self._turn_lock(conversation_id):
+                self.store.ensure(conversation_id, source, title=text)
+                return _Turn(self, conversation_id, text, on_event or (lambda _event: None), model).run()
+        except ConversationBusy:
+            log.info("conversation %s is busy; the question was refused", conversation_id)
+            return Answer(conversation_id, None, "busy", BUSY, TurnStats(), error_kind="busy")
+
+    @contextmanager
+    def _turn_lock(self, conversation_id: str) -> Iterator[None]:
+        """The conversation to this turn alone: this process's lock, then the store's (other processes),
+        each waited for up to ``busy_wait_seconds`` before ``ConversationBusy``."""
+        deadline = time.monotonic() + self.config.busy_wait_seconds
+        lock = self._lock(conversation_id)
+        if not lock.acquire(timeout=self.config.busy_wait_seconds):
+            raise ConversationBusy
+        try:
+            with self.store.turn_lock(conversation_id, wait_seconds=max(0.0, deadline - time.monotonic())):
+                yield
+        finally:
+            lock.release()
 
 
 class _Turn:
@@ -307,7 +334,7 @@ class _Turn:
 
         def run(use: dict, record_id: int) -> dict:
             result = self.agent.registry.call(use["name"], use.get("input"), context)
-            payload = result.to_json()
+            payload = result.to_json() if result.ok else mask_secrets(result.to_json())
             self.store.finish_tool_call(record_id, result.ok, payload, result.seconds)
             self.emit(
                 ToolFinished(

@@ -9,6 +9,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from tools.secret_masking import mask_secrets
+
 
 @dataclass(frozen=True)
 class ModelRequest:
@@ -82,6 +84,11 @@ class ModelError(Exception):
     detail: str = ""
     attempts: int = 1
     partial_text: str = field(default="", repr=False)
+
+    def __post_init__(self) -> None:
+        # Shown, stored with the call and logged: never with a credential from a URL or an error body.
+        self.user_message = mask_secrets(self.user_message)
+        self.detail = mask_secrets(self.detail)
 
     def __str__(self) -> str:
         return self.user_message

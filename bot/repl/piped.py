@@ -11,6 +11,7 @@ from typing import TextIO
 from bot.agent.model import ModelError
 from bot.repl.commands import QUIT, run_command
 from bot.repl.session import ReplSession, usage_line
+from bot.services.internal_error import internal_error_line
 from bot.services.plain_answer import PlainStream
 
 log = logging.getLogger(__name__)
@@ -84,7 +85,7 @@ def run_piped(session: ReplSession, lines: Iterable[str], stdout: TextIO, stderr
             continue
         except Exception as exc:  # a bug or a broken store: say so and go on with the next line
             log.exception("answering %r failed", line)
-            print(f"opsbot: something went wrong: {exc}", file=stderr, flush=True)
+            print(f"opsbot: {internal_error_line(exc)}", file=stderr, flush=True)
             failed = True
             continue
         stream.finish(answer)

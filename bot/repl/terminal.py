@@ -22,6 +22,7 @@ from bot.agent.model import ModelError
 from bot.repl.answer_view import AnswerView
 from bot.repl.commands import COMMANDS, QUIT, run_command
 from bot.repl.session import ReplSession, usage_line
+from bot.services.internal_error import internal_error_line
 from tools.store.summary import StoreSummary
 
 HISTORY_FILE = "repl_history"
@@ -158,7 +159,7 @@ def ask(console: Console, session: ReplSession, question: str) -> None:
         return
     except Exception as exc:  # a bug or a broken store: say so, keep the session
         log.exception("answering failed")
-        console.print(Text(f"✗ Something went wrong: {exc}. The details are in the log.", "red"))
+        console.print(Text(f"✗ {internal_error_line(exc)}", "red"))
         return
     _show_outcome(console, session, view, answer)
 

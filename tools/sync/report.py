@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import Engine, insert
 
+from tools.secret_masking import mask_secrets
 from tools.store.models import SyncRun
 from tools.sync.orders.writer import RecordError, WriteCounts
 
@@ -55,6 +56,7 @@ def record_run(
                 updated=counts.updated,
                 unchanged=counts.unchanged,
                 errors=len(counts.errors),
-                note="; ".join([failure] * bool(failure) + [str(e) for e in counts.errors[:5]]) or None,
+                note=mask_secrets("; ".join([failure] * bool(failure) + [str(e) for e in counts.errors[:5]]))
+                or None,
             )
         )
