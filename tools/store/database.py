@@ -95,5 +95,6 @@ def open_store(url: str, *, upgrade: bool = True) -> Engine:
             ensure_current(engine)
     except Exception as exc:
         engine.dispose()
-        raise StoreError(f"cannot open the store at {make_url(normalize_url(url))!r}: {exc}") from exc
+        reason = next((line for line in str(exc).splitlines() if line.strip()), type(exc).__name__)
+        raise StoreError(f"cannot open the store at {make_url(normalize_url(url))!r}: {reason}") from exc
     return engine
