@@ -7,6 +7,8 @@ import json
 import subprocess
 from pathlib import Path
 
+import pytest
+
 from tests.support.cli import opsbot
 
 REPO = Path(__file__).resolve().parents[1]
@@ -98,3 +100,13 @@ def test_tools_lists_the_builtin_tools_and_call_runs_one(tmp_path, small_fixture
     failed = opsbot("call", "sales_report", "locations=Nowhere", cwd=tmp_path, env=env)
     assert failed.returncode == 1
     assert failed.stderr.startswith("error: unknown location 'Nowhere' — known: 1 Downtown, 2 Harbor")
+
+
+@pytest.mark.parametrize("today", ["tomorrow", "2026-02-30", "0001-01-01", ""])
+def test_call_with_a_today_that_is_not_a_date_is_one_line_and_exit_2(tmp_path, small_fixtures, today):
+    env = {"PYTHONPATH": str(REPO), "OPSBOT_FIXTURES_DIR": str(small_fixtures), "OPSBOT_DEMO_ANCHOR": "false"}
+    result = opsbot("call", "sales_report", f"--today={today}", cwd=tmp_path, env=env)
+    assert (result.returncode, result.stderr) == (
+        2,
+        f"opsbot: --today must be a date YYYY-MM-DD between 2000-01-01 and 2099-12-31, got {today!r}\n",
+    )

@@ -32,7 +32,11 @@ def build_routes(app: Application) -> Routes:
         from bot.slack.http_endpoint import PATH, slack_events_endpoint
         from bot.slack.runtime import build_slack_app
 
-        routes.add("POST", PATH, slack_events_endpoint(build_slack_app(app, http_mode=True)))
+        routes.add(
+            "POST",
+            PATH,
+            slack_events_endpoint(build_slack_app(app, http_mode=True), settings.slack.signing_secret or ""),
+        )
     secret = settings.sources.deliverect.webhook_secret
     if secret:
         routes.add("POST", DELIVERECT_PATH, deliverect_orders_endpoint(app.store, secret))

@@ -5,10 +5,9 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from datetime import date
 
 from bot.application import Application
-from bot.services.tool_console import call_tool, describe_tools, result_text
+from bot.services.tool_console import call_tool, describe_tools, parse_today, result_text
 from bot.settings import SettingsError
 from tools.registry import ToolError
 
@@ -25,7 +24,7 @@ def cmd_tools(app: Application, args: argparse.Namespace) -> int:
 def cmd_call(app: Application, args: argparse.Namespace) -> int:
     """Run one tool against the store and print its result; the exit status."""
     try:
-        today = date.fromisoformat(args.today) if args.today else None
+        today = parse_today(args.today) if args.today is not None else None
         result = call_tool(app.registry, app.tool_context(today), args.tool, args.arguments, args.json)
     except (ToolError, SettingsError) as exc:
         print(f"opsbot: {exc}", file=sys.stderr)

@@ -4,8 +4,10 @@ call``, and ``/tools`` / ``/call`` in the REPL)."""
 from __future__ import annotations
 
 import json
+from datetime import date
 
 from bot.settings import SettingsError
+from tools.analytics.business_calendar import EARLIEST, LATEST
 from tools.registry import ToolContext, ToolRegistry, ToolResult
 
 
@@ -53,6 +55,19 @@ def parse_call_arguments(pairs: list[str], schema: dict) -> dict:
             value = raw
         arguments[key] = value
     return arguments
+
+
+def parse_today(text: str) -> date:
+    """``--today``'s date; SettingsError when it is not a date a period can be seen from."""
+    try:
+        today = date.fromisoformat(text.strip())
+    except ValueError:
+        today = None
+    if today is None or not EARLIEST <= today <= LATEST:
+        raise SettingsError(
+            f"--today must be a date YYYY-MM-DD between {EARLIEST} and {LATEST}, got {text!r}"
+        )
+    return today
 
 
 def call_tool(

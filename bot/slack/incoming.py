@@ -3,9 +3,12 @@ thread it belongs to, and the conversation that thread is."""
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+
+log = logging.getLogger(__name__)
 
 _MENTION = re.compile(r"<@([UW][A-Z0-9]+)(\|[^>]*)?>")
 _ESCAPES = (("&lt;", "<"), ("&gt;", ">"), ("&amp;", "&"))
@@ -52,6 +55,20 @@ def _clean(text: str, bot_user_id: str | None) -> str:
     return " ".join(text.split())
 
 
+def _unusable(body: dict, event: dict) -> list[str]:
+    """The fields a question needs that the event lacks, or holds as something other than a string."""
+    wrong = [
+        name for name in ("channel", "ts", "user") if not (isinstance(event.get(name), str) and event[name])
+    ]
+    if not isinstance(event.get("text"), str):  # "" is a message of a file alone
+        wrong.append("text")
+    wrong += [
+        name for name in ("thread_ts", "channel_type", "team") if not isinstance(event.get(name) or "", str)
+    ]
+    wrong += [name for name in ("team_id", "event_id") if not isinstance(body.get(name) or "", str)]
+    return wrong
+
+
 def _question(body: dict, event: dict, text: str, channel_type: str) -> Question:
     return Question(
         team=body.get("team_id") or event.get("team") or "",
@@ -66,9 +83,17 @@ def _question(body: dict, event: dict, text: str, channel_type: str) -> Question
     )
 
 
+def _usable(body: dict, event: dict) -> bool:
+    """Whether a question can be read from the event; a warning names what is missing when not."""
+    wrong = _unusable(body, event)
+    if wrong:
+        log.warning("ignored a Slack %s event without a usable %s", event.get("type"), ", ".join(wrong))
+    return not wrong
+
+
 def from_mention(body: dict, event: dict, bot_user_id: str | None) -> Question | None:
     """An ``app_mention``: a question in a channel (or a thread in one)."""
-    if event.get("bot_id") or not event.get("user") or event.get("subtype"):
+    if event.get("bot_id") or event.get("subtype") or not _usable(body, event):
         return None
     return _question(
         body, event, _clean(event.get("text") or "", bot_user_id), event.get("channel_type") or "channel"
@@ -81,14 +106,11 @@ def from_message(
     """A ``message``: every direct message is a question; in channels, only a reply in a thread the bot is
     already answering in (``bot_in_thread(conversation_id)``) that does not mention it (a mention arrives
     as ``app_mention`` too and is answered from there). Edits, deletions and bots' messages are ignored."""
-    if (
-        event.get("subtype")
-        or event.get("bot_id")
-        or not event.get("user")
-        or event.get("user") == bot_user_id
-    ):
+    if event.get("subtype") or event.get("bot_id") or event.get("user") == bot_user_id:
         return None
-    text = event.get("text") or ""
+    if not _usable(body, event):
+        return None
+    text = event["text"]
     channel_type = event.get("channel_type") or ""
     if channel_type == "im":
         return _question(body, event, _clean(text, bot_user_id), channel_type)

@@ -29,6 +29,10 @@ COMPARISONS = (
 )
 
 
+EARLIEST, LATEST = date(2000, 1, 1), date(2099, 12, 31)  # the business dates a period may cover
+MAX_DAYS = 3660  # about ten years: the longest period in words is "last 3660 days"
+
+
 class PeriodError(ValueError):
     """A period that cannot be read; the message lists the accepted forms."""
 
@@ -77,6 +81,14 @@ def _describe(start: date, end: date) -> str:
 def _span(start: date, end: date, words: str) -> Period:
     if end < start:
         raise PeriodError(f"the period ends ({end}) before it starts ({start})")
+    for day in (start, end):
+        if not EARLIEST <= day <= LATEST:
+            raise PeriodError(f"the period reaches {day} — periods lie between {EARLIEST} and {LATEST}")
+    if (end - start).days + 1 > MAX_DAYS:
+        raise PeriodError(
+            f"the period {start}..{end} is {(end - start).days + 1:,} days long — "
+            f"at most {MAX_DAYS:,} days (about ten years)"
+        )
     label = f"{words} ({_describe(start, end)})" if words else _describe(start, end)
     return Period(start, end, label)
 

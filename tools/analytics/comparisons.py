@@ -19,7 +19,7 @@ from tools.analytics.arguments import (
     WeekdaysArg,
 )
 from tools.analytics.breakdowns import Bucket, breakdown, check_dimensions, family_of, label, metric_value
-from tools.analytics.business_calendar import comparison_period
+from tools.analytics.business_calendar import PeriodError, comparison_period
 from tools.analytics.definitions import definitions_for
 from tools.analytics.sales import check_limit, order_totals, ranking_metric, shown
 from tools.analytics.scope import Place, Scope, build_scope, no_data_note, percent
@@ -165,9 +165,11 @@ def compare_periods(
         weekdays=weekdays,
         hours=hours,
     )
-    earlier_scope = scope.with_period(
-        comparison_period(scope.period, compare_to, ctx.today, week_start=ctx.week_start)
-    )
+    try:
+        earlier = comparison_period(scope.period, compare_to, ctx.today, week_start=ctx.week_start)
+    except PeriodError as exc:
+        raise ToolError(f"compare_to {compare_to}: {exc}") from exc
+    earlier_scope = scope.with_period(earlier)
     currency = scope.currency
     if scope.outside_data:
         return {

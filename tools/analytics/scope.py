@@ -13,7 +13,15 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Engine, and_, func, select
 from sqlalchemy.sql.elements import ColumnElement
 
-from tools.analytics.business_calendar import Period, PeriodError, period_between, resolve_period
+from tools.analytics.business_calendar import (
+    EARLIEST,
+    LATEST,
+    MAX_DAYS,
+    Period,
+    PeriodError,
+    period_between,
+    resolve_period,
+)
 from tools.analytics.calendar_filters import (
     WEEKDAY_NAMES,
     FilterError,
@@ -206,6 +214,20 @@ class Scope:
         return and_(*counted(ORDERS), *self.rollup_conditions(ORDERS))
 
 
+def _check_dates(start_date: date, end_date: date) -> None:
+    """ToolError naming start_date or end_date when it lies outside the dates a period may cover."""
+    for name, day in (("start_date", start_date), ("end_date", end_date)):
+        if not EARLIEST <= day <= LATEST:
+            raise ToolError(f"{name} {day} is out of range — use a date between {EARLIEST} and {LATEST}")
+    if end_date < start_date:
+        raise ToolError(f"end_date {end_date} is before start_date {start_date}")
+    if (end_date - start_date).days >= MAX_DAYS:
+        raise ToolError(
+            f"start_date {start_date} to end_date {end_date} is {(end_date - start_date).days + 1:,} days — "
+            f"at most {MAX_DAYS:,} (about ten years)"
+        )
+
+
 def build_scope(
     ctx: ToolContext,
     *,
@@ -227,6 +249,7 @@ def build_scope(
         if start_date or end_date:
             if not (start_date and end_date):
                 raise ToolError("give both start_date and end_date, or a period expression instead")
+            _check_dates(start_date, end_date)
             resolved = period_between(start_date, end_date)
         else:
             resolved = resolve_period(period or "yesterday", ctx.today, week_start=ctx.week_start)

@@ -1,0 +1,169 @@
+"""The Slack door of the real ``opsbot serve`` under hostile requests: random bodies and headers never get a
+5xx, only correctly signed ones reach a listener, and signed events missing what a listener needs are
+acknowledged, logged once and answered by nobody. OPSBOT_FUZZ_EXAMPLES raises the examples (default 60)."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+import urllib.request
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from bot.agent.scripted_model import say
+from tests.fakes.anthropic_server import FakeAnthropic
+from tests.fakes.slack_api import FakeSlack, direct_message, event_callback, signed_headers
+from tests.support.serve import ServeProcess, slack_http_env
+
+EXAMPLES = int(os.environ.get("OPSBOT_FUZZ_EXAMPLES") or 60)
+FUZZ = settings(
+    max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+OWNER = "U0OWNER"
+pytestmark = pytest.mark.parametrize("demo_store", ["sqlite"], indirect=True)
+_ts = iter(range(1, 1_000_000))
+
+
+@pytest.fixture(scope="module")
+def door(demo_store, tmp_path_factory):
+    """``opsbot serve`` answering Slack over HTTP for OWNER, with a model that always says "fine"."""
+    engine, _ = demo_store
+    with FakeSlack() as slack, FakeAnthropic(lambda _body: say("fine")) as api:
+        env = slack_http_env(
+            engine.url.render_as_string(hide_password=False),
+            slack,
+            api,
+            OPSBOT_SLACK_ALLOWED_USERS=OWNER,
+            OPSBOT_LOG_LEVEL="INFO",
+        )
+        with ServeProcess(env, tmp_path_factory.mktemp("hostile-slack")) as server:
+            yield server, slack
+
+
+def post(server, body: bytes, headers: dict[str, str]) -> int:
+    request = urllib.request.Request(f"{server.url}/slack/events", data=body, headers=headers, method="POST")
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+def new_ts() -> str:
+    return f"1790500000.{next(_ts):06d}"
+
+
+def question(text: str = "Net sales yesterday?") -> tuple[dict, str]:
+    ts = new_ts()
+    return event_callback(direct_message(OWNER, text, ts)), ts
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=20),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner, max_size=3),
+    max_leaves=8,
+)
+bodies = st.one_of(
+    st.binary(max_size=300),
+    st.text(max_size=300).map(str.encode),
+    json_values.map(lambda value: json.dumps(value).encode()),
+    st.sampled_from([b"{", b"payload=%7B", b"payload=5", b"a=1&b=2", b"\xff\xfe{}", b"[1, 2]", b""]),
+)
+header_text = st.text(st.characters(min_codepoint=32, max_codepoint=255), max_size=80)
+forged = st.fixed_dictionaries(
+    {},
+    optional={
+        "X-Slack-Request-Timestamp": header_text | st.integers(-(10**15), 10**15).map(str),
+        "X-Slack-Signature": header_text | st.just("v0=" + "0" * 64),
+        "Content-Type": st.sampled_from(
+            ["application/json", "application/x-www-form-urlencoded", "text/plain"]
+        ),
+    },
+)
+
+
+@FUZZ
+@given(body=bodies, headers=forged)
+def test_an_unsigned_or_forged_request_is_401_before_bolt_sees_it(door, body, headers):
+    server, _ = door
+    assert post(server, body, headers) == 401
+
+
+@FUZZ
+@given(
+    body=bodies, content_type=st.sampled_from(["application/json", "application/x-www-form-urlencoded", ""])
+)
+def test_a_signed_request_of_any_body_is_never_a_5xx(door, body, content_type):
+    server, _ = door
+    headers = signed_headers(body) | {"Content-Type": content_type}
+    status = post(server, body, headers)
+    try:
+        parsed = json.loads(body) if content_type == "application/json" or body.startswith(b"{") else {}
+    except ValueError:
+        parsed = None
+    assert status in (200, 400, 401, 404)
+    if not body.strip() or (not isinstance(parsed, dict) and content_type == "application/json"):
+        assert status in (400, 401)  # 401: bytes that are not UTF-8 cannot carry Slack's signature
+
+
+def test_a_good_question_signed_with_another_secret_or_stale_or_of_other_bytes_is_401(door):
+    server, slack = door
+    for make_headers in (
+        lambda body: signed_headers(body, secret="not-the-secret"),
+        lambda body: signed_headers(body, timestamp=int(time.time()) - 301),
+        lambda body: signed_headers(body + b" "),
+        lambda body: {"Content-Type": "application/json"},
+    ):
+        payload, ts = question()
+        body = json.dumps(payload).encode()
+        assert post(server, body, make_headers(body)) == 401
+    assert post(server, b"\xff\xfe\x00garbage", {"X-Slack-Signature": "v0=zz"}) == 401
+    payload, ts = question()
+    body = json.dumps(payload).encode()
+    assert post(server, body, signed_headers(body)) == 200
+    slack.answered("D0DM", ts)  # the one correctly signed question was answered
+    log = server.log()
+    assert log.count("refused a Slack request without a valid signature") >= 5
+    assert "Traceback" not in log
+
+
+NEEDED = ("channel", "ts", "user", "text")
+
+
+@FUZZ
+@given(field=st.sampled_from(NEEDED), value=st.none() | st.integers() | st.lists(st.integers(), max_size=2))
+def test_a_signed_event_without_a_field_a_listener_needs_is_acknowledged_and_ignored(door, field, value):
+    server, slack = door
+    payload, ts = question()
+    payload["event"]["thread_ts"] = ts  # the thread to watch even when ts itself is the field removed
+    if value is None:
+        del payload["event"][field]
+    else:
+        payload["event"][field] = value
+    # The listener's "ignored a Slack message event without a usable <field>", or the door's "ignored a
+    # Slack request Bolt cannot read (…)" when Bolt trips on the field's type while reading the request.
+    marker = "ignored a Slack "
+    before = server.log().count(marker)
+    body = json.dumps(payload).encode()
+    assert post(server, body, signed_headers(body)) == 200
+    deadline = time.monotonic() + 30
+    while server.log().count(marker) == before:
+        assert time.monotonic() < deadline, server.log()[-2000:]
+        time.sleep(0.02)
+    assert slack.in_thread("D0DM", ts) == []
+
+
+@pytest.mark.parametrize("event", [None, "a string", 5, [], {"no": "type"}])
+def test_an_event_callback_whose_event_is_not_an_object_is_acknowledged_with_a_warning(door, event):
+    server, _ = door
+    payload, _ = question()
+    payload["event"] = event
+    before = server.log().count("ignored a Slack event callback without an event object with a type")
+    body = json.dumps(payload).encode()
+    assert post(server, body, signed_headers(body)) == 200
+    assert (
+        server.log().count("ignored a Slack event callback without an event object with a type") == before + 1
+    )
