@@ -140,6 +140,7 @@ class Application:
                 model=model_settings.name,
                 max_tokens=model_settings.max_tokens,
                 max_steps=model_settings.max_steps,
+                max_question_chars=model_settings.max_question_chars,
                 context_budget_tokens=model_settings.context_budget_tokens,
                 effort=model_settings.effort,
                 busy_wait_seconds=model_settings.timeout_seconds,

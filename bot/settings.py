@@ -45,6 +45,7 @@ VARIABLES = (
     "OPSBOT_MODEL_TIMEOUT",
     "OPSBOT_MODEL_RETRIES",
     "OPSBOT_MAX_STEPS",
+    "OPSBOT_MAX_QUESTION_CHARS",
     "OPSBOT_CONTEXT_BUDGET",
     "OPSBOT_HTTP_HOST",
     "OPSBOT_HTTP_PORT",
@@ -88,6 +89,7 @@ class ModelSettings:
     timeout_seconds: float = 60.0
     max_retries: int = 2
     max_steps: int = 8
+    max_question_chars: int = 4_000
     context_budget_tokens: int = 150_000
     effort: str | None = None  # output_config.effort; None: the model's own default
 
@@ -227,6 +229,7 @@ def _model_settings(values: Mapping[str, str | None]) -> ModelSettings:
         timeout_seconds=_number(values, "OPSBOT_MODEL_TIMEOUT", 60.0, 0.1, 3600),
         max_retries=int(_number(values, "OPSBOT_MODEL_RETRIES", 2, 0, 10)),
         max_steps=int(_number(values, "OPSBOT_MAX_STEPS", 8, 1, 50)),
+        max_question_chars=int(_number(values, "OPSBOT_MAX_QUESTION_CHARS", 4_000, 200, 100_000)),
         context_budget_tokens=int(_number(values, "OPSBOT_CONTEXT_BUDGET", 150_000, 2_000, 1_000_000)),
         effort=_effort(values),
     )

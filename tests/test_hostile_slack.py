@@ -18,7 +18,7 @@ from tests.fakes.anthropic_server import FakeAnthropic
 from tests.fakes.slack_api import FakeSlack, direct_message, event_callback, signed_headers
 from tests.support.serve import ServeProcess, slack_http_env
 
-EXAMPLES = int(os.environ.get("OPSBOT_FUZZ_EXAMPLES") or 60)
+EXAMPLES = int(os.environ.get("OPSBOT_FUZZ_EXAMPLES") or 25)  # each example is an HTTP round trip
 FUZZ = settings(
     max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )

@@ -14,7 +14,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 from bot.agent import prompt
@@ -50,6 +50,7 @@ class AgentConfig:
     model: str
     max_tokens: int = 2048
     max_steps: int = 8
+    max_question_chars: int = 4_000  # OPSBOT_MAX_QUESTION_CHARS
     context_budget_tokens: int = 150_000
     tool_workers: int = 4
     effort: str | None = None  # OPSBOT_EFFORT; sent only to models that accept the level
@@ -115,10 +116,15 @@ class Agent:
         if not text:
             raise ValueError("the question is empty")
         conversation_id = conversation_id or new_conversation_id()
+        emit = on_event or (lambda _event: None)
+        text, cut_note = _within_limit(text, self.config.max_question_chars)
         try:
             with self._turn_lock(conversation_id):
                 self.store.ensure(conversation_id, source, title=text)
-                return _Turn(self, conversation_id, text, on_event or (lambda _event: None), model).run()
+                if cut_note:
+                    emit(TextDelta(cut_note + "\n\n"))
+                answer = _Turn(self, conversation_id, text, emit, model).run()
+                return replace(answer, text=f"{cut_note}\n\n{answer.text}") if cut_note else answer
         except ConversationBusy:
             log.info("conversation %s is busy; the question was refused", conversation_id)
             return Answer(conversation_id, None, "busy", BUSY, TurnStats(), error_kind="busy")
@@ -369,6 +375,18 @@ class _Turn:
 
 
 EMPTY_REPLY = "(The model returned an empty answer.)"
+
+
+def _within_limit(text: str, limit: int) -> tuple[str, str | None]:
+    """The question as sent (at most ``limit`` characters, with a line telling the model it was cut) and the
+    note for the user, or ``text`` and None when it fits."""
+    if len(text) <= limit:
+        return text, None
+    note = f"(Your message was {len(text):,} characters long; I read the first {limit:,}.)"
+    kept = text[:limit].rstrip()
+    return f"{kept}\n\n[opsbot: the message was cut from {len(text):,} to {limit:,} characters]", note
+
+
 THINKING_BLOCKS = ("thinking", "redacted_thinking")
 
 
