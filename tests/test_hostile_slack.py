@@ -1,6 +1,6 @@
 """The Slack door of the real ``opsbot serve`` under hostile requests: random bodies and headers never get a
 5xx, only correctly signed ones reach a listener, and signed events missing what a listener needs are
-acknowledged, logged once and answered by nobody. OPSBOT_FUZZ_EXAMPLES raises the examples (default 60)."""
+acknowledged, logged once and answered by nobody. OPSBOT_FUZZ_EXAMPLES raises the examples (default 25)."""
 
 from __future__ import annotations
 
