@@ -6,6 +6,7 @@ PostgreSQL."""
 from __future__ import annotations
 
 import json
+import socket
 from datetime import date
 
 import httpx
@@ -14,7 +15,7 @@ from sqlalchemy import select
 
 from bot.application import Application
 from bot.commands.serve import build_routes
-from bot.server.http_server import HttpServer
+from bot.server.http_server import MAX_BODY_BYTES, HttpServer
 from bot.settings import load_settings
 from tests.payloads import DELIVERECT_IDS, LA_DELIVERECT, NY_DELIVERECT, TEST_LOCATIONS, deliverect_order
 from tools.sources.deliverect.signature import SIGNATURE_HEADER, sign
@@ -212,3 +213,20 @@ def test_without_a_secret_there_is_no_webhook_route(engine):
     )
     assert with_secret.paths() == ["GET /healthz", f"POST {PATH}"]
     assert NY_DELIVERECT in DELIVERECT_IDS.values()
+
+
+def test_a_body_over_the_limit_is_413_without_being_read_and_the_connection_is_closed(engine, server):
+    host, port = server.url.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=10) as conn:
+        conn.sendall(
+            f"POST {PATH} HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\n"
+            f"Content-Length: {MAX_BODY_BYTES + 1}\r\n\r\n".encode()
+        )
+        answer = b""
+        while chunk := conn.recv(65536):  # the server closes the connection after answering
+            answer += chunk
+    head, _, body = answer.partition(b"\r\n\r\n")
+    assert head.split(b"\r\n")[0] == b"HTTP/1.1 413 Request Entity Too Large"
+    assert b"connection: close" in head.lower()
+    assert json.loads(body) == {"error": f"bad or too large body (at most {MAX_BODY_BYTES:,} bytes)"}
+    assert orders(engine) == []

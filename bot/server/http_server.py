@@ -127,7 +127,9 @@ def _handle(handler: BaseHTTPRequestHandler, routes: Routes) -> None:
     except ValueError:
         size = -1
     if size < 0 or size > MAX_BODY_BYTES:
-        _write(handler, json_response(413 if size > 0 else 400, {"error": "bad or too large body"}))
+        # The body is not read, so the connection cannot carry another request: say so before closing it.
+        refusal = {"error": f"bad or too large body (at most {MAX_BODY_BYTES:,} bytes)"}
+        _write(handler, json_response(413 if size > 0 else 400, refusal, {"connection": "close"}))
         handler.close_connection = True
         return
     body = handler.rfile.read(size) if size else b""
