@@ -33,6 +33,7 @@ from tools.top_level_packages import TopLevelNameClash
 
 log = logging.getLogger("bot.cli")
 LOG_FILE = "opsbot.log"  # in OPSBOT_DATA_DIR: the full log lines, tracebacks included
+FILE_ONLY = "file_only"  # a record with this attribute set goes to the log file, not to stderr
 
 
 class _OneLineFormatter(logging.Formatter):
@@ -61,6 +62,7 @@ def _configure_logging(settings: Settings) -> None:
     else:
         to_file.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
         handlers.append(to_file)
+        stderr.addFilter(lambda record: not getattr(record, FILE_ONLY, False))
     logging.basicConfig(level=settings.log_level, handlers=handlers)
 
 
@@ -125,7 +127,8 @@ def main(argv: list[str] | None = None) -> int:
         sys.stderr.close()
         return 0
     except Exception as exc:  # a bug or a broken store: one line here, the traceback in the log
-        log.exception("opsbot %s failed", args.command or "repl")
+        # The user gets the one line below; the traceback goes to the log file (stderr when there is none).
+        log.exception("opsbot %s failed", args.command or "repl", extra={FILE_ONLY: True})
         print(f"opsbot: {internal_error_line(exc)}", file=sys.stderr)
         return 1
     finally:
