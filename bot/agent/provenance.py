@@ -213,13 +213,14 @@ def _hedged(text: str, start: int) -> bool:
     return line.endswith(("~", "≈")) or _last_word(line + " ").lower() in _HEDGES
 
 
-def _skipped_count(text: str, match: re.Match) -> bool:
-    """Counts that are not figures: 0–9, years, list markers, ranks, and numbers inside names."""
+def _skipped_count(text: str, match: re.Match, small_counts: bool) -> bool:
+    """Counts that are not figures: 0–9 (unless ``small_counts``), years, list markers, ranks, and numbers
+    inside names."""
     number = match["nnum"]
     if match["nscale"] or "." in number or "," in number:
         return False
     value = int(number)
-    if value <= 9:
+    if value <= 9 and not small_counts:
         return True
     if len(number) == 4 and 1900 <= value <= 2100:  # a year, unless it counts something: "1999 orders"
         return not _COUNT_NOUN.match(text, match.end())
@@ -240,7 +241,7 @@ def _skipped_count(text: str, match: re.Match) -> bool:
     )
 
 
-def figures_in(text: str, *, year_hint: int | None = None) -> list[Figure]:
+def figures_in(text: str, *, year_hint: int | None = None, small_counts: bool = False) -> list[Figure]:
     """Every checkable figure in ``text``, in order (see the module docstring for what is and is not one);
     dates written without a year take ``year_hint`` (default: this year)."""
     year = year_hint or date.today().year
@@ -256,7 +257,7 @@ def figures_in(text: str, *, year_hint: int | None = None) -> list[Figure]:
             found.append(_number_figure(match, "money", number, sign, scale))
         elif kind == "percent":
             found.append(_number_figure(match, "percent", match["pnum"], match["psign"], None))
-        elif kind == "count" and not _skipped_count(text, match):
+        elif kind == "count" and not _skipped_count(text, match, small_counts):
             found.append(_number_figure(match, "count", match["nnum"], match["nsign"], match["nscale"]))
     return found
 
@@ -304,7 +305,7 @@ def _near(pool: tuple[float, ...], figure: Figure) -> bool:
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _DIGIT = re.compile(r"\d")
-_MONEY_STRING = re.compile(r"[-−+]?(?:[A-Z]{1,2})?[$€£¥]\d{1,3}(?:,\d{3})*(?:\.\d+)?")
+_MONEY_STRING = re.compile(r"[-−+]?(?:[A-Z]{1,2})?[$€£¥](?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?")
 _NOT_NUMBER = re.compile(r"[^\d.]")
 _NOTHING: tuple[tuple[float, ...], tuple[float, ...], tuple[date, ...]] = ((), (), ())
 
@@ -315,14 +316,25 @@ def _string_values(text: str) -> tuple[tuple[float, ...], tuple[float, ...], tup
     come back in every turn of a conversation — labels, definitions, amounts)."""
     if not _DIGIT.search(text):
         return _NOTHING
-    if _MONEY_STRING.fullmatch(text):  # "$84,581.27", "-$5.00": most strings with a digit
-        return (abs(float(_NOT_NUMBER.sub("", text))),), (), ()
+    amount = money_amount(text)
+    if amount is not None:  # "$84,581.27", "-$5.00": most strings with a digit
+        return (abs(amount),), (), ()
     figures = figures_in(text)
     return (
         tuple(abs(f.value) for f in figures if f.kind == "money" and f.value is not None),
         tuple(abs(f.value) for f in figures if f.kind in ("percent", "count") and f.value is not None),
         tuple(f.day for f in figures if f.day is not None),
     )
+
+
+def money_amount(text: str) -> float | None:
+    """The amount of a money string as the tools write it (``"-$7,612.78"`` → -7612.78, ``"+$193.32"``);
+    None when ``text`` is not one amount."""
+    text = text.strip()
+    if not _MONEY_STRING.fullmatch(text):
+        return None
+    amount = float(_NOT_NUMBER.sub("", text))
+    return -amount if text[0] in _SIGNS else amount
 
 
 def _period(value: dict) -> tuple[date, date] | None:

@@ -86,9 +86,6 @@ def expected_facts(turn: TurnSpec, results: dict[str, dict]) -> list[ExpectedFac
     return facts
 
 
-def compute_facts(
-    turn: TurnSpec, registry: ToolRegistry, context: ToolContext
-) -> tuple[dict[str, dict], list[ExpectedFact]]:
-    """The turn's call results and its expected facts, on the store and day of ``context``."""
-    results = run_calls(turn, registry, context)
-    return results, expected_facts(turn, results)
+def compute_facts(turn: TurnSpec, registry: ToolRegistry, context: ToolContext) -> list[ExpectedFact]:
+    """The turn's expected facts, from its calls run on the store and day of ``context``."""
+    return expected_facts(turn, run_calls(turn, registry, context))

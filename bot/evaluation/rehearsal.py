@@ -14,11 +14,10 @@ from datetime import date
 
 from bot.agent.context_budget import tool_results
 from bot.agent.model import ModelRequest
-from bot.agent.provenance import ToolValues, figures_in, tool_values
+from bot.agent.provenance import ToolValues, figures_in, money_amount, tool_values
 from bot.agent.scripted_model import ScriptedModel, ScriptStep, calls, say
 from bot.evaluation.bank import Bank, Mentions, TurnSpec, ValueFact
 from bot.evaluation.facts import FactError, read_path
-from bot.evaluation.scoring import money_value
 
 _TODAY = re.compile(r"Today is \w+ (\d{4}-\d{2}-\d{2})")
 UNKNOWN_QUESTION = (
@@ -130,7 +129,7 @@ def _label(path: str) -> str:
 def _is_number(value: object) -> bool:
     if isinstance(value, bool):
         return False
-    return isinstance(value, int | float) or (isinstance(value, str) and money_value(value) is not None)
+    return isinstance(value, int | float) or (isinstance(value, str) and money_amount(value) is not None)
 
 
 def _misstate(value: int | float | str, variant: int, percent: bool, told: ToolValues) -> int | float | str:
@@ -139,7 +138,7 @@ def _misstate(value: int | float | str, variant: int, percent: bool, told: ToolV
     for step in range(1, 30):
         if isinstance(value, str):
             wrong: int | float | str = _money(
-                (money_value(value) or 0.0) * (1 + 0.137 * step) + 13.0 * step, 2
+                (money_amount(value) or 0.0) * (1 + 0.137 * step) + 13.0 * step, 2
             )
         elif isinstance(value, int):
             wrong = value + 7 * step + value // 9
@@ -167,7 +166,7 @@ def write_value(value: object, variant: int, percent: bool) -> str:
     thousands; ``percent`` adds the sign."""
     suffix = "%" if percent else ""
     if isinstance(value, str):
-        amount = money_value(value)
+        amount = money_amount(value)
         if amount is None:
             return value
         if variant == 1 and abs(amount) >= 100 and not amount.is_integer():

@@ -89,7 +89,7 @@ def prepare(
     prepared, broken = [], []
     for case in bank.cases:
         try:
-            facts = tuple(compute_facts(turn, registry, context)[1] for turn in case.turns)
+            facts = tuple(compute_facts(turn, registry, context) for turn in case.turns)
         except FactError as exc:
             broken.append(BrokenCase(case.id, str(exc)))
             continue

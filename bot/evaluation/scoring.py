@@ -8,10 +8,9 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from bot.agent.provenance import Figure, figures_in
+from bot.agent.provenance import Figure, figures_in, money_amount
 from bot.evaluation.facts import ExpectedFact
 
-_MONEY = re.compile(r"^[+-]?\$[\d,]+(\.\d+)?$")
 _MONEY_KINDS = ("money", "count")
 _NUMBER_KINDS = ("count", "percent")
 
@@ -28,13 +27,6 @@ class TurnScore:
         return not self.missing
 
 
-def money_value(text: str) -> float | None:
-    """``"-$7,612.78"`` → -7612.78; None when ``text`` is not a money amount."""
-    if not _MONEY.match(text.strip()):
-        return None
-    return float(text.strip().replace("$", "").replace(",", ""))
-
-
 def name_forms(name: str) -> list[str]:
     """The ways an answer may write a name: whole, for ``Location 2 (Harbor)`` also ``Harbor``, for
     ``in_store`` also ``in store`` and ``in-store``."""
@@ -47,15 +39,7 @@ def name_forms(name: str) -> list[str]:
     return forms
 
 
-def _states_number(
-    answer: str, figures: list[Figure], number: float, kinds: tuple[str, ...], tolerance: float
-) -> bool:
-    if (
-        number.is_integer()
-        and 0 <= number <= 9
-        and re.search(rf"(?<![\d.,$]){int(number)}(?![\d.,%])", answer)
-    ):
-        return True  # the figure reader skips one-digit counts (ranks, list markers); a fact may be one
+def _states_number(figures: list[Figure], number: float, kinds: tuple[str, ...], tolerance: float) -> bool:
     for figure in figures:
         if figure.kind not in kinds or figure.value is None:
             continue
@@ -69,19 +53,25 @@ def states(answer: str, fact: ExpectedFact, figures: list[Figure] | None = None)
     lowered = answer.casefold()
     if fact.phrases:
         return any(phrase.casefold() in lowered for phrase in fact.phrases)
-    figures = figures_in(answer) if figures is None else figures
+    figures = _figures(answer) if figures is None else figures
     value = fact.value
     if isinstance(value, bool) or value is None:
         return False
     if isinstance(value, int | float):
-        return _states_number(answer, figures, float(value), _NUMBER_KINDS, fact.tolerance)
-    money = money_value(value)
+        return _states_number(figures, float(value), _NUMBER_KINDS, fact.tolerance)
+    money = money_amount(value)
     if money is not None:
-        return _states_number(answer, figures, money, _MONEY_KINDS, fact.tolerance)
+        return _states_number(figures, money, _MONEY_KINDS, fact.tolerance)
     day = _iso_date(value)
     if day is not None:
         return value in answer or any(f.kind == "date" and f.day == day for f in figures)
     return any(form.casefold() in lowered for form in name_forms(value))
+
+
+def _figures(answer: str) -> list[Figure]:
+    """The answer's figures, one-digit counts included: the provenance check skips them as noise, but a
+    fact may be one ("7 orders were canceled")."""
+    return figures_in(answer, small_counts=True)
 
 
 def _iso_date(text: str) -> date | None:
@@ -93,7 +83,7 @@ def _iso_date(text: str) -> date | None:
 
 def score_turn(answer: str, facts: list[ExpectedFact]) -> TurnScore:
     """Which ``facts`` the answer states and which it misses."""
-    figures = figures_in(answer)
+    figures = _figures(answer)
     found, missing = [], []
     for fact in facts:
         (found if states(answer, fact, figures) else missing).append(fact.label)
