@@ -167,7 +167,7 @@ class _Turn:
             self.conversation_id, self.turn_id, "user", "question", [{"type": "text", "text": self.question}]
         )
         self.messages = _sendable_history(
-            history, self.store.turn_models(self.conversation_id), self.model_name
+            history, lambda: self.store.turn_models(self.conversation_id), self.model_name
         )
         self.first_of_turn = len(self.messages)
         self.messages.append({"role": "user", "content": [{"type": "text", "text": self.question}]})
@@ -390,17 +390,26 @@ def _within_limit(text: str, limit: int) -> tuple[str, str | None]:
 THINKING_BLOCKS = ("thinking", "redacted_thinking")
 
 
-def _sendable_history(history: list[StoredMessage], turn_models: dict[int, str], model: str) -> list[dict]:
+def _sendable_history(
+    history: list[StoredMessage], turn_models: Callable[[], dict[int, str]], model: str
+) -> list[dict]:
     """The stored conversation as ``model`` may receive it: thinking blocks go back unchanged to the model
     that wrote them, and are left out of turns another model answered (the newest models' thinking blocks
-    are bound to the model and conversation that produced them, so another model would refuse them)."""
+    are bound to the model and conversation that produced them, so another model would refuse them).
+    ``turn_models`` (each turn's model) is read only when a thinking block is there to decide on."""
     messages = []
+    models: dict[int, str] | None = None
     for stored in history:
         message = stored.api_message()
-        answered_by = turn_models.get(stored.turn_id) if stored.turn_id is not None else None
-        if stored.role == "assistant" and answered_by and alias_of(answered_by) != alias_of(model):
-            kept = [block for block in message["content"] if block.get("type") not in THINKING_BLOCKS]
-            message = {**message, "content": _sendable(kept)}
+        thinking = stored.role == "assistant" and any(
+            block.get("type") in THINKING_BLOCKS for block in message["content"]
+        )
+        if thinking and stored.turn_id is not None:
+            models = turn_models() if models is None else models
+            answered_by = models.get(stored.turn_id)
+            if answered_by and alias_of(answered_by) != alias_of(model):
+                kept = [block for block in message["content"] if block.get("type") not in THINKING_BLOCKS]
+                message = {**message, "content": _sendable(kept)}
         messages.append(message)
     return messages
 
