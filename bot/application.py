@@ -109,6 +109,7 @@ class Application:
             today=today or business_today(engine),
             week_start=self.settings.week_start,
             day_parts=self.settings.day_parts,
+            options=self.settings.plugin_options,
         )
 
     @property
@@ -147,6 +148,7 @@ class Application:
             ),
             week_start=self.settings.week_start,
             day_parts=self.settings.day_parts,
+            options=self.settings.plugin_options,
             today=today,
             registry=self.registry,
         )

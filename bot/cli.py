@@ -14,6 +14,7 @@ from bot.commands import (
     db,
     demo,
     evaluate,
+    plugin_commands,
     prompt_size,
     repl,
     serve,
@@ -100,6 +101,7 @@ def build_parser() -> argparse.ArgumentParser:
     status.add_parser(sub)
     db.add_parser(sub)
     demo.add_parser(sub)
+    plugin_commands.add_parsers(sub)
     return parser
 
 
@@ -114,6 +116,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     _configure_logging(settings)
     handler = getattr(args, "handler", None) or repl.cmd_repl
+    if getattr(args, "plugin_handler", None) is not None:
+        handler = plugin_commands.run_plugin_command
     app = Application(settings)
     try:
         return handler(app, args)

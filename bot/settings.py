@@ -12,6 +12,7 @@ from dotenv import dotenv_values
 
 from tools.analytics.calendar_filters import DEFAULT_DAY_PARTS, DayPart, FilterError, parse_day_parts
 from tools.analytics.readonly import DEFAULT_QUERY_TIMEOUT_SECONDS
+from tools.data_sources import installed_data_sources
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_FIXTURES = PROJECT_ROOT / "fixtures" / "demo"
@@ -173,6 +174,8 @@ class Settings:
     http_port: int = 3000
     slack: SlackSettings = field(default_factory=SlackSettings)
     sources: SourceSettings = field(default_factory=SourceSettings)
+    # The values of the variables installed data-source plugins declare (DataSource.settings), for their tools
+    plugin_options: Mapping[str, str] = field(default_factory=dict)
 
 
 def default_database_url(data_dir: Path) -> str:
@@ -346,4 +349,11 @@ def load_settings(env_file: Path | None = Path(".env"), environ: Mapping[str, st
         http_port=int(_number(values, "OPSBOT_HTTP_PORT", 3000, 1, 65535)),
         slack=_slack_settings(values),
         sources=_source_settings(values),
+        plugin_options=_plugin_options(given),
     )
+
+
+def _plugin_options(given: Mapping[str, str | None]) -> dict[str, str]:
+    """The installed data-source plugins' own variables that are set (each plugin documents its own)."""
+    declared = [name for source in installed_data_sources() for name in source.settings]
+    return {name: value for name in declared if (value := (given.get(name) or "").strip())}

@@ -215,7 +215,7 @@ def test_an_installed_plugin_is_listed_and_callable(tmp_path, monkeypatch):
     monkeypatch.syspath_prepend(str(target))
     importlib.invalidate_caches()
     registry = ToolRegistry()
-    assert load_plugins(registry) == ["builtin", "reservations"]
+    assert load_plugins(registry) == ["builtin", "labor", "reservations"]
     tool = registry.get("reservations_summary")
     assert (tool.source, tool.activity) == ("reservations", "counting reservations")
     result = registry.call(

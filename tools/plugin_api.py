@@ -36,6 +36,14 @@ Money is kept in integer minor units of the location's currency (cents, yen, fil
 :meth:`Scope.coverage` gives the period, locations, timezone and currency; :meth:`Scope.describe` adds
 what counts as a sale, for results built on sales.
 
+A plugin that brings its own data registers a :class:`DataSource` instead of a bare list: its tools, the
+Alembic migrations of its own tables (their columns may use :class:`UtcDateTime` and reference
+``locations.id``), and hooks that load its part of a fixture folder, sync its live API, write its demo
+fixtures and add ``opsbot NAME …`` commands (see ``tools/data_sources.py``). Its tools read its tables and
+the sales rollups in :data:`SALES_TABLES` through ``ctx.engine``, filtered by ``scope.rollup_conditions``;
+only its hooks write, and only to its own tables. ``ctx.options`` holds the values of the environment
+variables it declares in ``DataSource.settings``.
+
 Everything else in ``tools`` and ``bot`` is internal and may change; a test keeps the repository's own
 plugins (``examples/``, ``plugins/``) to this module.
 """
@@ -47,23 +55,37 @@ from tools.analytics.business_calendar import Period
 from tools.analytics.names import close_matches, unknown_name_error
 from tools.analytics.sales import order_totals
 from tools.analytics.scope import Place, Scope, build_scope, load_places, percent, resolve_location
-from tools.currencies import format_money, minor_unit_digits
+from tools.analytics.shared_tables import SALES_TABLES, SalesTables
+from tools.currencies import divide_half_up, format_money, minor_unit_digits
+from tools.data_sources import CommandContext, DataSource, FixtureLoad, LiveSync, SourceError
 from tools.registry import Param, ToolContext, ToolError, activity
+from tools.store.models import NAMING as NAMING_CONVENTION
+from tools.store.models import UtcDateTime
 
 __all__ = [
+    "NAMING_CONVENTION",
+    "SALES_TABLES",
+    "CommandContext",
+    "DataSource",
     "EndArg",
+    "FixtureLoad",
+    "LiveSync",
     "LocationsArg",
     "Param",
     "Period",
     "PeriodArg",
     "Place",
+    "SalesTables",
     "Scope",
+    "SourceError",
     "StartArg",
     "ToolContext",
     "ToolError",
+    "UtcDateTime",
     "activity",
     "build_scope",
     "close_matches",
+    "divide_half_up",
     "format_money",
     "load_places",
     "minor_unit_digits",

@@ -16,8 +16,8 @@ import logging
 import time
 import types
 import typing
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from datetime import date
 from importlib.metadata import entry_points
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
@@ -25,10 +25,10 @@ from typing import Annotated, Any, Literal, Union, get_args, get_origin
 from sqlalchemy import Engine
 
 from tools.analytics.calendar_filters import DEFAULT_DAY_PARTS, DayPart
+from tools.data_sources import ENTRY_POINT_GROUP, DataSource
 from tools.top_level_packages import check_top_level_packages
 
 log = logging.getLogger("opsbot.tools")
-ENTRY_POINT_GROUP = "opsbot.tools"
 
 
 @dataclass(frozen=True)
@@ -45,12 +45,14 @@ class ToolError(Exception):
 @dataclass(frozen=True)
 class ToolContext:
     """What a tool may use: a read-only engine on the store, today's date in the business timezone, the
-    first day of the week (0 = Monday … 6 = Sunday) and the business's day parts (lunch, dinner…)."""
+    first day of the week (0 = Monday … 6 = Sunday), the business's day parts (lunch, dinner…) and
+    ``options``: the values of the environment variables data-source plugins declare (set ones only)."""
 
     engine: Engine
     today: date
     week_start: int = 0
     day_parts: tuple[DayPart, ...] = DEFAULT_DAY_PARTS
+    options: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -270,13 +272,15 @@ class ToolRegistry:
 
 def load_plugins(registry: ToolRegistry) -> list[str]:
     """Register the tools of every installed plugin (entry points in the ``opsbot.tools`` group, each naming
-    a list of tool functions); a broken plugin is logged and skipped. Another distribution providing a
-    top-level ``bot`` or ``tools`` package stops it with TopLevelNameClash."""
+    a list of tool functions or a DataSource with its tools); a broken plugin is logged and skipped.
+    Another distribution providing a top-level ``bot`` or ``tools`` package stops it with
+    TopLevelNameClash."""
     check_top_level_packages()
     loaded = []
     for entry_point in sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda ep: ep.name):
         try:
-            for function in entry_point.load():
+            value = entry_point.load()
+            for function in value.tools if isinstance(value, DataSource) else value:
                 registry.register(function, source=entry_point.name)
         except Exception:
             log.exception(

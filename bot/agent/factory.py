@@ -3,7 +3,7 @@ model and the business profile."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import date
 
 from sqlalchemy import Engine
@@ -26,6 +26,7 @@ def assemble_agent(
     config: AgentConfig,
     week_start: int = 0,
     day_parts: tuple[DayPart, ...] = DEFAULT_DAY_PARTS,
+    options: Mapping[str, str] | None = None,
     today: Callable[[], date] | None = None,
     registry: ToolRegistry | None = None,
 ) -> Agent:
@@ -40,7 +41,11 @@ def assemble_agent(
         registry=registry or default_registry(),
         store=conversations,
         context_factory=lambda: ToolContext(
-            engine=tools_engine, today=current_day(), week_start=week_start, day_parts=day_parts
+            engine=tools_engine,
+            today=current_day(),
+            week_start=week_start,
+            day_parts=day_parts,
+            options=options or {},
         ),
         business=Business(stable_system_text(profile), timezone),
         config=config,

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from bot.application import Application
 from bot.commands.progress import progress_bar
+from tools.data_sources import installed_data_sources
 from tools.demo.generator import (
     DEFAULT_DAYS,
     DEFAULT_FIRST_DAY,
@@ -33,6 +34,10 @@ def cmd_demo_generate(_app: Application, args: argparse.Namespace) -> int:
     counts = DemoGenerator(params).write(
         Path(args.folder), (lambda done, total: progress("generating", done / total)) if progress else None
     )
+    for source in installed_data_sources():
+        if source.generate_demo is not None:
+            for note in source.generate_demo(Path(args.folder)):
+                print(note)
     size = sum(f.stat().st_size for f in Path(args.folder).rglob("*") if f.is_file())
     print(
         f"Wrote {args.folder}: {counts.square_orders:,} Square orders, {counts.deliverect_orders:,} "

@@ -12,9 +12,11 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
+from tools.data_sources import DataSource, installed_data_sources
 from tools.store.rollups import ensure_current
 
 MIGRATIONS = str(Path(__file__).with_name("migrations"))
+PLUGIN_MIGRATIONS = str(Path(__file__).with_name("plugin_migrations"))
 
 
 class StoreError(RuntimeError):
@@ -85,13 +87,49 @@ def migrate(engine: Engine, revision: str = "head") -> None:
         command.upgrade(config, revision)
 
 
-def open_store(url: str, *, upgrade: bool = True) -> Engine:
-    """Open the store at ``url`` and (by default) migrate it to the newest schema."""
+def _plugin_config(source: DataSource) -> Config:
+    config = Config()
+    config.set_main_option("script_location", PLUGIN_MIGRATIONS)
+    config.set_main_option("path_separator", "os")
+    config.set_main_option("version_locations", str(source.migrations))
+    config.attributes["version_table"] = source.version_table
+    return config
+
+
+def plugin_head_revision(source: DataSource) -> str | None:
+    """The newest of a data-source plugin's own migrations (None when it has none)."""
+    if source.migrations is None:
+        return None
+    return ScriptDirectory.from_config(_plugin_config(source)).get_current_head()
+
+
+def plugin_revision(engine: Engine, source: DataSource) -> str | None:
+    """The plugin migration the database is at (None: its tables are not there yet)."""
+    with engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"version_table": source.version_table})
+        return context.get_current_revision()
+
+
+def migrate_plugins(engine: Engine, sources: list[DataSource]) -> None:
+    """Bring every data-source plugin's own tables to its newest migration (after the core's)."""
+    for source in sources:
+        if source.migrations is None or plugin_revision(engine, source) == plugin_head_revision(source):
+            continue
+        config = _plugin_config(source)
+        with engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.upgrade(config, "head")
+
+
+def open_store(url: str, *, upgrade: bool = True, sources: list[DataSource] | None = None) -> Engine:
+    """Open the store at ``url`` and (by default) migrate it to the newest schema: the core's, then each
+    data-source plugin's (``sources``; default: the installed ones)."""
     engine = create_store_engine(url)
     try:
         if upgrade and current_revision(engine) != head_revision():
             migrate(engine)
         if upgrade:
+            migrate_plugins(engine, installed_data_sources() if sources is None else sources)
             ensure_current(engine)
     except Exception as exc:
         engine.dispose()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import Engine, delete, exists, func, select
 
+from tools.data_sources import installed_data_sources
 from tools.store.models import (
     Location,
     MenuItem,
@@ -47,11 +48,15 @@ def live_sources_in(engine: Engine) -> list[str]:
 
 
 def remove_business_data(engine: Engine) -> int:
-    """Delete every order, location, menu item, commission rate, rollup and sync mark — in one transaction —
+    """Delete every order, location, menu item, commission rate, rollup and sync mark, and every
+    data-source plugin's rows — in one transaction —
     keeping the conversations, their usage, the Slack events and the sync history (``sync_runs``). Returns
     the number of orders removed."""
     with engine.begin() as conn:
         orders = conn.scalar(select(func.count()).select_from(Order)) or 0
+        for plugin in installed_data_sources():
+            for plugin_table in plugin.tables:
+                conn.execute(delete(plugin_table))
         for table in (
             *ROLLUP_TABLES,
             OrderLineModifier,

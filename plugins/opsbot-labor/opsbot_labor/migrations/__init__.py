@@ -1,0 +1,1 @@
+"""The plugin's Alembic revisions, applied by opsbot's store opener with their own version table."""
