@@ -1,15 +1,479 @@
-"""Labor hours, cost and labor % of sales; shift listings."""
+"""``labor_report`` (hours, labor cost, labor % of net sales, sales per labor hour, overtime, grouped like
+sales) and ``labor_shifts`` (the shifts themselves: who worked, when, which ran overtime)."""
 
 from __future__ import annotations
 
-from tools.plugin_api import ToolContext
+from collections.abc import Callable
+from datetime import date
+from fractions import Fraction
+from typing import Annotated, Literal
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Engine, func, select
+
+from opsbot_labor.labor_math import LaborSums, Overtime, ShiftRow, hours, overtime_by_shift, week_of
+from opsbot_labor.settings import overtime_hours, overtime_multiplier
+from opsbot_labor.tables import shift_hours, shifts
+from tools.plugin_api import (
+    SALES_TABLES,
+    EndArg,
+    LocationsArg,
+    Param,
+    PeriodArg,
+    Scope,
+    StartArg,
+    ToolContext,
+    ToolError,
+    activity,
+    build_scope,
+    close_matches,
+    divide_half_up,
+    format_money,
+    percent,
+    unknown_name_error,
+)
+
+LaborDimension = Literal["day", "week", "weekday", "hour", "location", "role"]
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+LABOR_DEFINITIONS = {
+    "hours": "paid hours: clock-in to clock-out less unpaid breaks, of shifts starting in the period",
+    "labor_cost": "paid hours × hourly rate, plus the overtime premium; wages only (no taxes or benefits)",
+    "overtime": "an employee's paid hours beyond {threshold:g} in a week (weeks start {week_start}), "
+    "at {multiplier:g}× the rate: the premium is the extra {extra:g}×",
+    "labor_percent": "labor cost as a % of net sales (completed orders, after discounts, before tax) of "
+    "the same locations and days",
+    "sales_per_labor_hour": "net sales ÷ paid hours",
+    "day": "the local date a shift started on, in its location's timezone",
+}
+RolesArg = Annotated[list[str] | None, Param("Only these roles / job titles ('Line Cook'); default all.")]
+OvertimeArg = Annotated[
+    float | None, Param("Weekly hours after which time is overtime; default the business's setting (40).")
+]
 
 
-def labor_report(ctx: ToolContext) -> dict:
-    """Labor report (placeholder)."""
-    return {}
+def overtime_rule(ctx: ToolContext, overtime_after_hours: float | None) -> tuple[float, float]:
+    try:
+        threshold = overtime_hours(ctx.options)
+        multiplier = overtime_multiplier(ctx.options)
+    except ValueError as exc:
+        raise ToolError(f"labor settings: {exc}") from exc
+    if overtime_after_hours is not None:
+        if not 1 <= overtime_after_hours <= 168:
+            raise ToolError(f"overtime_after_hours must be between 1 and 168, got {overtime_after_hours:g}")
+        threshold = overtime_after_hours
+    return threshold, multiplier
 
 
-def labor_shifts(ctx: ToolContext) -> dict:
-    """Shift list (placeholder)."""
-    return {}
+def labor_definitions(ctx: ToolContext, threshold: float, multiplier: float) -> dict[str, str]:
+    facts = dict(LABOR_DEFINITIONS)
+    facts["overtime"] = facts["overtime"].format(
+        threshold=threshold, week_start=WEEKDAYS[ctx.week_start], multiplier=multiplier, extra=multiplier - 1
+    )
+    return facts
+
+
+def _resolve_roles(engine: Engine, wanted: list[str] | None) -> tuple[str, ...]:
+    if not wanted:
+        return ()
+    with engine.connect() as conn:
+        known = sorted(r for r in conn.scalars(select(shifts.c.role).distinct()) if r)
+    by_lower = {name.lower(): name for name in known}
+    chosen = []
+    for name in wanted:
+        match = by_lower.get(name.strip().lower())
+        if match is None:
+            raise unknown_name_error("role", name, known)
+        chosen.append(match)
+    return tuple(chosen)
+
+
+def _location_ids(scope: Scope) -> list[int]:
+    return [place.id for place in scope.places]
+
+
+def load_shift_rows(
+    engine: Engine, first: date, last: date, location_ids: list[int] | None
+) -> list[ShiftRow]:
+    """Shifts whose business date lies in first..last (at ``location_ids``; None = every location)."""
+    query = select(
+        shifts.c.id,
+        shifts.c.location_id,
+        shifts.c.team_member_id,
+        shifts.c.employee_name,
+        shifts.c.role,
+        shifts.c.business_date,
+        shifts.c.start_at,
+        shifts.c.end_at,
+        shifts.c.paid_seconds,
+        shifts.c.hourly_rate,
+        shifts.c.base_cost,
+        shifts.c.status,
+        shifts.c.scheduled_start_at,
+        shifts.c.scheduled_end_at,
+    ).where(shifts.c.business_date.between(first, last))
+    if location_ids is not None:
+        query = query.where(shifts.c.location_id.in_(location_ids))
+    rows = []
+    with engine.connect() as conn:
+        for r in conn.execute(query):
+            scheduled = None
+            if r.scheduled_start_at is not None and r.scheduled_end_at is not None:
+                scheduled = max(0, round((r.scheduled_end_at - r.scheduled_start_at).total_seconds()))
+            rows.append(
+                ShiftRow(
+                    r.id,
+                    r.location_id,
+                    r.team_member_id,
+                    r.employee_name,
+                    r.role,
+                    r.business_date
+                    if isinstance(r.business_date, date)
+                    else date.fromisoformat(r.business_date),
+                    r.start_at,
+                    r.end_at,
+                    r.paid_seconds,
+                    r.hourly_rate,
+                    r.base_cost,
+                    r.status,
+                    scheduled,
+                )
+            )
+    return rows
+
+
+def shifts_with_overtime(
+    ctx: ToolContext, scope: Scope, threshold: float, multiplier: float
+) -> tuple[list[ShiftRow], dict[int, Overtime]]:
+    """The scope's shifts and every shift's overtime (counted over whole weeks, at every location)."""
+    period = scope.period
+    week_rows = load_shift_rows(ctx.engine, week_of(period.start, ctx.week_start), period.end, None)
+    overtime = overtime_by_shift(
+        week_rows, threshold_hours=threshold, multiplier=multiplier, week_start=ctx.week_start
+    )
+    wanted = set(_location_ids(scope))
+    in_scope = [
+        row
+        for row in week_rows
+        if row.location_id in wanted and period.start <= row.business_date <= period.end
+    ]
+    return in_scope, overtime
+
+
+def shift_sums(row: ShiftRow, extra: Overtime) -> LaborSums:
+    return LaborSums(
+        paid_seconds=row.paid_seconds,
+        base_cost=row.base_cost,
+        overtime_seconds=extra.seconds,
+        overtime_premium=extra.premium,
+        shifts=1,
+        scheduled_seconds=row.scheduled_seconds or 0,
+        scheduled_shifts=1 if row.scheduled_seconds is not None else 0,
+    )
+
+
+def _shift_key(dimension: str, row: ShiftRow, week_start: int):
+    if dimension == "day":
+        return row.business_date
+    if dimension == "week":
+        return week_of(row.business_date, week_start)
+    if dimension == "weekday":
+        return row.business_date.weekday()
+    if dimension == "location":
+        return row.location_id
+    return row.role
+
+
+def _group_by_shift(
+    rows: list[ShiftRow], overtime: dict[int, Overtime], dimensions: list[str], week_start: int
+) -> dict[tuple, LaborSums]:
+    groups: dict[tuple, LaborSums] = {}
+    for row in rows:
+        key = tuple(_shift_key(d, row, week_start) for d in dimensions)
+        groups.setdefault(key, LaborSums()).add(shift_sums(row, overtime.get(row.id, Overtime())))
+    return groups
+
+
+def _group_by_hour(
+    ctx: ToolContext, scope: Scope, rows: list[ShiftRow], overtime: dict[int, Overtime], dimensions: list[str]
+) -> dict[tuple, LaborSums]:
+    """Groups that include the hour of day: each shift's paid time in each local hour, at its rate; a shift's
+    overtime premium is spread over its hours in proportion to their paid time (an estimate)."""
+    by_id = {row.id: row for row in rows}
+    query = select(shift_hours.c.shift_id, shift_hours.c.local_hour, shift_hours.c.paid_seconds).where(
+        shift_hours.c.business_date.between(scope.period.start, scope.period.end),
+        shift_hours.c.location_id.in_(_location_ids(scope)),
+    )
+    costs: dict[tuple, list[Fraction]] = {}
+    groups: dict[tuple, LaborSums] = {}
+    counted: dict[tuple, set[int]] = {}
+    with ctx.engine.connect() as conn:
+        pieces = conn.execute(query).all()
+    for shift_id, hour, seconds in pieces:
+        row = by_id.get(shift_id)
+        if row is None or not row.paid_seconds:
+            continue
+        key = tuple(hour if d == "hour" else _shift_key(d, row, ctx.week_start) for d in dimensions)
+        share = Fraction(seconds, row.paid_seconds)
+        extra = overtime.get(row.id, Overtime())
+        sums = groups.setdefault(key, LaborSums())
+        sums.paid_seconds += seconds
+        sums.overtime_seconds += round(extra.seconds * share)
+        money = costs.setdefault(key, [Fraction(0), Fraction(0)])
+        money[0] += Fraction(seconds * row.hourly_rate, 3600)
+        money[1] += extra.premium * share
+        counted.setdefault(key, set()).add(shift_id)
+    for key, sums in groups.items():
+        sums.base_cost = round(costs[key][0])
+        sums.overtime_premium = round(costs[key][1])
+        sums.shifts = len(counted[key])
+    return groups
+
+
+def net_sales_by(ctx: ToolContext, scope: Scope, dimensions: list[str]) -> dict[tuple, int]:
+    """Net sales of counted orders per group of ``dimensions`` (role is not a sales dimension: left out)."""
+    hourly = "hour" in dimensions
+    table = SALES_TABLES.hourly if hourly else SALES_TABLES.daily
+    columns = [table.c.location_id, table.c.business_date] + ([table.c.local_hour] if hourly else [])
+    query = select(*columns, func.sum(table.c.net_sales)).where(*scope.rollup_conditions(table))
+    query = query.group_by(*columns)
+    result: dict[tuple, int] = {}
+    with ctx.engine.connect() as conn:
+        for row in conn.execute(query):
+            location_id, day = row[0], row[1]
+            day = day if isinstance(day, date) else date.fromisoformat(str(day)[:10])
+            values = {
+                "day": day,
+                "week": week_of(day, ctx.week_start),
+                "weekday": day.weekday(),
+                "location": location_id,
+                "hour": row[2] if hourly else None,
+            }
+            key = tuple(values[d] for d in dimensions if d != "role")
+            result[key] = result.get(key, 0) + int(row[-1] or 0)
+    return result
+
+
+def group_label(dimension: str, key, scope: Scope) -> str | int:
+    if dimension == "day":
+        return f"{key.isoformat()} ({WEEKDAYS[key.weekday()][:3]})"
+    if dimension == "week":
+        return f"week of {key.isoformat()}"
+    if dimension == "weekday":
+        return WEEKDAYS[key]
+    if dimension == "hour":
+        return f"{key:02d}:00–{key:02d}:59"
+    if dimension == "location":
+        return next((p.label for p in scope.places if p.id == key), str(key))
+    return key or "(no role)"
+
+
+def group_order(dimension: str, key, scope: Scope) -> tuple:
+    if dimension == "location":
+        return (next((p.position for p in scope.places if p.id == key), 0),)
+    return (0, key) if key is not None else (1, "")
+
+
+def labor_figures(sums: LaborSums, net_sales: int | None, currency: str) -> dict:
+    """One row's or the totals' labor figures, money formatted."""
+    figures = {
+        "hours": hours(sums.paid_seconds),
+        "labor_cost": format_money(sums.cost, currency),
+        "overtime_hours": hours(sums.overtime_seconds),
+        "overtime_cost": format_money(sums.overtime_premium, currency),
+        "shifts": sums.shifts,
+    }
+    if net_sales is not None:
+        figures["net_sales"] = format_money(net_sales, currency)
+        figures["labor_percent"] = percent(sums.cost, net_sales)
+        per_hour = divide_half_up(net_sales * 3600, sums.paid_seconds) if sums.paid_seconds else None
+        figures["sales_per_labor_hour"] = format_money(per_hour, currency) if per_hour is not None else None
+    if sums.scheduled_shifts:
+        figures["scheduled_hours"] = hours(sums.scheduled_seconds)
+    return figures
+
+
+def _check_dimensions(group_by: list[str] | None) -> list[str]:
+    dimensions = list(dict.fromkeys(group_by or []))
+    if len(dimensions) > 2:
+        raise ToolError(
+            f"group_by takes at most two dimensions, got {len(dimensions)}: {', '.join(dimensions)}"
+        )
+    return dimensions
+
+
+def _no_labor_note(ctx: ToolContext, scope: Scope) -> str:
+    with ctx.engine.connect() as conn:
+        first, last = conn.execute(
+            select(func.min(shifts.c.business_date), func.max(shifts.c.business_date)).where(
+                shifts.c.location_id.in_(_location_ids(scope))
+            )
+        ).one()
+    if first is None:
+        return (
+            "no shifts are stored for these locations — import them with `opsbot labor import-shifts FILE` "
+            "or sync Square Labor"
+        )
+    return f"no shifts in {scope.period.label}: the labor data covers {first} to {last}"
+
+
+@activity("adding up labor")
+def labor_report(
+    ctx: ToolContext,
+    period: PeriodArg = None,
+    locations: LocationsArg = None,
+    group_by: Annotated[
+        list[LaborDimension] | None,
+        Param("Up to two of day, week, weekday, hour, location, role; default none (totals only)."),
+    ] = None,
+    roles: RolesArg = None,
+    overtime_after_hours: OvertimeArg = None,
+    limit: Annotated[int | None, Param("At most this many rows (1–100); default 40.")] = None,
+    start_date: StartArg = None,
+    end_date: EndArg = None,
+) -> dict:
+    """Labor for a period: paid hours, labor cost, labor % of net sales, sales per labor hour, overtime
+    hours and cost, and scheduled hours where the source has schedules — in total and grouped like sales
+    (by day, week, weekday, hour, location and/or role). Use for "labor % at Harbor yesterday", "which day
+    had the most overtime", "labor cost by role last week"."""
+    scope = build_scope(ctx, period=period, start_date=start_date, end_date=end_date, locations=locations)
+    dimensions = _check_dimensions(group_by)
+    if limit is not None and not 1 <= limit <= 100:
+        raise ToolError(f"limit must be between 1 and 100, got {limit}")
+    threshold, multiplier = overtime_rule(ctx, overtime_after_hours)
+    chosen_roles = _resolve_roles(ctx.engine, roles)
+    rows, overtime = shifts_with_overtime(ctx, scope, threshold, multiplier)
+    if chosen_roles:
+        rows = [row for row in rows if row.role in chosen_roles]
+    currency = scope.currency
+    sales_total = net_sales_by(ctx, scope, [])
+    totals = LaborSums()
+    for row in rows:
+        totals.add(shift_sums(row, overtime.get(row.id, Overtime())))
+    result: dict = {
+        **scope.coverage(),
+        "definitions": labor_definitions(ctx, threshold, multiplier),
+        "totals": labor_figures(totals, None if chosen_roles else sales_total.get((), 0), currency),
+    }
+    if chosen_roles:
+        result["roles"] = list(chosen_roles)
+        result["totals"]["labor_percent_of_all_net_sales"] = percent(totals.cost, sales_total.get((), 0))
+        result["totals"]["net_sales"] = format_money(sales_total.get((), 0), currency)
+    if not rows:
+        result["data_note"] = _no_labor_note(ctx, scope)
+    if dimensions:
+        grouped = (
+            _group_by_hour(ctx, scope, rows, overtime, dimensions)
+            if "hour" in dimensions
+            else _group_by_shift(rows, overtime, dimensions, ctx.week_start)
+        )
+        sales = net_sales_by(ctx, scope, dimensions)
+        keys = sorted(
+            grouped, key=lambda k: tuple(group_order(d, v, scope) for d, v in zip(dimensions, k, strict=True))
+        )
+        cap = limit or 40
+        out = []
+        for key in keys[:cap]:
+            sales_key = tuple(v for d, v in zip(dimensions, key, strict=True) if d != "role")
+            row_sales = sales.get(sales_key, 0)
+            labels = {d: group_label(d, v, scope) for d, v in zip(dimensions, key, strict=True)}
+            figures = labor_figures(grouped[key], row_sales, currency)
+            if "role" in dimensions:
+                figures["labor_percent_basis"] = "net sales of the whole row, every role"
+            out.append({**labels, **figures})
+        result["group_by"] = dimensions
+        result["rows"] = out
+        result["rows_omitted"] = max(0, len(keys) - cap)
+    return result
+
+
+def _local_span(row: ShiftRow, timezone: str) -> str:
+    tz = ZoneInfo(timezone)
+    start = row.start_at.astimezone(tz)
+    if row.end_at is None:
+        return f"{start:%H:%M}– (clocked in)"
+    end = row.end_at.astimezone(tz)
+    return f"{start:%H:%M}–{end:%H:%M}" + ("" if end.date() == start.date() else " (+1 day)")
+
+
+def _employee_filter(rows: list[ShiftRow], employee: str) -> Callable[[ShiftRow], bool]:
+    wanted = employee.strip().lower()
+    names = sorted({row.employee_name or row.team_member_id for row in rows})
+    if not any(wanted in name.lower() for name in names):
+        if close_matches(employee, names):
+            raise unknown_name_error("employee", employee, names)
+        raise ToolError(f"no shifts by an employee named {employee!r} in this period")
+    return lambda row: wanted in (row.employee_name or row.team_member_id).lower()
+
+
+@activity("looking through shifts")
+def labor_shifts(
+    ctx: ToolContext,
+    period: PeriodArg = None,
+    locations: LocationsArg = None,
+    roles: RolesArg = None,
+    employee: Annotated[str | None, Param("Only this employee's shifts (part of the name).")] = None,
+    only: Annotated[
+        Literal["all", "overtime", "open", "longest"] | None,
+        Param("overtime: shifts with overtime; open: still clocked in; longest: by paid hours; default all."),
+    ] = None,
+    overtime_after_hours: OvertimeArg = None,
+    limit: Annotated[int | None, Param("At most this many shifts (1–100); default 25.")] = None,
+    start_date: StartArg = None,
+    end_date: EndArg = None,
+) -> dict:
+    """The shifts of a period, one row each: employee, role, location, day, local clock-in–out, paid
+    hours, rate, cost, overtime. Use for "which shifts ran overtime last week", "who worked Saturday at
+    Harbor", "who is clocked in"."""
+    scope = build_scope(ctx, period=period, start_date=start_date, end_date=end_date, locations=locations)
+    if limit is not None and not 1 <= limit <= 100:
+        raise ToolError(f"limit must be between 1 and 100, got {limit}")
+    threshold, multiplier = overtime_rule(ctx, overtime_after_hours)
+    chosen_roles = _resolve_roles(ctx.engine, roles)
+    rows, overtime = shifts_with_overtime(ctx, scope, threshold, multiplier)
+    if chosen_roles:
+        rows = [row for row in rows if row.role in chosen_roles]
+    if employee:
+        keep = _employee_filter(rows, employee)
+        rows = [row for row in rows if keep(row)]
+    mode = only or "all"
+    if mode == "overtime":
+        rows = [row for row in rows if row.id in overtime]
+        rows.sort(key=lambda r: (-overtime[r.id].seconds, r.start_at))
+    elif mode == "open":
+        rows = [row for row in rows if row.status == "open"]
+    elif mode == "longest":
+        rows.sort(key=lambda r: (-r.paid_seconds, r.start_at))
+    if mode in ("all", "open"):
+        rows.sort(key=lambda r: (r.start_at, r.id))
+    currency = scope.currency
+    places = {place.id: place for place in scope.places}
+    cap = limit or 25
+    listed = []
+    for row in rows[:cap]:
+        extra = overtime.get(row.id, Overtime())
+        place = places[row.location_id]
+        listed.append(
+            {
+                "employee": row.employee_name or row.team_member_id,
+                "role": row.role or "(no role)",
+                "location": place.label,
+                "day": f"{row.business_date.isoformat()} ({WEEKDAYS[row.business_date.weekday()][:3]})",
+                "clocked": _local_span(row, place.timezone),
+                "hours": hours(row.paid_seconds),
+                "hourly_rate": format_money(row.hourly_rate, currency),
+                "cost": format_money(row.base_cost + extra.premium, currency),
+                "overtime_hours": hours(extra.seconds),
+                "overtime_cost": format_money(extra.premium, currency),
+            }
+        )
+    result = {
+        **scope.coverage(),
+        "definitions": labor_definitions(ctx, threshold, multiplier),
+        "shown": mode,
+        "shifts": listed,
+        "shifts_matching": len(rows),
+        "shifts_omitted": max(0, len(rows) - cap),
+    }
+    if not rows:
+        result["data_note"] = _no_labor_note(ctx, scope)
+    return result
