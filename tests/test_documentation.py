@@ -11,12 +11,15 @@ from pathlib import Path
 
 from bot.cli import build_parser
 from bot.settings import VARIABLES, load_settings
+from tools.data_sources import installed_data_sources
 from tools.analytics.definitions import DEFINITIONS
 from tools.registry import default_registry
 
 REPO = Path(__file__).resolve().parents[1]
 README = (REPO / "README.md").read_text()
 ENV_EXAMPLE_FILE = REPO / ".env.example"
+# What the core reads, and what the installed data-source plugins declare (read through ctx.options).
+SETTINGS = VARIABLES + tuple(name for source in installed_data_sources() for name in source.settings)
 ENV_EXAMPLE = ENV_EXAMPLE_FILE.read_text()
 
 
@@ -59,7 +62,7 @@ def env_example_entries() -> dict[str, str | None]:
 
 def test_every_setting_is_in_readmes_configuration_table():
     documented = set(table_names("Configuration"))
-    missing = [name for name in VARIABLES if name not in documented]
+    missing = [name for name in SETTINGS if name not in documented]
     assert not missing, "\n".join(
         f"{name} is read by bot/settings.py but missing from README.md's '## Configuration' table — add "
         f"a row `| `{name}` | its default | what it does |`"
@@ -69,7 +72,7 @@ def test_every_setting_is_in_readmes_configuration_table():
 
 def test_every_setting_is_in_env_example_with_a_comment():
     problems = []
-    for name in VARIABLES:
+    for name in SETTINGS:
         if name not in env_example_entries():
             problems.append(
                 f"{name} is read by bot/settings.py but missing from .env.example — add `# what it does` and "
@@ -89,7 +92,7 @@ def test_nothing_documented_is_a_setting_that_does_not_exist():
             (".env.example", list(env_example_entries())),
         )
         for name in names
-        if name not in VARIABLES
+        if name not in SETTINGS
     ]
     assert not stale, "\n".join(stale)
 
