@@ -11,8 +11,8 @@ from pathlib import Path
 
 from bot.cli import build_parser
 from bot.settings import VARIABLES, load_settings
-from tools.data_sources import installed_data_sources
 from tools.analytics.definitions import DEFINITIONS
+from tools.data_sources import installed_data_sources
 from tools.registry import default_registry
 
 REPO = Path(__file__).resolve().parents[1]
