@@ -196,6 +196,12 @@ def test_every_command_in_readmes_table_exists():
 # --- tools ------------------------------------------------------------------------------------------------
 
 
+def test_the_labor_plugins_tools_are_in_its_readme_section():
+    labor = [tool.name for tool in default_registry().tools() if tool.source == "labor"]
+    assert labor, "the bundled labor plugin is not installed (./scripts/ensure-venv installs it)"
+    assert sorted(table_names("Labor, food cost and prime cost")) == sorted(labor)
+
+
 def test_every_builtin_tool_is_in_readmes_tools_table():
     """Built-in tools only: a plugin documents its own tools (the example plugin's are in "Add a data-source
     tool"), and plugins installed next to opsbot must not fail this repository's tests."""
