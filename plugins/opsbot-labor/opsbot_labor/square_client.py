@@ -123,7 +123,7 @@ def _error_detail(body: Any) -> str:
     if isinstance(errors, list) and errors and isinstance(errors[0], dict):
         first = errors[0]
         detail = f"{first.get('code', 'ERROR')}: {first.get('detail') or first.get('category') or ''}"
-        return detail.rstrip(": ")
+        return " ".join(detail.split()).rstrip(": ")
     text = " ".join(str(body).split())[:200] if body else ""
     return text or "no details"
 

@@ -137,8 +137,9 @@ def _sync_location(
         for payload in page:
             tally.read += 1
             moment = updated_at(payload)
-            if moment is not None and (newest is None or moment > newest):
-                newest = moment
+            if moment is not None:  # never past now: a clock ahead would stop later syncs short
+                moment = min(moment, sync.now)
+                newest = moment if newest is None else max(newest, moment)
             try:
                 records.append(
                     parse_timecard(payload, location_ids=location_ids, timezones=timezones, names=names)
@@ -182,7 +183,8 @@ def sync_live(
         for square_id in wanted:
             _sync_location(sync, client, square_id, places, names, marks.get(square_id), tally, store)
     if not store:
-        return [*notes, SANDBOX_NOTE.format(read=f"{tally.read:,} timecards")]
+        read = f"{tally.read:,} timecard{'' if tally.read == 1 else 's'}"
+        return [*notes, SANDBOX_NOTE.format(read=read)]
     summary = tally.counts.note("Square timecards")
     if tally.skipped:
         summary += f", {_skipped_note(tally.skipped)}"
