@@ -82,5 +82,15 @@ item_costs = Table(
     Index("ix_labor_item_costs_item_effective_date", "item", "effective_date"),
 )
 
+# How far the live Square Labor sync has read each Square location: the newest timecard ``updated_at`` seen
+# by a sync that read the location to the end. The next sync re-reads a trailing window before it.
+sync_marks = Table(
+    "labor_sync_marks",
+    metadata,
+    Column("square_location_id", String(64), primary_key=True),
+    Column("updated_at", UtcDateTime, nullable=False),
+    Column("synced_at", UtcDateTime, nullable=False),
+)
+
 # Children first: the order the core empties them in when the business data is replaced.
-TABLES = (shift_hours, shifts, item_costs)
+TABLES = (shift_hours, shifts, item_costs, sync_marks)

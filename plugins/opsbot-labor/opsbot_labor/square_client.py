@@ -1,0 +1,297 @@
+"""Square's Labor and Team APIs through the official ``squareup`` SDK: SearchTimecards pages of one location
+and every team member, as the JSON payloads ``square_timecards`` reads.
+
+Settings come from the environment mapping handed in (never ``os.environ``): ``SQUARE_ACCESS_TOKEN``,
+``SQUARE_ENVIRONMENT`` (``production`` or ``sandbox``), ``SQUARE_BASE_URL`` (a test server in place of
+Square's) and ``SQUARE_LOCATION_IDS`` (a comma list: only these locations). The SDK's own retries (which
+sleep on the wall clock) are switched off; 429 and 5xx answers and dropped connections are retried here with
+exponential backoff, waiting what ``Retry-After`` asks, through an injectable ``sleep``. Requests go through
+the SDK's typed methods (its base URL, token, Square-Version header); the answer is read as the JSON body
+Square sent, kept by a response hook on the SDK's HTTP client.
+
+SearchTimecards filters on location, status, start, end, workday and team member, not on ``updated_at``
+(Square's ``TimecardFilter``): an incremental read sorts on ``UPDATED_AT`` newest first and stops at the
+first page that reaches back past the wanted time, dropping the older timecards of that page.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import time
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+import httpx
+from square import Square
+from square.core.api_error import ApiError
+from square.environment import SquareEnvironment
+
+from opsbot_labor.square_timecards import updated_at
+from tools.plugin_api import SourceError
+
+TOKEN = "SQUARE_ACCESS_TOKEN"
+ENVIRONMENT = "SQUARE_ENVIRONMENT"
+BASE_URL = "SQUARE_BASE_URL"
+LOCATION_IDS = "SQUARE_LOCATION_IDS"
+# The Square-Version these requests and the parser are written against (Timecard needs 2025-05-21 or later).
+SQUARE_API_VERSION = "2026-09-16"
+# SearchTimecards pages hold at most 200 timecards (and 200 by default).
+TIMECARD_PAGE_SIZE = 200
+_NO_SDK_RETRIES: Any = {"max_retries": 0}
+_ENVIRONMENTS = {"production": SquareEnvironment.PRODUCTION, "sandbox": SquareEnvironment.SANDBOX}
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class SquareLaborSettings:
+    """The Square account to read: its token, ``production``/``sandbox``, a base URL override, and the
+    Square location ids to keep to (empty: every store location with one)."""
+
+    token: str
+    environment: str = "production"
+    base_url: str | None = None
+    location_ids: tuple[str, ...] = ()
+
+    @classmethod
+    def from_environ(cls, environ: Mapping[str, str]) -> SquareLaborSettings | None:
+        """The settings in ``environ``; None when SQUARE_ACCESS_TOKEN is absent or blank."""
+        token = (environ.get(TOKEN) or "").strip()
+        if not token:
+            return None
+        environment = (environ.get(ENVIRONMENT) or "production").strip().lower()
+        if environment not in _ENVIRONMENTS:
+            raise SourceError(f"{ENVIRONMENT}={environ.get(ENVIRONMENT)!r} — use production or sandbox")
+        base_url = (environ.get(BASE_URL) or "").strip() or None
+        ids = tuple(part.strip() for part in (environ.get(LOCATION_IDS) or "").split(",") if part.strip())
+        return cls(token=token, environment=environment, base_url=base_url, location_ids=ids)
+
+
+@dataclass(frozen=True)
+class Backoff:
+    """``retries`` more attempts after the first, waiting ``base_delay`` × 2ⁿ seconds or the server's
+    ``Retry-After`` (at most ``max_delay``) through ``sleep``."""
+
+    retries: int = 4
+    base_delay: float = 1.0
+    max_delay: float = 60.0
+    sleep: Callable[[float], object] = field(default=time.sleep, compare=False)
+
+    def delay(self, attempt: int, retry_after: float | None) -> float:
+        """Seconds to wait before retry number ``attempt`` (0-based)."""
+        if retry_after is not None:
+            return min(max(retry_after, 0.0), self.max_delay)
+        return min(self.base_delay * 2**attempt, self.max_delay)
+
+
+class _Transient(Exception):
+    """A failure worth another attempt; ``retry_after`` is what the server asked to wait (seconds)."""
+
+    def __init__(self, message: str, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+def square_time(moment: datetime) -> str:
+    """An RFC 3339 UTC timestamp the way Square's filters take it."""
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def retry_after_seconds(headers: Mapping[str, str] | None) -> float | None:
+    """The ``Retry-After`` header (seconds or an HTTP date) as seconds; None when absent or unreadable."""
+    value = next((v for k, v in (headers or {}).items() if k.lower() == "retry-after"), None)
+    if value is None:
+        return None
+    value = value.strip()
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        moment = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return max(0.0, (moment - datetime.now(UTC)).total_seconds())
+
+
+def _error_detail(body: Any) -> str:
+    errors = body.get("errors") if isinstance(body, dict) else None
+    if isinstance(errors, list) and errors and isinstance(errors[0], dict):
+        first = errors[0]
+        detail = f"{first.get('code', 'ERROR')}: {first.get('detail') or first.get('category') or ''}"
+        return " ".join(detail.split()).rstrip(": ")
+    text = " ".join(str(body).split())[:200] if body else ""
+    return text or "no details"
+
+
+class SquareLaborClient:
+    """One Square account's timecards and team members; ``close()`` when done (or use ``with``)."""
+
+    def __init__(
+        self,
+        settings: SquareLaborSettings,
+        *,
+        backoff: Backoff | None = None,
+        page_size: int = TIMECARD_PAGE_SIZE,
+        timeout: float = 30.0,
+    ) -> None:
+        self.settings = settings
+        self.backoff = backoff or Backoff()
+        self.page_size = page_size
+        environment = _ENVIRONMENTS[settings.environment]
+        self.url = settings.base_url or environment.value
+        self._last_response: httpx.Response | None = None
+        self._http = httpx.Client(timeout=timeout, event_hooks={"response": [self._keep_response]})
+        self._sdk = Square(
+            token=settings.token,
+            environment=environment,
+            base_url=settings.base_url,
+            version=SQUARE_API_VERSION,
+            timeout=timeout,
+            httpx_client=self._http,
+        )
+
+    def __enter__(self) -> SquareLaborClient:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._http.close()
+
+    def _keep_response(self, response: httpx.Response) -> None:
+        self._last_response = response
+
+    # -- the API ---------------------------------------------------------------------------------------
+
+    def team_members(self) -> dict[str, Any]:
+        """Every team member of the account (all SearchTeamMembers pages) as one ``{"team_members": […]}``."""
+        members: list[Any] = []
+        cursor: str | None = None
+        while True:
+            page = self._call(
+                "SearchTeamMembers",
+                lambda cursor=cursor: self._sdk.team_members.search(
+                    **({"cursor": cursor} if cursor else {}), request_options=_NO_SDK_RETRIES
+                ),
+            )
+            found = page.get("team_members") or []
+            if not isinstance(found, list):
+                raise SourceError("Square SearchTeamMembers answered team_members that is not a list")
+            members += found
+            cursor = page.get("cursor")
+            if not cursor:
+                return {"team_members": members}
+
+    def timecard_query(self, square_location_id: str, started_from: datetime | None) -> dict[str, Any]:
+        """The SearchTimecards query for one location: newest update first, starting from ``started_from``
+        when given."""
+        search_filter: dict[str, Any] = {"location_ids": [square_location_id]}
+        if started_from is not None:
+            search_filter["start"] = {"start_at": square_time(started_from)}
+        return {"filter": search_filter, "sort": {"field": "UPDATED_AT", "order": "DESC"}}
+
+    def timecard_pages(
+        self,
+        square_location_id: str,
+        *,
+        started_from: datetime | None = None,
+        updated_since: datetime | None = None,
+    ) -> Iterator[list[Any]]:
+        """The location's timecards page by page, most recently updated first: those that start from
+        ``started_from``, and (``updated_since``) only those updated since then — reading stops at the
+        first page that reaches past it. A timecard without a readable ``updated_at`` is kept (the parser
+        rejects it)."""
+        query = self.timecard_query(square_location_id, started_from)
+        cursor: str | None = None
+        while True:
+            page = self._call(
+                "SearchTimecards",
+                lambda cursor=cursor: self._sdk.labor.search_timecards(
+                    query=query,  # type: ignore[arg-type]
+                    limit=self.page_size,
+                    **({"cursor": cursor} if cursor else {}),
+                    request_options=_NO_SDK_RETRIES,
+                ),
+            )
+            timecards = page.get("timecards") or []
+            if not isinstance(timecards, list):
+                raise SourceError("Square SearchTimecards answered timecards that is not a list")
+            cursor = page.get("cursor")
+            if updated_since is None:
+                yield timecards
+            else:
+                moments = [updated_at(timecard) for timecard in timecards]
+                yield [
+                    tc for tc, at in zip(timecards, moments, strict=True) if at is None or at >= updated_since
+                ]
+                if any(at is not None and at < updated_since for at in moments):
+                    return
+            if not cursor:
+                return
+
+    # -- requests, errors and retries ------------------------------------------------------------------
+
+    def _call(self, what: str, request: Callable[[], Any]) -> dict[str, Any]:
+        attempt = 0
+        while True:
+            try:
+                return self._once(what, request)
+            except _Transient as exc:
+                if attempt >= self.backoff.retries:
+                    tries = attempt + 1
+                    raise SourceError(
+                        f"{exc} — gave up after {tries} attempt{'s' if tries > 1 else ''}; try again later"
+                    ) from None
+                self.backoff.sleep(self.backoff.delay(attempt, exc.retry_after))
+                attempt += 1
+
+    def _once(self, what: str, request: Callable[[], Any]) -> dict[str, Any]:
+        self._last_response = None
+        try:
+            request()
+            return self._answer(what)
+        except ApiError as exc:
+            status = exc.status_code or 0
+            detail = _error_detail(exc.body)
+            if status == 401:
+                raise SourceError(
+                    f"Square rejected the access token on {what} ({status} {detail}) — check {TOKEN}; it "
+                    f"may be revoked or be for another environment (this is {self.settings.environment}: "
+                    f"{ENVIRONMENT})"
+                ) from None
+            if status == 403:
+                raise SourceError(
+                    f"Square refused {what} ({status} {detail}) — {TOKEN} needs the TIMECARDS_READ and "
+                    "EMPLOYEES_READ permissions"
+                ) from None
+            if status == 429 or status >= 500:
+                raise _Transient(
+                    f"Square {what} answered {status} ({detail})", retry_after_seconds(exc.headers)
+                ) from None
+            raise SourceError(f"Square {what} failed: {status} {detail}") from None
+        except httpx.TransportError as exc:
+            raise _Transient(f"cannot reach Square at {self.url} ({type(exc).__name__}: {exc})") from None
+
+    def _answer(self, what: str) -> dict[str, Any]:
+        """The JSON body of the response the SDK just read, exactly as Square sent it (the SDK's typed copy
+        of a malformed payload would not round-trip)."""
+        response = self._last_response
+        if response is None:
+            raise SourceError(f"Square {what}: the SDK returned without a response")
+        try:
+            body = response.json()
+        except ValueError:
+            raise SourceError(
+                f"Square {what} answered {response.status_code} with a body that is not JSON"
+            ) from None
+        if not isinstance(body, dict):
+            raise SourceError(
+                f"Square {what} answered {response.status_code} with JSON that is not an object"
+            )
+        return body
