@@ -16,12 +16,13 @@ from opsbot_labor.records import ShiftRecord
 from opsbot_labor.square_client import Backoff
 from opsbot_labor.square_sync import sync_live
 from opsbot_labor.square_timecards import TimecardError, parse_team_members, parse_timecard
-from opsbot_labor.tables import shift_hours, shifts, sync_marks
+from opsbot_labor.tables import item_costs, shift_hours, shifts, sync_marks
 from sqlalchemy import Engine, insert, select
 
 from tests.fakes.json_http import Fault
 from tests.fakes.square_api import server_error
 from tests.fakes.square_labor_api import (
+    CATALOG_PATH,
     TEAM_MEMBERS_PATH,
     TIMECARDS_PATH,
     VALID_TOKEN,
@@ -673,3 +674,181 @@ def test_a_timecard_updated_in_the_future_does_not_move_the_mark_past_now(engine
     with FakeSquareLabor([*HARBOR, ahead], TEAM) as fake:
         run(live(engine, fake, SQUARE_LOCATION_IDS="L1"))
     assert marks(engine) == {"L1": NOW}
+
+
+# --- the catalog's vendor costs --------------------------------------------------------------------------
+
+
+def variation(
+    variation_id: str, item_id: str, updated: str, cost: int | None, currency: str = "USD"
+) -> dict[str, Any]:
+    """A CatalogObject of type ITEM_VARIATION as ListCatalog nests it in its item (``square.types.
+    catalog_item_variation``), with a default vendor cost (``vendor_information[0].unit_cost_money``)."""
+    data: dict[str, Any] = {
+        "item_id": item_id,
+        "name": variation_id,
+        "ordinal": 0,
+        "pricing_type": "FIXED_PRICING",
+        "price_money": {"amount": 1200, "currency": currency},
+        "sellable": True,
+        "stockable": True,
+    }
+    if cost is not None:
+        data["vendor_information"] = [
+            {"vendor_id": "VEN1", "vendor_code": f"C-{variation_id}",
+             "unit_cost_money": {"amount": cost, "currency": currency}},
+            # A second vendor: not the default cost.
+            {"vendor_id": "VEN2", "unit_cost_money": {"amount": 9999, "currency": currency}},
+        ]  # fmt: skip
+    return {
+        "type": "ITEM_VARIATION",
+        "id": variation_id,
+        "updated_at": updated,
+        "version": 1764000000000,
+        "is_deleted": False,
+        "present_at_all_locations": True,
+        "item_variation_data": data,
+    }
+
+
+def item(item_id: str, name: str, *variations: dict[str, Any]) -> dict[str, Any]:
+    """A CatalogObject of type ITEM as ListCatalog returns it, its variations inside."""
+    return {
+        "type": "ITEM",
+        "id": item_id,
+        "updated_at": "2026-11-01T00:00:00Z",
+        "version": 1764000000000,
+        "is_deleted": False,
+        "present_at_all_locations": True,
+        "item_data": {"name": name, "product_type": "REGULAR", "variations": list(variations)},
+    }
+
+
+BURGER = item(
+    "I-BURGER",
+    "Classic Burger",
+    variation("V-SINGLE", "I-BURGER", "2026-11-10T15:00:00Z", 210),
+    variation("V-DOUBLE", "I-BURGER", "2026-11-13T04:30:00Z", 340),
+)
+FRIES = item("I-FRIES", "Fries", variation("V-FRIES", "I-FRIES", "2026-11-03T09:00:00Z", 85))
+SODA = item("I-SODA", "Soda", variation("V-SODA", "I-SODA", "2026-11-03T09:00:00Z", None))
+CATALOG = [BURGER, SODA, FRIES, {"type": "CATEGORY", "id": "CAT1", "category_data": {"name": "Mains"}}]
+TIMECARDS_NOTE = "labor: 6 Square timecards read (6 new, 0 changed, 0 unchanged)"
+
+
+def stored_costs(engine: Engine) -> set[tuple]:
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(item_costs.c.source, item_costs.c.item, item_costs.c.location_id,
+                   item_costs.c.effective_date, item_costs.c.unit_cost, item_costs.c.currency)
+        )  # fmt: skip
+        return {tuple(row) for row in rows}
+
+
+# Burger: the mean of 210 and 340 = 275, from the Double's date (the later, the 13th); Fries 85 from the 3rd.
+EXPECTED_COSTS = {
+    ("square_catalog", "Classic Burger", None, date(2026, 11, 13), 275, "USD"),
+    ("square_catalog", "Fries", None, date(2026, 11, 3), 85, "USD"),
+}
+
+
+def test_vendor_costs_are_read_over_catalog_pages_and_stored(engine):
+    add_locations(engine)
+    with FakeSquareLabor([*HARBOR, HILL], TEAM, catalog=CATALOG, catalog_page_size=2) as fake:
+        notes = run(live(engine, fake))
+    # ITEMs only: Burger, Soda | Fries.
+    assert [(r.method, r.query) for r in fake.catalog_lists] == [
+        ("GET", {"types": "ITEM"}),
+        ("GET", {"types": "ITEM", "cursor": "cat-2"}),
+    ]
+    assert fake.catalog_lists[0].headers["authorization"] == f"Bearer {VALID_TOKEN}"
+    assert notes == [
+        TIMECARDS_NOTE,
+        "labor: 2 vendor costs from the Square catalog read (2 new, 0 changed, 0 unchanged)",
+    ]
+    assert stored_costs(engine) == EXPECTED_COSTS
+    assert len(stored(engine)) == 6
+
+
+def test_a_resync_of_the_catalog_changes_nothing_and_an_edit_is_updated(engine):
+    add_locations(engine)
+    with FakeSquareLabor([*HARBOR, HILL], TEAM, catalog=CATALOG, catalog_page_size=2) as fake:
+        run(live(engine, fake))
+        again = run(live(engine, fake, now=NOW + timedelta(hours=1)))
+        assert stored_costs(engine) == EXPECTED_COSTS
+        # Fries' vendor cost raised to 95 on the same day: the row for that day is replaced.
+        fake.catalog[2]["item_data"]["variations"][0]["item_variation_data"]["vendor_information"][0][
+            "unit_cost_money"
+        ]["amount"] = 95
+        edited = run(live(engine, fake, now=NOW + timedelta(hours=2)))
+    assert again[-1] == "labor: 2 vendor costs from the Square catalog read (0 new, 0 changed, 2 unchanged)"
+    assert edited[-1] == "labor: 2 vendor costs from the Square catalog read (0 new, 1 changed, 1 unchanged)"
+    assert stored_costs(engine) == {
+        ("square_catalog", "Classic Burger", None, date(2026, 11, 13), 275, "USD"),
+        ("square_catalog", "Fries", None, date(2026, 11, 3), 95, "USD"),
+    }
+
+
+def test_a_catalog_without_vendor_costs_stores_nothing(engine):
+    add_locations(engine)
+    with FakeSquareLabor([*HARBOR, HILL], TEAM, catalog=[SODA]) as fake:
+        notes = run(live(engine, fake))
+    assert len(fake.catalog_lists) == 1
+    assert notes == [TIMECARDS_NOTE]
+    assert stored_costs(engine) == set()
+
+
+def test_a_vendor_cost_in_another_currency_is_skipped_with_a_note(engine):
+    add_locations(engine)
+    croissant = item("I-CRO", "Croissant", variation("V-CRO", "I-CRO", "2026-11-05T08:00:00Z", 120, "EUR"))
+    with FakeSquareLabor([*HARBOR, HILL], TEAM, catalog=[FRIES, croissant]) as fake:
+        notes = run(live(engine, fake))
+    assert notes == [
+        TIMECARDS_NOTE,
+        "labor: 1 vendor costs from the Square catalog read (1 new, 0 changed, 0 unchanged)",
+        "labor: 1 Square catalog vendor cost skipped, in EUR not the locations' currency (USD): Croissant",
+    ]
+    assert stored_costs(engine) == {("square_catalog", "Fries", None, date(2026, 11, 3), 85, "USD")}
+
+
+def test_a_catalog_500_after_retries_is_one_note_and_keeps_the_timecards(engine):
+    add_locations(engine)
+    sleeps = Sleeps()
+    with FakeSquareLabor([*HARBOR, HILL], TEAM, catalog=CATALOG) as fake:
+        fake.fail(server_error(CATALOG_PATH), times=5)
+        notes = run(live(engine, fake), sleeps)
+    assert [r.status for r in fake.catalog_lists] == [500] * 5
+    assert sleeps == [1.0, 2.0, 4.0, 8.0]
+    assert notes == [
+        TIMECARDS_NOTE,
+        "labor: Square catalog vendor costs not read: Square ListCatalog answered 500 "
+        "(INTERNAL_SERVER_ERROR: An internal error occurred.) — gave up after 5 attempts; try again later",
+    ]
+    assert set(stored(engine)) == {"H20", "H21", "H22", "H23", "H24", "W1"}
+    assert stored_costs(engine) == set()
+    assert set(marks(engine)) == {"L1", "L2"}
+
+
+def test_a_catalog_403_names_the_items_permission(engine):
+    add_locations(engine)
+    with FakeSquareLabor([*HARBOR, HILL], TEAM, catalog=CATALOG) as fake:
+        fake.fail(Fault(CATALOG_PATH, 403, {"errors": [{"code": "INSUFFICIENT_SCOPES", "detail": "no"}]}))
+        notes = run(live(engine, fake))
+    assert notes[-1] == (
+        "labor: Square catalog vendor costs not read: Square refused ListCatalog (403 INSUFFICIENT_SCOPES: "
+        "no) — SQUARE_ACCESS_TOKEN needs the ITEMS_READ permission"
+    )
+    assert len(stored(engine)) == 6
+
+
+def test_the_fake_catalog_refuses_an_unknown_type_and_cursor():
+    with FakeSquareLabor([], [], catalog=CATALOG) as fake:
+        headers = {"authorization": f"Bearer {VALID_TOKEN}"}
+        bad_type = httpx.get(f"{fake.url}{CATALOG_PATH}", params={"types": "ITEM,WIDGET"}, headers=headers)
+        bad_cursor = httpx.get(f"{fake.url}{CATALOG_PATH}", params={"cursor": "x"}, headers=headers)
+        everything = httpx.get(
+            f"{fake.url}{CATALOG_PATH}", params={"types": "item, category"}, headers=headers
+        )
+    assert (bad_type.status_code, bad_type.json()["errors"][0]["code"]) == (400, "INVALID_ENUM_VALUE")
+    assert (bad_cursor.status_code, bad_cursor.json()["errors"][0]["code"]) == (400, "INVALID_CURSOR")
+    assert [obj["id"] for obj in everything.json()["objects"]] == ["I-BURGER", "I-SODA", "I-FRIES", "CAT1"]

@@ -1,9 +1,11 @@
-"""A local fake of Square's Labor and Team APIs (what opsbot-labor reads), in Square's wire format, over
-real HTTP: SearchTimecards (``POST /v2/labor/timecards/search``: filter on location_ids, status, start, end
-and team_member_ids; sort on START_AT, END_AT, CREATED_AT or UPDATED_AT; cursor pages of ``limit`` ≤ 200
-over a snapshot taken by the first request, the original query required with every cursor) and
-SearchTeamMembers (``POST /v2/team-members/search``, cursor pages), Bearer-token auth, Square's error bodies,
-and scripted faults (``rate_limited``, ``unauthorized``) through ``JsonApiServer.fail``.
+"""A local fake of Square's Labor, Team and Catalog APIs (what opsbot-labor reads), in Square's wire
+format, over real HTTP: SearchTimecards (``POST /v2/labor/timecards/search``: filter on location_ids,
+status, start, end and team_member_ids; sort on START_AT, END_AT, CREATED_AT or UPDATED_AT; cursor pages
+of ``limit`` ≤ 200 over a snapshot taken by the first request, the original query required with every
+cursor), SearchTeamMembers (``POST /v2/team-members/search``, cursor pages), ListCatalog
+(``GET /v2/catalog/list`` with ``types``, a case-insensitive comma list, and ``cursor`` query parameters;
+pages of ``catalog_page_size``, 100 like Square's), Bearer-token auth, Square's error bodies, and scripted
+faults (``rate_limited``, ``unauthorized``) through ``JsonApiServer.fail``.
 
 A filter field Square's ``TimecardFilter`` does not have (``updated_at`` …) is answered 400, so a client
 cannot believe it filtered on something Square would not."""
@@ -20,6 +22,20 @@ from tests.fakes.square_api import UNAUTHORIZED, VALID_TOKEN, rate_limited, squa
 
 TIMECARDS_PATH = "/v2/labor/timecards/search"
 TEAM_MEMBERS_PATH = "/v2/team-members/search"
+CATALOG_PATH = "/v2/catalog/list"
+CATALOG_PAGE_SIZE = 100
+# The CatalogObjectType values ListCatalog takes (those this fake knows of) and its default ``types``.
+_CATALOG_TYPES = {
+    "ITEM",
+    "ITEM_VARIATION",
+    "CATEGORY",
+    "TAX",
+    "DISCOUNT",
+    "MODIFIER",
+    "MODIFIER_LIST",
+    "IMAGE",
+}
+_DEFAULT_CATALOG_TYPES = {"ITEM", "CATEGORY", "TAX", "DISCOUNT", "MODIFIER_LIST"}
 MAX_TIMECARD_LIMIT = 200
 DEFAULT_TIMECARD_LIMIT = 200
 MAX_TEAM_MEMBER_LIMIT = 200
@@ -33,6 +49,7 @@ _SORT_FIELDS = {
 }
 
 __all__ = [
+    "CATALOG_PATH",
     "TEAM_MEMBERS_PATH",
     "TIMECARDS_PATH",
     "VALID_TOKEN",
@@ -57,13 +74,24 @@ def _bad(detail: str, field: str | None = None, code: str = "INVALID_VALUE") -> 
 
 
 class FakeSquareLabor(JsonApiServer):
-    """``with FakeSquareLabor(timecards, team_members) as square: … square.url …``; ``put_timecard`` between
-    syncs models edits (a new version)."""
+    """``with FakeSquareLabor(timecards, team_members, catalog=[…]) as square: … square.url …``;
+    ``put_timecard`` between syncs models edits (a new version); ``catalog`` holds CatalogObjects (ITEM
+    objects with their variations inside) in list order."""
 
-    def __init__(self, timecards: list[dict], team_members: list[dict], *, token: str = VALID_TOKEN):
+    def __init__(
+        self,
+        timecards: list[dict],
+        team_members: list[dict],
+        *,
+        catalog: list[dict] | None = None,
+        catalog_page_size: int = CATALOG_PAGE_SIZE,
+        token: str = VALID_TOKEN,
+    ):
         super().__init__()
         self.timecards = {timecard["id"]: copy.deepcopy(timecard) for timecard in timecards}
         self.team_members = copy.deepcopy(team_members)
+        self.catalog = copy.deepcopy(catalog or [])
+        self.catalog_page_size = catalog_page_size
         self.token = token
         self._cursors: dict[str, tuple[dict, list[dict]]] = {}
         self._cursor_ids = itertools.count(1)
@@ -75,6 +103,10 @@ class FakeSquareLabor(JsonApiServer):
     @property
     def timecard_searches(self) -> list[Recorded]:
         return self.requests_to(TIMECARDS_PATH)
+
+    @property
+    def catalog_lists(self) -> list[Recorded]:
+        return self.requests_to(CATALOG_PATH)
 
     # -- the API ---------------------------------------------------------------------------------------
 
@@ -89,7 +121,28 @@ class FakeSquareLabor(JsonApiServer):
             return self._paged(
                 body, DEFAULT_TEAM_MEMBER_LIMIT, MAX_TEAM_MEMBER_LIMIT, "team_members", self._members
             )
+        if route == ("GET", CATALOG_PATH):
+            return self._catalog(request.query)
         return square_error(404, "INVALID_REQUEST_ERROR", "NOT_FOUND", f"no route {request.path}")
+
+    def _catalog(self, params: dict[str, str]) -> Answer:
+        """One ListCatalog page; the cursor is the offset of the next object (opaque to a client)."""
+        if "types" in params:
+            types = {part.strip().upper() for part in params["types"].split(",")} - {""}
+            unknown = sorted(types - _CATALOG_TYPES)
+            if unknown:
+                return _bad(f"Unknown object type `{unknown[0]}`.", "types", "INVALID_ENUM_VALUE")
+        else:
+            types = _DEFAULT_CATALOG_TYPES
+        objects = [obj for obj in self.catalog if obj.get("type") in types and not obj.get("is_deleted")]
+        cursor = params.get("cursor") or ""
+        if cursor and not (cursor.startswith("cat-") and cursor[4:].isdigit()):
+            return _bad("Invalid cursor.", "cursor", "INVALID_CURSOR")
+        offset = int(cursor[4:]) if cursor else 0
+        page: dict[str, Any] = {"objects": copy.deepcopy(objects[offset : offset + self.catalog_page_size])}
+        if offset + self.catalog_page_size < len(objects):
+            page["cursor"] = f"cat-{offset + self.catalog_page_size}"
+        return 200, page, {}
 
     def _paged(self, body: dict, default: int, maximum: int, key: str, matching) -> Answer:
         limit = body.get("limit", default)

@@ -1,5 +1,5 @@
-"""Square's Labor and Team APIs through the official ``squareup`` SDK: SearchTimecards pages of one location
-and every team member, as the JSON payloads ``square_timecards`` reads.
+"""Square's Labor, Team and Catalog APIs through the official ``squareup`` SDK: SearchTimecards pages of one
+location, every team member and every catalog ITEM (ListCatalog), as the JSON payloads Square sent.
 
 Settings come from the environment mapping handed in (never ``os.environ``): ``SQUARE_ACCESS_TOKEN``,
 ``SQUARE_ENVIRONMENT`` (``production`` or ``sandbox``), ``SQUARE_BASE_URL`` (a test server in place of
@@ -39,7 +39,15 @@ LOCATION_IDS = "SQUARE_LOCATION_IDS"
 SQUARE_API_VERSION = "2026-09-16"
 # SearchTimecards pages hold at most 200 timecards (and 200 by default).
 TIMECARD_PAGE_SIZE = 200
+# ListCatalog's ``types``: items only (their variations, with the vendor costs, come inside them).
+CATALOG_TYPES = "ITEM"
 _NO_SDK_RETRIES: Any = {"max_retries": 0}
+# The permissions each request needs, named when Square answers 403.
+_PERMISSIONS = {
+    "SearchTimecards": "the TIMECARDS_READ and EMPLOYEES_READ permissions",
+    "SearchTeamMembers": "the TIMECARDS_READ and EMPLOYEES_READ permissions",
+    "ListCatalog": "the ITEMS_READ permission",
+}
 _ENVIRONMENTS = {"production": SquareEnvironment.PRODUCTION, "sandbox": SquareEnvironment.SANDBOX}
 
 T = TypeVar("T")
@@ -129,7 +137,8 @@ def _error_detail(body: Any) -> str:
 
 
 class SquareLaborClient:
-    """One Square account's timecards and team members; ``close()`` when done (or use ``with``)."""
+    """One Square account's timecards, team members and catalog items; ``close()`` when done (or use
+    ``with``)."""
 
     def __init__(
         self,
@@ -187,6 +196,28 @@ class SquareLaborClient:
             cursor = page.get("cursor")
             if not cursor:
                 return {"team_members": members}
+
+    def catalog_items(self) -> list[dict[str, Any]]:
+        """Every ITEM object of the catalog (all ListCatalog pages, ``types=ITEM``), each exactly as Square
+        sent it, its variations inside ``item_data.variations``."""
+        items: list[dict[str, Any]] = []
+        cursor: str | None = None
+        while True:
+            page = self._call(
+                "ListCatalog",
+                lambda cursor=cursor: self._sdk.catalog.list(
+                    types=CATALOG_TYPES,
+                    **({"cursor": cursor} if cursor else {}),
+                    request_options=_NO_SDK_RETRIES,
+                ),
+            )
+            found = page.get("objects") or []
+            if not isinstance(found, list):
+                raise SourceError("Square ListCatalog answered objects that is not a list")
+            items += [obj for obj in found if isinstance(obj, dict) and obj.get("type") == "ITEM"]
+            cursor = page.get("cursor")
+            if not cursor:
+                return items
 
     def timecard_query(self, square_location_id: str, started_from: datetime | None) -> dict[str, Any]:
         """The SearchTimecards query for one location: newest update first, starting from ``started_from``
@@ -267,8 +298,7 @@ class SquareLaborClient:
                 ) from None
             if status == 403:
                 raise SourceError(
-                    f"Square refused {what} ({status} {detail}) — {TOKEN} needs the TIMECARDS_READ and "
-                    "EMPLOYEES_READ permissions"
+                    f"Square refused {what} ({status} {detail}) — {TOKEN} needs {_PERMISSIONS[what]}"
                 ) from None
             if status == 429 or status >= 500:
                 raise _Transient(

@@ -9,8 +9,14 @@ timecards that started from local midnight of that date. Each page is stored in 
 timecard that cannot be read is skipped, counted and named in the notes, never stored in part. The mark moves
 only once a location has been read to the end, and only forward.
 
+After the timecards, the catalog's ITEM objects are read (ListCatalog) and their vendor costs
+(``cost_csv.vendor_costs_from_catalog``: per item name, for every location) stored as item costs, source
+``square_catalog``, in one transaction; costs in a currency none of the synced locations uses are skipped
+with a note. A catalog without vendor costs adds no note; a failure reading the catalog is one note and
+leaves the stored timecards alone.
+
 Sandbox timecards are test data, not labor: with ``SQUARE_ENVIRONMENT=sandbox`` they are read (so a setup
-can be checked) but not stored, and a note says so.
+can be checked) but not stored, and a note says so; the sandbox catalog is not read.
 """
 
 from __future__ import annotations
@@ -22,7 +28,8 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine, insert, select, update
 
-from opsbot_labor.shift_store import StoreCounts, store_shifts
+from opsbot_labor.cost_csv import vendor_costs_from_catalog
+from opsbot_labor.shift_store import StoreCounts, store_shifts, write_item_costs
 from opsbot_labor.square_client import (
     LOCATION_IDS,
     TIMECARD_PAGE_SIZE,
@@ -155,6 +162,39 @@ def _sync_location(
         _move_mark(sync.engine, square_id, newest, sync.now)
 
 
+def _currencies(engine: Engine, store_ids: set[int]) -> set[str]:
+    """The currencies (upper case) of the store locations ``store_ids``."""
+    table = SALES_TABLES.locations
+    with engine.connect() as conn:
+        rows = conn.execute(select(table.c.currency).where(table.c.id.in_(sorted(store_ids))))
+        return {str(row.currency).upper() for row in rows if row.currency}
+
+
+def _sync_vendor_costs(sync: LiveSync, client: SquareLaborClient, currencies: set[str]) -> list[str]:
+    """Store the catalog's vendor costs; the notes saying what happened (none when it has no costs)."""
+    try:
+        costs = vendor_costs_from_catalog(client.catalog_items())
+    except SourceError as exc:
+        return [f"labor: Square catalog vendor costs not read: {exc}"]
+    kept = [cost for cost in costs if cost.currency in currencies]
+    other = [cost for cost in costs if cost.currency not in currencies]
+    notes = []
+    if other:
+        theirs = ", ".join(sorted({cost.currency for cost in other}))
+        ours = ", ".join(sorted(currencies)) or "none"
+        named = ", ".join(cost.item for cost in other[:NAMED_SKIPS])
+        more = f" and {len(other) - NAMED_SKIPS:,} more" if len(other) > NAMED_SKIPS else ""
+        notes.append(
+            f"labor: {len(other):,} Square catalog vendor cost{'' if len(other) == 1 else 's'} skipped, in "
+            f"{theirs} not the locations' currency ({ours}): {named}{more}"
+        )
+    if kept:
+        with sync.engine.begin() as conn:
+            counts = write_item_costs(conn, kept)
+        notes.insert(0, counts.note("vendor costs from the Square catalog"))
+    return notes
+
+
 def _skipped_note(skipped: list[str]) -> str:
     named = "; ".join(skipped[:NAMED_SKIPS])
     more = len(skipped) - NAMED_SKIPS
@@ -164,7 +204,8 @@ def _skipped_note(skipped: list[str]) -> str:
 def sync_live(
     sync: LiveSync, *, backoff: Backoff | None = None, page_size: int = TIMECARD_PAGE_SIZE
 ) -> list[str]:
-    """Read the Square account's timecards into the shift tables; [] when SQUARE_ACCESS_TOKEN is not set.
+    """Read the Square account's timecards into the shift tables and its catalog's vendor costs into the item
+    costs; [] when SQUARE_ACCESS_TOKEN is not set.
     Returns one-line notes; raises SourceError (one line) for what the user must fix. ``backoff`` (its
     ``sleep``) and ``page_size`` are for tests."""
     settings = SquareLaborSettings.from_environ(sync.environ)
@@ -182,10 +223,11 @@ def sync_live(
         names = _team_names(client, notes)
         for square_id in wanted:
             _sync_location(sync, client, square_id, places, names, marks.get(square_id), tally, store)
-    if not store:
-        read = f"{tally.read:,} timecard{'' if tally.read == 1 else 's'}"
-        return [*notes, SANDBOX_NOTE.format(read=read)]
-    summary = tally.counts.note("Square timecards")
-    if tally.skipped:
-        summary += f", {_skipped_note(tally.skipped)}"
-    return [*notes, summary]
+        if not store:
+            read = f"{tally.read:,} timecard{'' if tally.read == 1 else 's'}"
+            return [*notes, SANDBOX_NOTE.format(read=read)]
+        summary = tally.counts.note("Square timecards")
+        if tally.skipped:
+            summary += f", {_skipped_note(tally.skipped)}"
+        currencies = _currencies(sync.engine, {places[square_id][0] for square_id in wanted})
+        return [*notes, summary, *_sync_vendor_costs(sync, client, currencies)]
