@@ -10,7 +10,7 @@ for every location, the one currency the business uses). Every row is checked an
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from opsbot_labor.csv_locations import LocationNames, plain
@@ -151,7 +151,7 @@ def _variation_cost(variation: Mapping) -> tuple[int, str, date] | None:
             if not isinstance(updated, str):
                 return None
             try:
-                day = datetime.fromisoformat(updated.replace("Z", "+00:00")).date()
+                day = datetime.fromisoformat(updated.replace("Z", "+00:00")).astimezone(UTC).date()
             except ValueError:
                 return None
             return amount, currency.upper(), day
