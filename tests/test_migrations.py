@@ -9,8 +9,8 @@ from sqlalchemy import MetaData, text
 
 import bot.agent.tables  # noqa: F401  (the agent's tables join Base.metadata)
 from tests.payloads import DELIVERECT_IDS, TEST_LOCATIONS, deliverect_order
-from tools.sources.deliverect.ingest import store_deliverect_orders
 from tools.data_sources import installed_data_sources
+from tools.sources.deliverect.ingest import store_deliverect_orders
 from tools.store.database import (
     _alembic_config,
     current_revision,
