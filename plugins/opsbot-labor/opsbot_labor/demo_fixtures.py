@@ -28,7 +28,7 @@ from sqlalchemy import select
 from opsbot_labor.demo_costs import HEADER, cost_rows
 from opsbot_labor.demo_orders import DemoLocation, read_demand, read_locations, read_menu
 from opsbot_labor.demo_roster import Employee, Namer, WorkedShift, assign, clock, hire, random_id
-from opsbot_labor.demo_staffing import ROLES, plan_location
+from opsbot_labor.demo_staffing import ROLES, hourly_curve, plan_location
 from opsbot_labor.records import ItemCostRecord, ShiftRecord
 from opsbot_labor.shift_store import write_item_costs, write_shifts
 from tools.plugin_api import SALES_TABLES, FixtureLoad, SourceError, load_places
@@ -147,8 +147,9 @@ def generate_demo(folder: Path) -> list[str]:
         plan = plan_location(demand[location.square_id])
         staff = hire(location.square_id, plan, rng, namer, first_day)
         team.extend(staff)
+        curve = hourly_curve(demand[location.square_id])
         for assignment in assign(plan, staff, rng):
-            timecards.append(_timecard(clock(assignment, rng), location, ids, jobs, break_type))
+            timecards.append(_timecard(clock(assignment, rng, curve), location, ids, jobs, break_type))
     timecards.sort(key=lambda card: (datetime.fromisoformat(card["start_at"]), card["id"]))
 
     (folder / LABOR).mkdir(parents=True, exist_ok=True)
@@ -316,11 +317,10 @@ def load_fixtures(load: FixtureLoad) -> list[str]:
         shift_counts = write_shifts(conn, shifts, now=load.now)
         cost_counts = write_item_costs(conn, costs)
     still_open = sum(1 for record in shifts if record.end_at is None)
-    note = f"labor: {len(shifts):,} shifts and {len(costs):,} item costs loaded"
-    details = [f"{shift_counts.inserted:,} new", f"{shift_counts.updated:,} changed"]
+    details = [f"{shift_counts.inserted:,} new shifts, {shift_counts.updated:,} changed"]
     if still_open:
         details.append(f"{still_open:,} still clocked in")
     if later:
-        details.append(f"{later:,} after now left out")
-    details.append(f"{cost_counts.inserted:,} new and {cost_counts.updated:,} changed item costs")
-    return [f"{note} ({', '.join(details)})"]
+        details.append(f"{later:,} starting after now left out")
+    details.append(f"{cost_counts.inserted:,} new costs, {cost_counts.updated:,} changed")
+    return [f"labor: {len(shifts):,} shifts and {len(costs):,} item costs loaded ({'; '.join(details)})"]

@@ -4,7 +4,7 @@ clock (a few minutes off the plan, with unpaid meal breaks on long shifts).
 Each location has enough employees per role for its busiest day and week, about half of them full-time
 (up to five shifts a week, about 38 hours) and the rest part-time. Shifts are handed out week by week in
 time order to whoever has the least of their weekly target, never two shifts on one date, with ten hours'
-rest where possible. In about a quarter of the weeks one full-time line cook per location covers two
+rest where possible. In about a quarter of the weeks one full-time line cook per location covers three
 doubles (opening and closing shift merged), which takes that cook's week over 40 hours: the overtime.
 """
 
@@ -40,6 +40,7 @@ OVERTIME_TARGET = (48.0, 5)  # a week with doubles
 MAX_DOUBLE_SLOTS = 26  # 13 h
 COVERING_SHIFT_HOURS = 5.5  # the shortest shift a cook with doubles also takes first
 OVERTIME_WEEK_SHARE = 0.25
+DOUBLES_A_WEEK = 3
 MIN_REST = timedelta(hours=10)
 
 
@@ -140,8 +141,8 @@ def hire(
 
 
 def _doubles(shifts: list[PlannedShift], rng: random.Random) -> tuple[list[PlannedShift], list[PlannedShift]]:
-    """(shifts left, doubles): in about a quarter of the weeks, two days' base line-cook opening and closing
-    shifts merged into one."""
+    """(shifts left, doubles): in about a quarter of the weeks, three days' base line-cook opening and
+    closing shifts merged into one."""
     base: dict[date, list[PlannedShift]] = defaultdict(list)
     for shift in shifts:
         if shift.role == "Line Cook" and shift.level == 1:
@@ -157,7 +158,7 @@ def _doubles(shifts: list[PlannedShift], rng: random.Random) -> tuple[list[Plann
     merged_days = []
     for week in sorted(chosen):
         days = [day for day in splittable if week_of(day) == week]
-        merged_days.extend(rng.sample(days, min(2, len(days))))
+        merged_days.extend(rng.sample(days, min(DOUBLES_A_WEEK, len(days))))
     doubles, removed = [], set()
     for day in sorted(merged_days):
         opening, closing = sorted(base[day], key=lambda s: s.start_slot)
@@ -241,18 +242,32 @@ class WorkedShift:
     breaks: tuple[tuple[datetime, datetime], ...]
 
 
-def clock(assignment: Assignment, rng: random.Random) -> WorkedShift:
+def _quietest(begin: datetime, end: datetime, curve: dict[int, float]) -> datetime:
+    """The quarter hour from ``begin`` to ``end`` whose half hour has the fewest expected orders."""
+    candidates = []
+    moment = begin.replace(minute=begin.minute // 15 * 15, second=0, microsecond=0) + timedelta(minutes=15)
+    while moment <= end:
+        later = moment + timedelta(minutes=30)
+        candidates.append((curve.get(moment.hour, 0.0) + curve.get(later.hour, 0.0), moment))
+        moment += timedelta(minutes=15)
+    return min(candidates)[1] if candidates else begin
+
+
+def clock(assignment: Assignment, rng: random.Random, curve: dict[int, float]) -> WorkedShift:
     """The plan as worked: clock-in a few minutes early or late, clock-out likewise, and one unpaid meal
-    break (two on a double) of about 30 minutes on shifts over six hours."""
+    break (two on a double) of about 30 minutes on shifts over six hours, taken in the quietest half hour
+    (``curve``: expected orders per local hour) at least two hours from either end (of its half, on a
+    double)."""
     shift = assignment.shift
     start = shift.start + timedelta(minutes=rng.randint(-8, 3))
     end = shift.end + timedelta(minutes=rng.randint(-6, 12))
     breaks = []
     if shift.end_slot - shift.start_slot > BREAK_AFTER_SLOTS:
         count = 2 if assignment.double else 1
+        part = (end - start) / count
         for index in range(count):
-            middle = start + (end - start) * (index + 1) / (count + 1)
-            begin = middle - timedelta(minutes=15 - rng.randint(-20, 20))
-            begin = begin.replace(second=0, microsecond=0)
+            first, last = start + part * index, start + part * (index + 1)
+            quiet = _quietest(first + timedelta(hours=2), last - timedelta(hours=2, minutes=30), curve)
+            begin = quiet + timedelta(minutes=rng.randint(-8, 8))
             breaks.append((begin, begin + timedelta(minutes=30 + rng.randint(-2, 5))))
     return WorkedShift(assignment, start, end, tuple(breaks))

@@ -2,16 +2,18 @@
 hourly order curve, sized so labor lands near a target share of net sales.
 
 A day is planned in half-hour slots of local wall-clock time (slot 20 = 10:00). Every open day has a base
-crew (a manager, or a manager and a shift lead; a line cook; a morning prep cook; at busier locations a
-cashier and a dishwasher all day) and extra line cooks, cashiers, front-of-house staff and dishwashers
-where the day's expected orders per hour call for them. Each role's need per slot is cut into shifts:
-every level of the need curve is a run of slots, padded to at least 3.5 hours and split when longer than
-8.5 hours. One multiplier per location scales the extras; it is found by bisection so the planned labor
-cost is ``TARGET_LABOR_SHARE`` of the location's net sales over the period.
+crew (a manager all day, a cashier and a dishwasher at the busiest locations, a manager and a shift lead
+elsewhere; a line cook; a morning prep cook, at the smallest locations only on busy days) and extra line
+cooks, cashiers, front-of-house staff and dishwashers where the day's expected orders per hour call for
+them. Each role's need per slot is cut into shifts: every level of the need curve is a run of slots,
+padded at both ends to at least 3.5 hours and handed over in its quietest hour when longer than 8.5 hours. One
+multiplier per location scales the extras; it is found by bisection so the planned labor cost is
+``TARGET_LABOR_SHARE`` of the location's net sales over the period.
 """
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections import Counter
 from collections.abc import Iterable
@@ -37,6 +39,10 @@ ROLES: dict[str, tuple[int, int, bool]] = {
     "Front of House": (1800, 1950, True),
     "Dishwasher": (1800, 1875, False),
 }
+
+# Base crews, the largest first: the largest whose cost is at most 70 % of the labor target is used.
+FULL_CREW, STANDARD_CREW, LEAN_CREW = 2, 1, 0
+CREWS = (FULL_CREW, STANDARD_CREW, LEAN_CREW)
 
 # Role → orders per hour one extra person of that role handles (before the location's multiplier).
 EXTRA_PER_ORDERS = {"Line Cook": 9.0, "Cashier": 9.0, "Front of House": 10.0, "Dishwasher": 11.0}
@@ -113,6 +119,14 @@ def outlooks(demand: LocationDemand) -> list[DayOutlook]:
     return sorted(result, key=lambda outlook: outlook.day)
 
 
+def hourly_curve(demand: LocationDemand) -> dict[int, float]:
+    """Local hour → the location's average orders in it per business date."""
+    total: Counter = Counter()
+    for counts in demand.orders.values():
+        total.update(counts)
+    return {hour: count / max(1, len(demand.orders)) for hour, count in total.items()}
+
+
 def _runs(need: dict[int, int]) -> Iterable[tuple[int, int, int]]:
     """(level, first slot, end slot) of every maximal run of slots whose need is at least ``level``."""
     top = max(need.values(), default=0)
@@ -127,24 +141,40 @@ def _runs(need: dict[int, int]) -> Iterable[tuple[int, int, int]]:
                 start = None
 
 
-def _shifts(role: str, day: date, need: dict[int, int], earliest: int, latest: int) -> list[PlannedShift]:
+def _cuts(start: int, end: int, orders: dict[int, float]) -> list[int]:
+    """Where a run of slots too long for one shift is handed over: a two-piece run at its quietest slot
+    that leaves both pieces between the shortest and the longest shift; a longer one in equal pieces."""
+    pieces = math.ceil((end - start) / MAX_SHIFT_SLOTS)
+    if pieces == 1:
+        return []
+    if pieces == 2:
+        first = max(start + MIN_SHIFT_SLOTS, end - MAX_SHIFT_SLOTS)
+        last = min(end - MIN_SHIFT_SLOTS, start + MAX_SHIFT_SLOTS)
+        middle = (start + end) / 2
+        quiet = {slot: orders.get(slot // SLOTS_PER_HOUR, 0.0) for slot in range(first, last + 1)}
+        return [min(quiet, key=lambda slot: (round(quiet[slot], 1), abs(slot - middle)))]
+    length = math.ceil((end - start) / pieces)
+    return [start + length * piece for piece in range(1, pieces)]
+
+
+def _shifts(
+    role: str, day: date, need: dict[int, int], earliest: int, latest: int, orders: dict[int, float]
+) -> list[PlannedShift]:
     shifts = []
     for level, start, end in _runs(need):
-        if end - start < MIN_SHIFT_SLOTS:  # pad: later first, then earlier
+        if end - start < MIN_SHIFT_SLOTS:  # pad both ends (the earlier more), within the day
+            start = max(earliest, start - math.ceil((MIN_SHIFT_SLOTS - (end - start)) / 2))
             end = min(latest, start + MIN_SHIFT_SLOTS)
             start = max(earliest, end - MIN_SHIFT_SLOTS)
-        pieces = math.ceil((end - start) / MAX_SHIFT_SLOTS)
-        length = math.ceil((end - start) / pieces)
-        for piece in range(pieces):
-            first = start + piece * length
-            last = end if piece == pieces - 1 else first + length + 1  # a half-hour handover
+        bounds = [start, *_cuts(start, end, orders), end]
+        for piece, (first, last) in enumerate(itertools.pairwise(bounds)):
             shifts.append(PlannedShift(role, day, first, last, level, piece))
     return shifts
 
 
-def plan_day(outlook: DayOutlook, multiplier: float, full_crew: bool) -> list[PlannedShift]:
-    """The day's shifts: the base crew (``full_crew`` adds an all-day cashier and dishwasher and makes the
-    closing shift a manager's) plus the extras the expected orders call for."""
+def plan_day(outlook: DayOutlook, multiplier: float, crew: int) -> list[PlannedShift]:
+    """The day's shifts: the base crew of size ``crew`` (see ``CREWS``) plus the extras the expected orders
+    call for."""
     opens, closes = outlook.open_hour * SLOTS_PER_HOUR, outlook.close_hour * SLOTS_PER_HOUR
     needs: dict[str, dict[int, int]] = {role: {} for role in ROLES}
 
@@ -152,16 +182,17 @@ def plan_day(outlook: DayOutlook, multiplier: float, full_crew: bool) -> list[Pl
         for slot in range(first, end):
             needs[role][slot] = needs[role].get(slot, 0) + count
 
-    if full_crew:
+    if crew == FULL_CREW:
         add("Manager", opens - 3, closes + 1)
         add("Cashier", opens - 1, closes)
         add("Dishwasher", opens + 2, closes + 1)
     else:
-        add("Manager", opens - 3, opens + 13)
-        add("Shift Lead", opens + 12, closes + 1)
+        add("Manager", opens - 3, opens + 10)
+        add("Shift Lead", opens + 10, closes + 1)
     add("Line Cook", opens - 2, closes + 1)
-    add("Prep Cook", opens - 7, opens + 1)
-    if outlook.busy:
+    if crew != LEAN_CREW or outlook.busy:
+        add("Prep Cook", opens - 7, opens + 1)
+    if outlook.busy and crew != LEAN_CREW:
         add("Prep Cook", opens - 6, opens + 2)
     for slot in range(opens, closes):
         orders = outlook.orders_per_hour.get(slot // SLOTS_PER_HOUR, 0.0)
@@ -172,7 +203,7 @@ def plan_day(outlook: DayOutlook, multiplier: float, full_crew: bool) -> list[Pl
     shifts = []
     for role, need in needs.items():
         if need:
-            shifts.extend(_shifts(role, outlook.day, need, opens - 7, closes + 1))
+            shifts.extend(_shifts(role, outlook.day, need, opens - 7, closes + 1, outlook.orders_per_hour))
     return shifts
 
 
@@ -190,10 +221,17 @@ def plan_location(demand: LocationDemand) -> list[PlannedShift]:
     """Every shift of the location's period, the extras' multiplier calibrated to the target share."""
     days = outlooks(demand)
     target = TARGET_LABOR_SHARE * sum(demand.net_sales.values())
-    full_crew = planned_cost(s for o in days for s in plan_day(o, 0.0, True)) <= 0.75 * target
+    crew = next(
+        (
+            size
+            for size in CREWS
+            if planned_cost(s for o in days for s in plan_day(o, 0.0, size)) <= 0.7 * target
+        ),
+        LEAN_CREW,
+    )
 
     def plan(multiplier: float) -> list[PlannedShift]:
-        return [shift for outlook in days for shift in plan_day(outlook, multiplier, full_crew)]
+        return [shift for outlook in days for shift in plan_day(outlook, multiplier, crew)]
 
     low, high = 0.0, 8.0
     best = plan(low)
