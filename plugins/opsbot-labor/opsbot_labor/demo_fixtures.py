@@ -25,22 +25,15 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
+from opsbot_labor.cost_csv import CsvImportError, parse_item_costs
 from opsbot_labor.demo_costs import HEADER, cost_rows
 from opsbot_labor.demo_orders import DemoLocation, read_demand, read_locations, read_menu
 from opsbot_labor.demo_roster import Employee, Namer, WorkedShift, assign, clock, hire, random_id
 from opsbot_labor.demo_staffing import ROLES, hourly_curve, plan_location
 from opsbot_labor.records import ItemCostRecord, ShiftRecord
 from opsbot_labor.shift_store import write_item_costs, write_shifts
+from opsbot_labor.square_timecards import TimecardError, parse_team_members, parse_timecard
 from tools.plugin_api import SALES_TABLES, FixtureLoad, SourceError, load_places
-
-try:
-    from opsbot_labor.square_timecards import TimecardError, parse_team_members, parse_timecard
-except ImportError:  # TEMPORARY: until branch labor-square's parser is merged
-    from opsbot_labor.interim_parsers import TimecardError, parse_team_members, parse_timecard
-try:
-    from opsbot_labor.cost_csv import CsvImportError, parse_item_costs
-except ImportError:  # TEMPORARY: until branch labor-csv's parser is merged
-    from opsbot_labor.interim_parsers import CsvImportError, parse_item_costs
 
 SEED = 18
 LABOR = Path("labor")
@@ -299,7 +292,8 @@ def _cost_records(load: FixtureLoad) -> list[ItemCostRecord]:
     try:
         records = parse_item_costs(path, locations=locations, known_items=known)
     except CsvImportError as exc:
-        raise SourceError(f"{path}: {str(exc).splitlines()[0] if str(exc) else exc}") from None
+        more = f" (and {len(exc.problems) - 1} more)" if len(exc.problems) > 1 else ""
+        raise SourceError(f"{path}: {exc.problems[0]}{more}") from None
     days = timedelta(days=load.shift_days)
     return [replace(record, effective_date=record.effective_date + days) for record in records]
 
