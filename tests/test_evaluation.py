@@ -12,6 +12,7 @@ from datetime import date
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from opsbot_labor import TOOLS as LABOR
 from sqlalchemy import select
 
 from bot.agent.model import Usage
@@ -55,7 +56,7 @@ def test_the_bank_covers_every_tool_follow_ups_no_data_and_bad_input():
     tools_called = {spec.tool for case in BANK.cases for turn in case.turns for spec in turn.calls.values()}
     families = {case.family for case in BANK.cases}
     assert len(BANK.cases) >= 60
-    assert tools_called == {function.__name__ for function in TOOLS}
+    assert tools_called == {function.__name__ for function in [*TOOLS, *LABOR]}
     assert {"follow_up", "no_data", "bad_input"} <= families
     assert sum(1 for case in BANK.cases if len(case.turns) >= 2) >= 5
     assert sum(1 for case in BANK.cases for turn in case.turns if turn.refused) >= 4

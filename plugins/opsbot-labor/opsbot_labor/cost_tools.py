@@ -10,7 +10,7 @@ from typing import Annotated, Literal
 from sqlalchemy import func, select
 
 from opsbot_labor.item_costs import ItemSlice, item_slices, load_costs
-from opsbot_labor.labor_math import LaborSums, Overtime, week_of
+from opsbot_labor.labor_math import LaborSums, Overtime, half_up, week_of
 from opsbot_labor.labor_tools import (
     group_label,
     group_order,
@@ -69,9 +69,7 @@ ADVICE = {
 
 def per_unit(amount: int | Fraction, units: float) -> int:
     """``amount`` per unit, to a whole minor unit, halves away from zero."""
-    exact = Fraction(amount) / Fraction(units)
-    whole = (2 * abs(exact.numerator) + exact.denominator) // (2 * exact.denominator)
-    return whole if exact >= 0 else -whole
+    return half_up(Fraction(amount) / Fraction(units))
 
 
 def _food_costs(
@@ -89,7 +87,7 @@ def _food_costs(
             if piece.units:
                 uncosted[piece.item] = uncosted.get(piece.item, 0) + piece.gross_sales
             continue
-        costs[key] = costs.get(key, 0) + round(piece.units * unit_cost)
+        costs[key] = costs.get(key, 0) + half_up(Fraction(piece.units) * unit_cost)
     return costs, uncosted, sales
 
 
@@ -273,11 +271,11 @@ def menu_engineering(
             if piece.units:
                 entry["costed"] = False
         else:
-            entry["cost"] += round(piece.units * unit_cost)
+            entry["cost"] += half_up(Fraction(piece.units) * unit_cost)
     sold = {name: e for name, e in per_item.items() if e["units"] > 0}
     costed = {name: e for name, e in sold.items() if e["costed"]}
     for entry in costed.values():
-        entry["margin"] = entry["sales"] - round(entry["commission"]) - entry["cost"]
+        entry["margin"] = entry["sales"] - per_unit(entry["commission"], 1) - entry["cost"]
     total_units = sum(e["units"] for e in costed.values())
     popular_at = 0.7 * total_units / len(costed) if costed else 0
     average_margin = sum(e["margin"] for e in costed.values()) / total_units if total_units else 0

@@ -94,6 +94,13 @@ class LaborSums:
             setattr(self, name, getattr(self, name) + getattr(other, name))
 
 
+def half_up(value: Fraction | int) -> int:
+    """An exact amount to a whole minor unit, halves away from zero (``round`` would round halves to even)."""
+    exact = Fraction(value)
+    whole = (2 * abs(exact.numerator) + exact.denominator) // (2 * exact.denominator)
+    return whole if exact >= 0 else -whole
+
+
 def hours(seconds: int) -> float:
     """Seconds as hours, two decimals."""
     return round(seconds / 3600, 2)

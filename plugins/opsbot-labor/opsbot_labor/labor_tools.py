@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine, func, select
 
-from opsbot_labor.labor_math import LaborSums, Overtime, ShiftRow, hours, overtime_by_shift, week_of
+from opsbot_labor.labor_math import LaborSums, Overtime, ShiftRow, half_up, hours, overtime_by_shift, week_of
 from opsbot_labor.settings import overtime_hours, overtime_multiplier
 from opsbot_labor.tables import shift_hours, shifts
 from tools.plugin_api import (
@@ -217,14 +217,14 @@ def _group_by_hour(
         extra = overtime.get(row.id, Overtime())
         sums = groups.setdefault(key, LaborSums())
         sums.paid_seconds += seconds
-        sums.overtime_seconds += round(extra.seconds * share)
+        sums.overtime_seconds += half_up(extra.seconds * share)
         money = costs.setdefault(key, [Fraction(0), Fraction(0)])
         money[0] += Fraction(seconds * row.hourly_rate, 3600)
         money[1] += extra.premium * share
         counted.setdefault(key, set()).add(shift_id)
     for key, sums in groups.items():
-        sums.base_cost = round(costs[key][0])
-        sums.overtime_premium = round(costs[key][1])
+        sums.base_cost = half_up(costs[key][0])
+        sums.overtime_premium = half_up(costs[key][1])
         sums.shifts = len(counted[key])
     return groups
 
