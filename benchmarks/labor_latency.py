@@ -25,16 +25,15 @@ sys.path.insert(0, str(ROOT))
 import pandas as pd  # noqa: E402
 from opsbot_labor import TOOLS  # noqa: E402
 from opsbot_labor.demo_fixtures import generate_demo, load_fixtures  # noqa: E402
-from sqlalchemy import select, text  # noqa: E402
+from sqlalchemy import text  # noqa: E402
 
 from benchmarks.sync_throughput import fixtures_for  # noqa: E402
 from benchmarks.tool_latency import FIRST_DAY, build_store, print_figures, time_shapes  # noqa: E402
 from tools.analytics.readonly import open_readonly  # noqa: E402
-from tools.data_sources import FixtureLoad  # noqa: E402
+from tools.data_sources import FixtureLoad, square_location_ids  # noqa: E402
 from tools.demo.generator import GeneratorParams  # noqa: E402
 from tools.registry import ToolContext, ToolRegistry  # noqa: E402
 from tools.store.database import open_store  # noqa: E402
-from tools.store.models import Location  # noqa: E402
 
 SHAPES = [
     ("labor total yesterday", "labor_report", {"period": "yesterday"}),
@@ -71,7 +70,7 @@ def add_labor(url: str, folder: Path) -> None:
     engine = open_store(url)
     with engine.connect() as conn:
         stored = conn.execute(text("SELECT count(*) FROM labor_shifts")).scalar()
-        location_ids = dict(conn.execute(select(Location.square_location_id, Location.id)).all())
+    location_ids = square_location_ids(engine)
     if not stored:
         started = time.perf_counter()
         load = FixtureLoad(engine, folder, 0, datetime.now(UTC), location_ids)

@@ -176,6 +176,9 @@ class Settings:
     sources: SourceSettings = field(default_factory=SourceSettings)
     # The values of the variables installed data-source plugins declare (DataSource.settings), for their tools
     plugin_options: Mapping[str, str] = field(default_factory=dict)
+    # Every variable above that is set (from the environment or .env), as given: what a data-source plugin's
+    # live sync reads its credentials from (LiveSync.environ), so .env works for plugins too
+    environ: Mapping[str, str] = field(default_factory=dict, repr=False, compare=False)
 
 
 def default_database_url(data_dir: Path) -> str:
@@ -350,10 +353,16 @@ def load_settings(env_file: Path | None = Path(".env"), environ: Mapping[str, st
         slack=_slack_settings(values),
         sources=_source_settings(values),
         plugin_options=_plugin_options(given),
+        environ={name: value for name in (*VARIABLES, *_plugin_variables()) if (value := given.get(name))},
     )
 
 
+def _plugin_variables() -> list[str]:
+    """The variables the installed data-source plugins declare (each documents its own)."""
+    return [name for source in installed_data_sources() for name in source.settings]
+
+
 def _plugin_options(given: Mapping[str, str | None]) -> dict[str, str]:
-    """The installed data-source plugins' own variables that are set (each plugin documents its own)."""
-    declared = [name for source in installed_data_sources() for name in source.settings]
+    """The installed data-source plugins' own variables that are set."""
+    declared = _plugin_variables()
     return {name: value for name in declared if (value := (given.get(name) or "").strip())}

@@ -609,15 +609,17 @@ def test_401_is_one_line_naming_the_token(engine):
 
 
 def test_a_403_names_the_permissions_and_other_errors_are_one_line(engine):
+    """A token without the labor permissions (a business that keeps no labor in Square) is a note, not a
+    failed sync: the orders sync before it stands."""
     add_locations(engine)
     with FakeSquareLabor([*HARBOR], TEAM) as fake:
         fake.fail(Fault(TIMECARDS_PATH, 403, {"errors": [{"code": "INSUFFICIENT_SCOPES", "detail": "no"}]}))
-        with pytest.raises(SourceError) as caught:
-            run(live(engine, fake))
-    assert str(caught.value) == (
-        "Square refused SearchTimecards (403 INSUFFICIENT_SCOPES: no) — SQUARE_ACCESS_TOKEN needs the "
-        "TIMECARDS_READ and EMPLOYEES_READ permissions"
+        notes = run(live(engine, fake))
+    assert notes[-1] == (
+        "labor: Square timecards not read: Square refused SearchTimecards (403 INSUFFICIENT_SCOPES: no) — "
+        "SQUARE_ACCESS_TOKEN needs the TIMECARDS_READ and EMPLOYEES_READ permissions"
     )
+    assert stored(engine) == {}
     with FakeSquareLabor([*HARBOR], TEAM) as fake:
         fake.fail(Fault(TIMECARDS_PATH, 400, {"errors": [{"code": "INVALID_VALUE", "detail": "bad\nquery"}]}))
         with pytest.raises(SourceError) as caught:
@@ -852,3 +854,20 @@ def test_the_fake_catalog_refuses_an_unknown_type_and_cursor():
     assert (bad_type.status_code, bad_type.json()["errors"][0]["code"]) == (400, "INVALID_ENUM_VALUE")
     assert (bad_cursor.status_code, bad_cursor.json()["errors"][0]["code"]) == (400, "INVALID_CURSOR")
     assert [obj["id"] for obj in everything.json()["objects"]] == ["I-BURGER", "I-SODA", "I-FRIES", "CAT1"]
+
+
+def test_opsbot_sync_hands_the_plugin_the_square_credentials_from_dotenv(engine, tmp_path):
+    """`opsbot sync` (and the periodic sync in `opsbot serve`) run the plugin with the credentials the
+    settings hold — from .env as well as the environment."""
+    from bot.services.plugin_sync import sync_data_source_plugins
+    from bot.settings import load_settings
+
+    add_locations(engine)
+    with FakeSquareLabor([*HARBOR], TEAM) as fake:
+        dotenv = tmp_path / ".env"
+        dotenv.write_text(f"SQUARE_ACCESS_TOKEN={VALID_TOKEN}\nSQUARE_BASE_URL={fake.url}\n")
+        settings = load_settings(env_file=dotenv, environ={})
+        report = sync_data_source_plugins(settings, engine, now=NOW)
+    assert report.failures == []
+    assert set(stored(engine)) == {card["id"] for card in HARBOR}
+    assert any(note.startswith("labor: ") and "Square timecards" in note for note in report.notes)

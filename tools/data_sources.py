@@ -27,7 +27,7 @@ from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, Table
+from sqlalchemy import Engine, Table, select
 
 log = logging.getLogger("opsbot.plugins")
 ENTRY_POINT_GROUP = "opsbot.tools"
@@ -94,6 +94,16 @@ class DataSource:
     def version_table(self) -> str:
         """The table recording which of its migrations a store has."""
         return f"opsbot_{self.name.replace('-', '_')}_version"
+
+
+def square_location_ids(engine: Engine) -> dict[str, int]:
+    """Square location id → the store's location id, for the locations that have one (what FixtureLoad and
+    LiveSync hand a plugin)."""
+    from tools.store.models import Location  # here: the store package imports this module
+
+    with engine.connect() as conn:
+        rows = conn.execute(select(Location.square_location_id, Location.id)).all()
+    return {square_id: location_id for square_id, location_id in rows if square_id}
 
 
 def _entries() -> list:

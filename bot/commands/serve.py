@@ -52,9 +52,16 @@ def start_periodic_sync(app: Application) -> PeriodicSync | None:
     # Imported here: the live clients (the squareup SDK) take ~0.3 s to import (python -X importtime), which
     # every `opsbot` start, the REPL's included, would pay.
     from bot.services.live_sources import sync_live_source
+    from bot.services.plugin_sync import sync_data_source_plugins
 
     def run(progress, sleep):
-        return sync_live_source(settings, app.store, "square", progress=progress, sleep=sleep)
+        report = sync_live_source(settings, app.store, "square", progress=progress, sleep=sleep)
+        if report.failure is None:  # then the data-source plugins' live syncs (Square Labor timecards)
+            plugins = sync_data_source_plugins(settings, app.store)
+            report.notes.extend(plugins.notes)
+            for failure in plugins.failures:
+                log.error("periodic sync: %s", failure)
+        return report
 
     return PeriodicSync(run, interval * 60).start()
 

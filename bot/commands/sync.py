@@ -4,21 +4,17 @@ and the sync report every source's sync prints."""
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import time
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 from typing import TextIO
 
-from sqlalchemy import select
-
 from bot.application import Application
 from bot.commands.progress import page_counter, progress_bar
+from bot.services.plugin_sync import sync_data_source_plugins
 from bot.settings import Settings
-from tools.data_sources import LiveSync, SourceError, installed_data_sources
 from tools.sources.fixtures.sync import sync_fixtures
-from tools.store.models import Location
 from tools.sync.report import SyncReport
 from tools.sync.store_origin import (
     fixture_business,
@@ -145,27 +141,17 @@ def run_live_sync(
         if progress:
             sys.stderr.write("\n")
         status = max(status, print_sync_report(report, started, out))
-    return max(status, sync_plugin_sources(engine, since, out))
+    return max(status, sync_plugin_sources(app, since, out))
 
 
-def sync_plugin_sources(engine, since: date | None, out: TextIO) -> int:
+def sync_plugin_sources(app: Application, since: date | None, out: TextIO) -> int:
     """Each installed data-source plugin's live sync, after the core's sources; the exit status."""
-    with engine.connect() as conn:
-        location_ids = dict(conn.execute(select(Location.square_location_id, Location.id)).all())
-    status = 0
-    for source in installed_data_sources():
-        if source.sync_live is None:
-            continue
-        live = LiveSync(
-            engine=engine, environ=os.environ, since=since, now=datetime.now(UTC), location_ids=location_ids
-        )
-        try:
-            for note in source.sync_live(live):
-                print(f"  {note}", file=out)
-        except SourceError as exc:
-            print(f"opsbot: {source.name}: {' '.join(str(exc).split())}", file=sys.stderr)
-            status = 1
-    return status
+    report = sync_data_source_plugins(app.settings, app.store, since=since)
+    for note in report.notes:
+        print(f"  {note}", file=out)
+    for failure in report.failures:
+        print(f"opsbot: {failure}", file=sys.stderr)
+    return 1 if report.failures else 0
 
 
 def add_parser(sub) -> None:

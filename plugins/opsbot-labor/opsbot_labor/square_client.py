@@ -94,6 +94,11 @@ class Backoff:
         return min(self.base_delay * 2**attempt, self.max_delay)
 
 
+class NotPermitted(SourceError):
+    """The account or token cannot use this API (403, or 404 where it is not offered): for the Labor API
+    that means the business does not keep labor in Square, so the sync says so and goes on."""
+
+
 class _Transient(Exception):
     """A failure worth another attempt; ``retry_after`` is what the server asked to wait (seconds)."""
 
@@ -297,13 +302,15 @@ class SquareLaborClient:
                     f"{ENVIRONMENT})"
                 ) from None
             if status == 403:
-                raise SourceError(
+                raise NotPermitted(
                     f"Square refused {what} ({status} {detail}) — {TOKEN} needs {_PERMISSIONS[what]}"
                 ) from None
             if status == 429 or status >= 500:
                 raise _Transient(
                     f"Square {what} answered {status} ({detail})", retry_after_seconds(exc.headers)
                 ) from None
+            if status == 404:
+                raise NotPermitted(f"Square {what} is not available at {self.url} (404 {detail})") from None
             raise SourceError(f"Square {what} failed: {status} {detail}") from None
         except httpx.TransportError as exc:
             raise _Transient(f"cannot reach Square at {self.url} ({type(exc).__name__}: {exc})") from None

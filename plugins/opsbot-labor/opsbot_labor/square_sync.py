@@ -34,6 +34,7 @@ from opsbot_labor.square_client import (
     LOCATION_IDS,
     TIMECARD_PAGE_SIZE,
     Backoff,
+    NotPermitted,
     SquareLaborClient,
     SquareLaborSettings,
 )
@@ -220,9 +221,12 @@ def sync_live(
     tally = _Tally()
     marks = read_marks(sync.engine)
     with SquareLaborClient(settings, backoff=backoff, page_size=page_size) as client:
-        names = _team_names(client, notes)
-        for square_id in wanted:
-            _sync_location(sync, client, square_id, places, names, marks.get(square_id), tally, store)
+        try:
+            names = _team_names(client, notes)
+            for square_id in wanted:
+                _sync_location(sync, client, square_id, places, names, marks.get(square_id), tally, store)
+        except NotPermitted as exc:
+            return [*notes, f"labor: Square timecards not read: {exc}"]
         if not store:
             read = f"{tally.read:,} timecard{'' if tally.read == 1 else 's'}"
             return [*notes, SANDBOX_NOTE.format(read=read)]
