@@ -92,7 +92,9 @@ def pandas_labor_by_location(engine, first, last) -> pd.DataFrame:
         params={"a": week_first, "b": last},
     )
     shifts["business_date"] = pd.to_datetime(shifts["business_date"])
-    shifts["week"] = shifts["business_date"] - pd.to_timedelta(shifts["business_date"].dt.weekday, unit="D")
+    shifts["week"] = shifts["business_date"] - pd.to_timedelta(
+        shifts["business_date"].dt.day_of_week, unit="D"
+    )
     shifts = shifts.sort_values(["team_member_id", "week", "start_at", "id"])
     shifts["worked"] = shifts.groupby(["team_member_id", "week"])["paid_seconds"].cumsum()
     limit = 40 * 3600

@@ -3,22 +3,20 @@ contribution margin, classified popular/unpopular × high/low margin)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from fractions import Fraction
 from typing import Annotated, Literal
 
 from sqlalchemy import func, select
 
-from opsbot_labor.item_costs import ItemSlice, item_slices, load_costs
-from opsbot_labor.labor_math import LaborSums, Overtime, half_up, week_of
+from opsbot_labor.item_costs import cost_of_sales, load_costs
+from opsbot_labor.labor_math import LaborSums, half_up
+from opsbot_labor.labor_queries import LaborAsk, labor_groups
 from opsbot_labor.labor_tools import (
     group_label,
     group_order,
     labor_definitions,
     net_sales_by,
     overtime_rule,
-    shift_sums,
-    shifts_with_overtime,
 )
 from tools.plugin_api import (
     SALES_TABLES,
@@ -72,25 +70,6 @@ def per_unit(amount: int | Fraction, units: float) -> int:
     return half_up(Fraction(amount) / Fraction(units))
 
 
-def _food_costs(
-    slices: Iterable[ItemSlice], book, key_of
-) -> tuple[dict[tuple, int], dict[str, int], dict[tuple, int]]:
-    """Food cost per group, item sales without a cost (per item) and item sales per group."""
-    costs: dict[tuple, int] = {}
-    uncosted: dict[str, int] = {}
-    sales: dict[tuple, int] = {}
-    for piece in slices:
-        key = key_of(piece)
-        sales[key] = sales.get(key, 0) + piece.gross_sales
-        unit_cost = book.unit_cost(piece.item, piece.location_id, piece.first_day)
-        if unit_cost is None:
-            if piece.units:
-                uncosted[piece.item] = uncosted.get(piece.item, 0) + piece.gross_sales
-            continue
-        costs[key] = costs.get(key, 0) + half_up(Fraction(piece.units) * unit_cost)
-    return costs, uncosted, sales
-
-
 def _uncosted_block(uncosted: dict[str, int], item_sales: int, currency: str) -> dict:
     ranked = sorted(uncosted.items(), key=lambda kv: (-kv[1], kv[0]))
     return {
@@ -132,35 +111,15 @@ def prime_cost(
     threshold, multiplier = overtime_rule(ctx, None)
     dimensions = [group_by] if group_by else []
     currency = scope.currency
+    ask = LaborAsk(scope, (), threshold, multiplier, ctx.week_start)
     with ctx.engine.connect() as conn:
         book = load_costs(conn)
-        slices = list(
-            item_slices(
-                conn, scope, book.change_days(scope.period.start, scope.period.end), by_day=bool(dimensions)
-            )
-        )
-
-    def key_of(piece: ItemSlice) -> tuple:
-        if group_by == "location":
-            return (piece.location_id,)
-        if group_by == "day":
-            return (piece.day,)
-        if group_by == "week":
-            return (week_of(piece.day, ctx.week_start),) if piece.day else ()
-        return ()
-
-    food, uncosted, item_sales = _food_costs(slices, book, key_of)
-    shift_rows, overtime = shifts_with_overtime(ctx, scope, threshold, multiplier)
-    labor: dict[tuple, LaborSums] = {}
-    for row in shift_rows:
-        key: tuple = ()
-        if group_by == "location":
-            key = (row.location_id,)
-        elif group_by == "day":
-            key = (row.business_date,)
-        elif group_by == "week":
-            key = (week_of(row.business_date, ctx.week_start),)
-        labor.setdefault(key, LaborSums()).add(shift_sums(row, overtime.get(row.id, Overtime())))
+        groups, by_item = cost_of_sales(conn, scope, book, group_by, ctx.week_start)
+        labor = labor_groups(conn, ask, dimensions)
+    food = {(key,): sums.cost for key, sums in groups.items() if group_by}
+    food_total = sum(sums.cost for sums in by_item.values())
+    uncosted = {item: s.uncosted_gross for item, s in by_item.items() if s.uncosted_units > 0}
+    all_item_sales = sum(s.gross for s in by_item.values())
     sales = net_sales_by(ctx, scope, dimensions)
     total_labor = LaborSums()
     for sums in labor.values():
@@ -168,14 +127,21 @@ def prime_cost(
     total_sales = sum(sales.values())
     result: dict = {
         **scope.coverage(),
-        "definitions": {**PRIME_DEFINITIONS, **labor_definitions(ctx, threshold, multiplier)},
-        "totals": _prime_figures(total_sales, sum(food.values()), total_labor, currency),
+        "definitions": {
+            **PRIME_DEFINITIONS,
+            **{
+                term: text
+                for term, text in labor_definitions(ctx, threshold, multiplier).items()
+                if term in ("labor_cost", "overtime", "day")
+            },
+        },
+        "totals": _prime_figures(total_sales, food_total, total_labor, currency),
     }
     if not book.rows:
         result["data_note"] = "no item costs are stored — import them with `opsbot labor import-costs FILE`"
     elif uncosted:
-        result["items_without_cost"] = _uncosted_block(uncosted, sum(item_sales.values()), currency)
-    if not shift_rows:
+        result["items_without_cost"] = _uncosted_block(uncosted, all_item_sales, currency)
+    if not total_labor.shifts:
         result["labor_note"] = "no shifts are stored for this period: labor cost counts as zero"
     if dimensions:
         keys = sorted(
@@ -191,6 +157,18 @@ def prime_cost(
         ]
         result["rows_omitted"] = max(0, len(keys) - 40)
     return result
+
+
+def _platform_item_sales(conn, scope: Scope) -> dict[tuple[str, int, str], int]:
+    """(item, location, platform) → item sales on that platform's orders ('' = none: left out)."""
+    items = SALES_TABLES.items
+    keys = (items.c.item, items.c.location_id, items.c.platform)
+    query = (
+        select(*keys, func.sum(items.c.gross_sales))
+        .where(*scope.rollup_conditions(items), items.c.platform != "")
+        .group_by(*keys)
+    )
+    return {(row[0], row[1], row[2]): int(row[3] or 0) for row in conn.execute(query)}
 
 
 def _platform_commission_rates(ctx: ToolContext, scope: Scope) -> dict[tuple[int, str], Fraction]:
@@ -241,37 +219,29 @@ def menu_engineering(
     rates = _platform_commission_rates(ctx, scope)
     with ctx.engine.connect() as conn:
         book = load_costs(conn)
-        slices = list(
-            item_slices(conn, scope, book.change_days(scope.period.start, scope.period.end), by_platform=True)
-        )
+        by_item, _ = cost_of_sales(conn, scope, book, "item")
+        on_platforms = _platform_item_sales(conn, scope)
     if category:
-        known = sorted({piece.category for piece in slices if piece.category})
+        known = sorted({sums.category for sums in by_item.values() if sums.category})
         wanted = next((name for name in known if name.lower() == category.strip().lower()), None)
         if wanted is None:
             raise unknown_name_error("category", category, known)
-        slices = [piece for piece in slices if piece.category == wanted]
-    per_item: dict[str, dict] = {}
-    for piece in slices:
-        entry = per_item.setdefault(
-            piece.item,
-            {
-                "category": piece.category,
-                "units": 0.0,
-                "sales": 0,
-                "commission": Fraction(0),
-                "cost": 0,
-                "costed": True,
-            },
-        )
-        entry["units"] += piece.units
-        entry["sales"] += piece.gross_sales
-        entry["commission"] += piece.gross_sales * rates.get((piece.location_id, piece.platform), Fraction(0))
-        unit_cost = book.unit_cost(piece.item, piece.location_id, piece.first_day)
-        if unit_cost is None:
-            if piece.units:
-                entry["costed"] = False
-        else:
-            entry["cost"] += half_up(Fraction(piece.units) * unit_cost)
+        by_item = {item: sums for item, sums in by_item.items() if sums.category == wanted}
+    commission: dict[str, Fraction] = {}
+    for (item, location_id, platform), gross in on_platforms.items():
+        rate = rates.get((location_id, platform), Fraction(0))
+        commission[item] = commission.get(item, Fraction(0)) + gross * rate
+    per_item = {
+        item: {
+            "category": sums.category,
+            "units": sums.units,
+            "sales": sums.gross,
+            "commission": commission.get(item, Fraction(0)),
+            "cost": sums.cost,
+            "costed": sums.uncosted_units == 0,
+        }
+        for item, sums in by_item.items()
+    }
     sold = {name: e for name, e in per_item.items() if e["units"] > 0}
     costed = {name: e for name, e in sold.items() if e["costed"]}
     for entry in costed.values():

@@ -3,17 +3,16 @@ sales) and ``labor_shifts`` (the shifts themselves: who worked, when, which ran 
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date
-from fractions import Fraction
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine, func, select
 
-from opsbot_labor.labor_math import LaborSums, Overtime, ShiftRow, half_up, hours, overtime_by_shift, week_of
+from opsbot_labor.labor_math import LaborSums, Overtime, ShiftRow, hours, week_of
+from opsbot_labor.labor_queries import LaborAsk, in_scope, labor_groups, overtime_shifts, read_shifts
 from opsbot_labor.settings import overtime_hours, overtime_multiplier
-from opsbot_labor.tables import shift_hours, shifts
+from opsbot_labor.tables import shifts
 from tools.plugin_api import (
     SALES_TABLES,
     EndArg,
@@ -89,144 +88,6 @@ def _resolve_roles(engine: Engine, wanted: list[str] | None) -> tuple[str, ...]:
 
 def _location_ids(scope: Scope) -> list[int]:
     return [place.id for place in scope.places]
-
-
-def load_shift_rows(
-    engine: Engine, first: date, last: date, location_ids: list[int] | None
-) -> list[ShiftRow]:
-    """Shifts whose business date lies in first..last (at ``location_ids``; None = every location)."""
-    query = select(
-        shifts.c.id,
-        shifts.c.location_id,
-        shifts.c.team_member_id,
-        shifts.c.employee_name,
-        shifts.c.role,
-        shifts.c.business_date,
-        shifts.c.start_at,
-        shifts.c.end_at,
-        shifts.c.paid_seconds,
-        shifts.c.hourly_rate,
-        shifts.c.base_cost,
-        shifts.c.status,
-        shifts.c.scheduled_start_at,
-        shifts.c.scheduled_end_at,
-    ).where(shifts.c.business_date.between(first, last))
-    if location_ids is not None:
-        query = query.where(shifts.c.location_id.in_(location_ids))
-    rows = []
-    with engine.connect() as conn:
-        for r in conn.execute(query):
-            scheduled = None
-            if r.scheduled_start_at is not None and r.scheduled_end_at is not None:
-                scheduled = max(0, round((r.scheduled_end_at - r.scheduled_start_at).total_seconds()))
-            rows.append(
-                ShiftRow(
-                    r.id,
-                    r.location_id,
-                    r.team_member_id,
-                    r.employee_name,
-                    r.role,
-                    r.business_date
-                    if isinstance(r.business_date, date)
-                    else date.fromisoformat(r.business_date),
-                    r.start_at,
-                    r.end_at,
-                    r.paid_seconds,
-                    r.hourly_rate,
-                    r.base_cost,
-                    r.status,
-                    scheduled,
-                )
-            )
-    return rows
-
-
-def shifts_with_overtime(
-    ctx: ToolContext, scope: Scope, threshold: float, multiplier: float
-) -> tuple[list[ShiftRow], dict[int, Overtime]]:
-    """The scope's shifts and every shift's overtime (counted over whole weeks, at every location)."""
-    period = scope.period
-    week_rows = load_shift_rows(ctx.engine, week_of(period.start, ctx.week_start), period.end, None)
-    overtime = overtime_by_shift(
-        week_rows, threshold_hours=threshold, multiplier=multiplier, week_start=ctx.week_start
-    )
-    wanted = set(_location_ids(scope))
-    in_scope = [
-        row
-        for row in week_rows
-        if row.location_id in wanted and period.start <= row.business_date <= period.end
-    ]
-    return in_scope, overtime
-
-
-def shift_sums(row: ShiftRow, extra: Overtime) -> LaborSums:
-    return LaborSums(
-        paid_seconds=row.paid_seconds,
-        base_cost=row.base_cost,
-        overtime_seconds=extra.seconds,
-        overtime_premium=extra.premium,
-        shifts=1,
-        scheduled_seconds=row.scheduled_seconds or 0,
-        scheduled_shifts=1 if row.scheduled_seconds is not None else 0,
-    )
-
-
-def _shift_key(dimension: str, row: ShiftRow, week_start: int):
-    if dimension == "day":
-        return row.business_date
-    if dimension == "week":
-        return week_of(row.business_date, week_start)
-    if dimension == "weekday":
-        return row.business_date.weekday()
-    if dimension == "location":
-        return row.location_id
-    return row.role
-
-
-def _group_by_shift(
-    rows: list[ShiftRow], overtime: dict[int, Overtime], dimensions: list[str], week_start: int
-) -> dict[tuple, LaborSums]:
-    groups: dict[tuple, LaborSums] = {}
-    for row in rows:
-        key = tuple(_shift_key(d, row, week_start) for d in dimensions)
-        groups.setdefault(key, LaborSums()).add(shift_sums(row, overtime.get(row.id, Overtime())))
-    return groups
-
-
-def _group_by_hour(
-    ctx: ToolContext, scope: Scope, rows: list[ShiftRow], overtime: dict[int, Overtime], dimensions: list[str]
-) -> dict[tuple, LaborSums]:
-    """Groups that include the hour of day: each shift's paid time in each local hour, at its rate; a shift's
-    overtime premium is spread over its hours in proportion to their paid time (an estimate)."""
-    by_id = {row.id: row for row in rows}
-    query = select(shift_hours.c.shift_id, shift_hours.c.local_hour, shift_hours.c.paid_seconds).where(
-        shift_hours.c.business_date.between(scope.period.start, scope.period.end),
-        shift_hours.c.location_id.in_(_location_ids(scope)),
-    )
-    costs: dict[tuple, list[Fraction]] = {}
-    groups: dict[tuple, LaborSums] = {}
-    counted: dict[tuple, set[int]] = {}
-    with ctx.engine.connect() as conn:
-        pieces = conn.execute(query).all()
-    for shift_id, hour, seconds in pieces:
-        row = by_id.get(shift_id)
-        if row is None or not row.paid_seconds:
-            continue
-        key = tuple(hour if d == "hour" else _shift_key(d, row, ctx.week_start) for d in dimensions)
-        share = Fraction(seconds, row.paid_seconds)
-        extra = overtime.get(row.id, Overtime())
-        sums = groups.setdefault(key, LaborSums())
-        sums.paid_seconds += seconds
-        sums.overtime_seconds += half_up(extra.seconds * share)
-        money = costs.setdefault(key, [Fraction(0), Fraction(0)])
-        money[0] += Fraction(seconds * row.hourly_rate, 3600)
-        money[1] += extra.premium * share
-        counted.setdefault(key, set()).add(shift_id)
-    for key, sums in groups.items():
-        sums.base_cost = half_up(costs[key][0])
-        sums.overtime_premium = half_up(costs[key][1])
-        sums.shifts = len(counted[key])
-    return groups
 
 
 def net_sales_by(ctx: ToolContext, scope: Scope, dimensions: list[str]) -> dict[tuple, int]:
@@ -341,14 +202,18 @@ def labor_report(
         raise ToolError(f"limit must be between 1 and 100, got {limit}")
     threshold, multiplier = overtime_rule(ctx, overtime_after_hours)
     chosen_roles = _resolve_roles(ctx.engine, roles)
-    rows, overtime = shifts_with_overtime(ctx, scope, threshold, multiplier)
-    if chosen_roles:
-        rows = [row for row in rows if row.role in chosen_roles]
+    ask = LaborAsk(scope, chosen_roles, threshold, multiplier, ctx.week_start)
+    with ctx.engine.connect() as conn:
+        overtime = overtime_shifts(conn, ask)
+        grouped = labor_groups(conn, ask, dimensions, overtime) if dimensions else {}
+        if dimensions and "hour" not in dimensions:  # every shift is in one group: the totals add up
+            totals = LaborSums()
+            for sums in grouped.values():
+                totals.add(sums)
+        else:
+            totals = labor_groups(conn, ask, [], overtime).get((), LaborSums())
     currency = scope.currency
     sales_total = net_sales_by(ctx, scope, [])
-    totals = LaborSums()
-    for row in rows:
-        totals.add(shift_sums(row, overtime.get(row.id, Overtime())))
     result: dict = {
         **scope.coverage(),
         "definitions": labor_definitions(ctx, threshold, multiplier),
@@ -358,14 +223,9 @@ def labor_report(
         result["roles"] = list(chosen_roles)
         result["totals"]["labor_percent_of_all_net_sales"] = percent(totals.cost, sales_total.get((), 0))
         result["totals"]["net_sales"] = format_money(sales_total.get((), 0), currency)
-    if not rows:
+    if not totals.shifts:
         result["data_note"] = _no_labor_note(ctx, scope)
     if dimensions:
-        grouped = (
-            _group_by_hour(ctx, scope, rows, overtime, dimensions)
-            if "hour" in dimensions
-            else _group_by_shift(rows, overtime, dimensions, ctx.week_start)
-        )
         sales = net_sales_by(ctx, scope, dimensions)
         keys = sorted(
             grouped, key=lambda k: tuple(group_order(d, v, scope) for d, v in zip(dimensions, k, strict=True))
@@ -395,14 +255,26 @@ def _local_span(row: ShiftRow, timezone: str) -> str:
     return f"{start:%H:%M}–{end:%H:%M}" + ("" if end.date() == start.date() else " (+1 day)")
 
 
-def _employee_filter(rows: list[ShiftRow], employee: str) -> Callable[[ShiftRow], bool]:
+def _employee_condition(conn, conditions: list, employee: str):
+    """A condition keeping one employee's shifts (part of the name, any case); ToolError with the closest
+    names when nobody in the period matches."""
     wanted = employee.strip().lower()
-    names = sorted({row.employee_name or row.team_member_id for row in rows})
-    if not any(wanted in name.lower() for name in names):
-        if close_matches(employee, names):
-            raise unknown_name_error("employee", employee, names)
-        raise ToolError(f"no shifts by an employee named {employee!r} in this period")
-    return lambda row: wanted in (row.employee_name or row.team_member_id).lower()
+    name = func.lower(func.coalesce(shifts.c.employee_name, shifts.c.team_member_id))
+    condition = name.contains(wanted, autoescape=True)
+    if conn.scalar(select(func.count()).select_from(shifts).where(*conditions, condition)):
+        return condition
+    names = sorted(
+        n
+        for n in conn.scalars(
+            select(func.coalesce(shifts.c.employee_name, shifts.c.team_member_id))
+            .where(*conditions)
+            .distinct()
+        )
+        if n
+    )
+    if close_matches(employee, names):
+        raise unknown_name_error("employee", employee, names)
+    raise ToolError(f"no shifts by an employee named {employee!r} in this period")
 
 
 @activity("looking through shifts")
@@ -429,28 +301,37 @@ def labor_shifts(
         raise ToolError(f"limit must be between 1 and 100, got {limit}")
     threshold, multiplier = overtime_rule(ctx, overtime_after_hours)
     chosen_roles = _resolve_roles(ctx.engine, roles)
-    rows, overtime = shifts_with_overtime(ctx, scope, threshold, multiplier)
-    if chosen_roles:
-        rows = [row for row in rows if row.role in chosen_roles]
-    if employee:
-        keep = _employee_filter(rows, employee)
-        rows = [row for row in rows if keep(row)]
+    ask = LaborAsk(scope, chosen_roles, threshold, multiplier, ctx.week_start)
     mode = only or "all"
+    cap = limit or 25
+    with ctx.engine.connect() as conn:
+        overtime = {sid: pair for sid, pair in overtime_shifts(conn, ask).items() if in_scope(pair[0], ask)}
+        conditions = [
+            shifts.c.business_date.between(scope.period.start, scope.period.end),
+            shifts.c.location_id.in_([place.id for place in scope.places]),
+        ]
+        if chosen_roles:
+            conditions.append(shifts.c.role.in_(chosen_roles))
+        if employee:
+            conditions.append(_employee_condition(conn, conditions, employee))
+        if mode == "overtime":
+            conditions.append(shifts.c.id.in_(list(overtime)))
+        elif mode == "open":
+            conditions.append(shifts.c.status == "open")
+        matching = conn.scalar(select(func.count()).select_from(shifts).where(*conditions)) or 0
+        order = {
+            "overtime": (shifts.c.start_at, shifts.c.id),
+            "longest": (shifts.c.paid_seconds.desc(), shifts.c.start_at, shifts.c.id),
+        }.get(mode, (shifts.c.start_at, shifts.c.id))
+        rows = read_shifts(conn, *conditions, order_by=order, limit=None if mode == "overtime" else cap)
     if mode == "overtime":
-        rows = [row for row in rows if row.id in overtime]
-        rows.sort(key=lambda r: (-overtime[r.id].seconds, r.start_at))
-    elif mode == "open":
-        rows = [row for row in rows if row.status == "open"]
-    elif mode == "longest":
-        rows.sort(key=lambda r: (-r.paid_seconds, r.start_at))
-    if mode in ("all", "open"):
-        rows.sort(key=lambda r: (r.start_at, r.id))
+        rows.sort(key=lambda r: (-overtime[r.id][1].seconds, r.start_at, r.id))
     currency = scope.currency
     places = {place.id: place for place in scope.places}
     cap = limit or 25
     listed = []
     for row in rows[:cap]:
-        extra = overtime.get(row.id, Overtime())
+        extra = overtime[row.id][1] if row.id in overtime else Overtime()
         place = places[row.location_id]
         listed.append(
             {
@@ -471,9 +352,9 @@ def labor_shifts(
         "definitions": labor_definitions(ctx, threshold, multiplier),
         "shown": mode,
         "shifts": listed,
-        "shifts_matching": len(rows),
-        "shifts_omitted": max(0, len(rows) - cap),
+        "shifts_matching": matching,
+        "shifts_omitted": max(0, matching - cap),
     }
-    if not rows:
+    if not matching:
         result["data_note"] = _no_labor_note(ctx, scope)
     return result
