@@ -13,7 +13,6 @@ printed with the tool's time as a ratio.
 
 from __future__ import annotations
 
-import argparse
 import sys
 import time
 from datetime import UTC, datetime, timedelta
@@ -27,11 +26,10 @@ from opsbot_labor import TOOLS  # noqa: E402
 from opsbot_labor.demo_fixtures import generate_demo, load_fixtures  # noqa: E402
 from sqlalchemy import text  # noqa: E402
 
-from benchmarks.sync_throughput import fixtures_for  # noqa: E402
+from benchmarks.sync_throughput import business_params, business_parser, fixtures_for  # noqa: E402
 from benchmarks.tool_latency import FIRST_DAY, build_store, print_figures, time_shapes  # noqa: E402
 from tools.analytics.readonly import open_readonly  # noqa: E402
 from tools.data_sources import FixtureLoad, square_location_ids  # noqa: E402
-from tools.demo.generator import GeneratorParams  # noqa: E402
 from tools.registry import ToolContext, ToolRegistry  # noqa: E402
 from tools.store.database import open_store  # noqa: E402
 
@@ -145,17 +143,10 @@ def measure(label: str, url: str, args) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("--locations", type=int, default=10)
-    parser.add_argument("--days", type=int, default=365)
-    parser.add_argument("--orders-per-day", type=int, default=315)
+    parser = business_parser(__doc__)
     parser.add_argument("--repeat", type=int, default=7)
     args = parser.parse_args()
-    params = GeneratorParams(
-        locations=args.locations, days=args.days, orders_per_day=args.orders_per_day, first_day=FIRST_DAY
-    )
+    params = business_params(args)
     url = build_store(params)
     add_labor(url, fixtures_for(params))
     measure("sqlite", url, args)

@@ -71,21 +71,36 @@ def run(url: str, folder: Path, label: str) -> None:
     engine.dispose()
 
 
-def main() -> None:
+BENCHMARK_FIRST_DAY = date(2025, 11, 24)
+
+
+def business_parser(description: str | None) -> argparse.ArgumentParser:
+    """The benchmarks' command line: the generated business's size (default 10 locations × 365 days,
+    ~1.5M orders); each benchmark adds its own options."""
     parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+        description=description, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--locations", type=int, default=10)
     parser.add_argument("--days", type=int, default=365)
     parser.add_argument("--orders-per-day", type=int, default=315)
-    parser.add_argument("--postgres", action="store_true", help="also run against a throwaway PostgreSQL")
-    args = parser.parse_args()
-    params = GeneratorParams(
+    return parser
+
+
+def business_params(args: argparse.Namespace) -> GeneratorParams:
+    """The generated business the parsed arguments ask for."""
+    return GeneratorParams(
         locations=args.locations,
         days=args.days,
         orders_per_day=args.orders_per_day,
-        first_day=date(2025, 11, 24),
+        first_day=BENCHMARK_FIRST_DAY,
     )
+
+
+def main() -> None:
+    parser = business_parser(__doc__)
+    parser.add_argument("--postgres", action="store_true", help="also run against a throwaway PostgreSQL")
+    args = parser.parse_args()
+    params = business_params(args)
     folder = fixtures_for(params)
     size = sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
     print(f"fixtures: {folder.relative_to(ROOT)} ({size / 1e6:.1f} MB compressed)")

@@ -12,7 +12,6 @@ comparable question, with the ratio.
 
 from __future__ import annotations
 
-import argparse
 import statistics
 import sys
 import time
@@ -26,7 +25,12 @@ sys.path.insert(0, str(ROOT))
 import pandas as pd  # noqa: E402
 from sqlalchemy import text  # noqa: E402
 
-from benchmarks.sync_throughput import fixtures_for  # noqa: E402
+from benchmarks.sync_throughput import (  # noqa: E402
+    BENCHMARK_FIRST_DAY,
+    business_params,
+    business_parser,
+    fixtures_for,
+)
 from tools.analytics.breakdowns import Dimension  # noqa: E402
 from tools.analytics.builtin import TOOLS  # noqa: E402
 from tools.analytics.readonly import open_readonly  # noqa: E402
@@ -35,7 +39,7 @@ from tools.registry import ToolContext, ToolRegistry  # noqa: E402
 from tools.sources.fixtures.sync import sync_fixtures  # noqa: E402
 from tools.store.database import open_store  # noqa: E402
 
-FIRST_DAY = date(2025, 11, 24)
+FIRST_DAY = BENCHMARK_FIRST_DAY
 P50_BUDGET_MS = 50
 P95_BUDGET_MS = 100
 
@@ -145,18 +149,11 @@ def naive_week_sales(engine, start: date, end: date) -> float:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("--locations", type=int, default=10)
-    parser.add_argument("--days", type=int, default=365)
-    parser.add_argument("--orders-per-day", type=int, default=315)
+    parser = business_parser(__doc__)
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--postgres", action="store_true", help="also measure on a throwaway PostgreSQL")
     args = parser.parse_args()
-    params = GeneratorParams(
-        locations=args.locations, days=args.days, orders_per_day=args.orders_per_day, first_day=FIRST_DAY
-    )
+    params = business_params(args)
     measure("sqlite", build_store(params), args)
     if args.postgres:
         from tests.support.postgres_server import PostgresServer
