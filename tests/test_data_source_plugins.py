@@ -115,3 +115,27 @@ def test_a_bad_overtime_setting_is_a_tool_error_naming_it(value, engine, small_f
     result = registry.call("labor_report", {}, context)
     readonly.dispose()
     assert not result.ok and result.error.startswith(f"labor settings: OPSBOT_LABOR_OVERTIME_HOURS={value!r}")
+
+
+def test_replacing_the_demo_works_after_the_plugin_is_uninstalled(engine, small_fixtures, monkeypatch):
+    """Its rows refer to locations: the core finds such tables in the database and empties them first."""
+    from opsbot_labor.records import ShiftRecord
+    from opsbot_labor.shift_store import store_shifts
+    from opsbot_labor.tables import shift_hours, shifts
+
+    sync_fixtures(engine, small_fixtures, anchor=False, now=FIXED_NOW)
+    with engine.connect() as conn:
+        location_id = conn.scalar(select(Location.id).limit(1))
+    start = datetime(2026, 11, 3, 14, tzinfo=UTC)
+    store_shifts(
+        engine,
+        [
+            ShiftRecord("test", "s1", location_id, "America/New_York", "ana", "Ana", "Cook", start,
+                        start.replace(hour=20), 2000, "USD")
+        ],
+    )  # fmt: skip
+    _without_labor(monkeypatch)
+    assert remove_business_data(engine) > 0
+    with engine.connect() as conn:
+        for table in (shift_hours, shifts, Location):
+            assert conn.scalar(select(func.count()).select_from(table)) == 0

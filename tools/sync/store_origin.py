@@ -3,10 +3,11 @@ are never mixed: a demo location answering next to a real one would make every t
 
 from __future__ import annotations
 
-from sqlalchemy import Engine, delete, exists, func, select
+from sqlalchemy import Engine, MetaData, Table, delete, exists, func, inspect, select
 
 from tools.data_sources import installed_data_sources
 from tools.store.models import (
+    Base,
     Location,
     MenuItem,
     Order,
@@ -48,14 +49,18 @@ def live_sources_in(engine: Engine) -> list[str]:
 
 
 def remove_business_data(engine: Engine) -> int:
-    """Delete every order, location, menu item, commission rate, rollup and sync mark, and every
-    data-source plugin's rows — in one transaction —
-    keeping the conversations, their usage, the Slack events and the sync history (``sync_runs``). Returns
-    the number of orders removed."""
+    """Delete every order, location, menu item, commission rate, rollup and sync mark, every installed
+    data-source plugin's rows, and those of any other table that refers to a location (the tables of a
+    plugin no longer installed) — in one
+    transaction — keeping the conversations, their usage, the Slack events and the sync history
+    (``sync_runs``). Returns the number of orders removed."""
     with engine.begin() as conn:
         orders = conn.scalar(select(func.count()).select_from(Order)) or 0
-        for plugin in installed_data_sources():
-            for plugin_table in plugin.tables:
+        declared = [table for plugin in installed_data_sources() for table in plugin.tables]
+        for plugin_table in declared:  # children first, as each plugin lists them
+            conn.execute(delete(plugin_table))
+        for plugin_table in _tables_referring_to_locations(conn):  # an uninstalled plugin's, say
+            if plugin_table.name not in {table.name for table in declared}:
                 conn.execute(delete(plugin_table))
         for table in (
             *ROLLUP_TABLES,
@@ -70,6 +75,26 @@ def remove_business_data(engine: Engine) -> int:
             conn.execute(delete(table))
         conn.execute(delete(StoreMeta).where(StoreMeta.key.in_(BUSINESS_META_KEYS)))
     return orders
+
+
+def _tables_referring_to_locations(conn) -> list[Table]:
+    """Tables outside the core's models whose rows refer to a location, directly or through another such
+    table, children first — read from the database itself, so a plugin that was uninstalled after storing
+    rows does not block removing the business."""
+    core = set(Base.metadata.tables)
+    names = [name for name in inspect(conn).get_table_names() if name not in core]
+    reflected = MetaData()
+    reflected.reflect(conn, only=names)
+    referring: set[str] = set()
+    changed = True
+    while changed:
+        changed = False
+        for table in reflected.tables.values():
+            targets = {fk.column.table.name for fk in table.foreign_keys if fk.column is not None}
+            if table.name not in referring and targets & ({"locations"} | referring):
+                referring.add(table.name)
+                changed = True
+    return [table for table in reversed(reflected.sorted_tables) if table.name in referring]
 
 
 def _has(engine: Engine, model) -> bool:
