@@ -6,9 +6,12 @@ brief's thread answered with the brief in context. Every clock is a fake one: no
 from __future__ import annotations
 
 import re
+import sys
 import threading
+import types
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from typing import Annotated
 
 import pytest
 from hypothesis import given
@@ -18,6 +21,7 @@ from sqlalchemy import Engine, insert, select
 
 from bot.agent.scripted_model import ScriptedModel, say
 from bot.application import Application
+from bot.insights import wiring
 from bot.insights.schedule import BriefScheduler, Posted
 from bot.insights.tables import BriefPost
 from bot.insights.thread_context import CONTEXT_INTRO, brief_context, with_brief_context
@@ -27,6 +31,7 @@ from bot.slack.responder import SlackResponder
 from tests.agent_harness import agent_on
 from tests.fakes.slack_api import BOT_TOKEN, BOT_USER, TEAM, FakeSlack, channel_message
 from tests.payloads import TEST_LOCATIONS
+from tools.registry import Param, ToolRegistry
 from tools.store.database import open_store
 from tools.sync.reference_writer import upsert_locations
 
@@ -313,21 +318,27 @@ def test_alerts_follow_the_brief_once_per_key_in_the_alert_channel(engine):
     ]
 
 
+class BlockingClock:
+    """06:00 in New York; waits until the scheduler is stopped, noting each deadline."""
+
+    def __init__(self) -> None:
+        self.waiting = threading.Event()
+        self.deadlines: list[datetime] = []
+
+    def now(self) -> datetime:
+        return utc(2026, 11, 24, 11, 0)
+
+    def wait_until(self, deadline: datetime, stop: threading.Event) -> None:
+        self.deadlines.append(deadline)
+        self.waiting.set()
+        stop.wait()
+
+
 @sqlite_only
 def test_the_thread_starts_and_stops_cleanly(engine):
-    app = app_on(engine)
-    released = threading.Event()
-
-    class BlockingClock:
-        def now(self) -> datetime:
-            return utc(2026, 11, 24, 11, 0)
-
-        def wait_until(self, deadline: datetime, stop: threading.Event) -> None:
-            released.set()
-            stop.wait()
-
-    scheduler = BriefScheduler(app, BlockingClock(), Poster(FixedClock(utc(2026, 1, 1))).post).start()
-    assert released.wait(10) and scheduler.running
+    clock = BlockingClock()
+    scheduler = BriefScheduler(app_on(engine), clock, Poster(clock).post).start()
+    assert clock.waiting.wait(10) and scheduler.running
     scheduler.stop(10)
     assert not scheduler.running
 
@@ -455,3 +466,105 @@ def test_a_long_brief_is_shortened_so_the_question_stays_whole():
     assert len(framed) == 1_000 and framed.startswith(CONTEXT_INTRO + "\nxxx")
     assert framed.endswith("x…\n\nQuestion: What happened at Harbor?")
     assert with_brief_context("brief", "q" * 990, 1_000) == "q" * 990  # no room for the brief: the question
+
+
+# --- the wiring (the real brief comes from bot.insights.brief and bot.insights.post) ------------------------
+
+
+@dataclass
+class StubBrief:
+    day: date
+
+    def text(self) -> str:
+        return f"Brief of {self.day}"
+
+
+def stub_brief_modules(monkeypatch, posted: list) -> None:
+    """bot.insights.brief / bot.insights.post as their contract describes them, posting nothing real."""
+    brief_module, post_module = types.ModuleType("bot.insights.brief"), types.ModuleType("bot.insights.post")
+    brief_module.build_brief = lambda _app, day: StubBrief(day)
+
+    def post_brief(client: WebClient, channel: str, brief: StubBrief) -> str:
+        response = client.chat_postMessage(channel=channel, text=brief.text())
+        posted.append((channel, brief.day))
+        return response["ts"]
+
+    post_module.post_brief = post_brief
+    monkeypatch.setitem(sys.modules, "bot.insights.brief", brief_module)
+    monkeypatch.setitem(sys.modules, "bot.insights.post", post_module)
+
+
+@sqlite_only
+def test_the_wiring_posts_the_built_brief_notes_lateness_in_its_thread_and_alerts_high_anomalies(
+    engine, monkeypatch
+):
+    posted: list = []
+    stub_brief_modules(monkeypatch, posted)
+    app = app_on(engine)
+
+    def anomalies(
+        start_date: Annotated[str | None, Param("first day")] = None,
+        end_date: Annotated[str | None, Param("last day")] = None,
+    ) -> dict:
+        """Stub of the anomalies tool (its contract's result shape)."""
+        return {
+            "anomalies": [
+                {"location": "Location 2 (Harbor)", "day": f"{start_date} (Sat)", "measure": "net_sales",
+                 "label": "net sales", "value": "$1,204.50", "expected": "$2,310.00", "change_percent": -47.9,
+                 "score": -6.2, "severity": "high", "cause": "no orders 14:00–16:00 (usually 31)"},
+                {"location": "Location 1 (Downtown)", "day": f"{start_date} (Sat)", "measure": "orders",
+                 "label": "orders", "value": "80", "expected": "100", "change_percent": -20.0, "score": -3.7,
+                 "severity": "medium", "cause": None},
+            ]
+        }  # fmt: skip
+
+    registry = ToolRegistry()
+    registry.register(anomalies, source="test")
+    with FakeSlack() as slack:
+        client = WebClient(token=BOT_TOKEN, base_url=slack.api_url)
+        post = wiring.brief_poster(app, client)
+        assert post is not None
+        result = post(BRIEF_CHANNEL, date(2026, 11, 21), True)
+        alerts = wiring.anomaly_alerts(app, registry)(date(2026, 11, 21))
+        sent = wiring.alert_poster(client)(ALERT_CHANNEL, alerts[0][1])
+        calls = slack.of("chat.postMessage")
+    assert posted == [(BRIEF_CHANNEL, date(2026, 11, 21))]
+    brief_call, note_call, alert_call = calls
+    assert note_call.args["thread_ts"] == brief_call.args["_ts"] == result.ts
+    assert re.fullmatch(r"\(late: posted at \d\d:\d\d\)", note_call.args["text"])
+    assert result.text == f"{note_call.args['text']}\nBrief of 2026-11-21"
+    assert alerts == [
+        (
+            "Location 2 (Harbor)|net_sales",
+            ":rotating_light: *Location 2 (Harbor)*, 2026-11-21 (Sat): net sales $1,204.50, "
+            "expected $2,310.00 (-47.9 %) — no orders 14:00–16:00 (usually 31)",
+        )
+    ]
+    assert (alert_call.args["channel"], alert_call.args["text"], sent.ts) == (
+        ALERT_CHANNEL,
+        alerts[0][1],
+        alert_call.args["_ts"],
+    )
+
+
+@sqlite_only
+def test_the_schedule_starts_only_with_a_channel_a_token_and_the_brief_modules(engine, monkeypatch):
+    upsert_locations(engine, TEST_LOCATIONS)
+
+    def app_with(**env: str) -> Application:
+        return Application(load_settings(env_file=None, environ=env), store=engine)
+
+    assert wiring.start_brief_schedule(app_with(SLACK_BOT_TOKEN=BOT_TOKEN)) is None
+    assert wiring.start_brief_schedule(app_with(OPSBOT_BRIEF_CHANNEL=BRIEF_CHANNEL)) is None
+    monkeypatch.setitem(sys.modules, "bot.insights.brief", None)  # not installed: import fails
+    configured = {"OPSBOT_BRIEF_CHANNEL": BRIEF_CHANNEL, "SLACK_BOT_TOKEN": BOT_TOKEN}
+    assert wiring.start_brief_schedule(app_with(**configured)) is None
+
+    stub_brief_modules(monkeypatch, [])
+    clock = BlockingClock()
+    monkeypatch.setattr(wiring, "SystemClock", lambda: clock)
+    scheduler = wiring.start_brief_schedule(app_with(**configured))
+    assert scheduler is not None and clock.waiting.wait(10) and scheduler.running
+    assert clock.deadlines == [utc(2026, 11, 24, 12, 30)]  # 07:30 in New York, on the day of the clock
+    scheduler.stop(10)
+    assert not scheduler.running

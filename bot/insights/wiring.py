@@ -19,6 +19,7 @@ from bot.insights.schedule import (
     SystemClock,
     location_zone,
 )
+from tools.registry import ToolRegistry
 
 log = logging.getLogger(__name__)
 
@@ -68,12 +69,14 @@ def late_note(app: Application) -> str:
     return f"(late: posted at {(now.astimezone(zone) if zone else now):%H:%M})"
 
 
-def anomaly_alerts(app: Application) -> Alerts:
-    """alerts(day): the high-severity anomalies of ``day`` from the ``anomalies`` tool, as (key, text)."""
+def anomaly_alerts(app: Application, registry: ToolRegistry | None = None) -> Alerts:
+    """alerts(day): the high-severity anomalies of ``day`` from the ``anomalies`` tool (of ``registry``,
+    default the application's), as (key, text)."""
 
     def alerts(day: date) -> list[tuple[str, str]]:
         arguments = {"start_date": day.isoformat(), "end_date": day.isoformat()}
-        result = app.registry.call("anomalies", arguments, app.tool_context(day + timedelta(days=1)))
+        tools = registry or app.registry
+        result = tools.call("anomalies", arguments, app.tool_context(day + timedelta(days=1)))
         if not result.ok:
             log.info("no anomaly alerts for %s: %s", day, result.error)
             return []

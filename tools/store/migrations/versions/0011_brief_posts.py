@@ -35,7 +35,11 @@ def upgrade() -> None:
         sa.Column("error", sa.Text(), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_brief_posts")),
         sa.UniqueConstraint(
-            "kind", "business_date", "channel", "key", name=op.f("uq_brief_posts_kind_business_date_channel_key")
+            "kind",
+            "business_date",
+            "channel",
+            "key",
+            name=op.f("uq_brief_posts_kind_business_date_channel_key"),
         ),
     )
     op.create_index("ix_brief_posts_channel_message_ts", "brief_posts", ["channel", "message_ts"])
