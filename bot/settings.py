@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import time
 from pathlib import Path
 
 from dotenv import dotenv_values
@@ -57,6 +58,9 @@ VARIABLES = (
     "OPSBOT_SLACK_ALLOWED_USERS",
     "OPSBOT_SLACK_ALLOWED_CHANNELS",
     "OPSBOT_SLACK_WORKERS",
+    "OPSBOT_BRIEF_CHANNEL",
+    "OPSBOT_BRIEF_TIME",
+    "OPSBOT_ALERT_CHANNEL",
     "SQUARE_ACCESS_TOKEN",
     "SQUARE_ENVIRONMENT",
     "SQUARE_BASE_URL",
@@ -158,6 +162,20 @@ class SlackSettings:
 
 
 @dataclass(frozen=True)
+class BriefSettings:
+    """The scheduled morning brief and anomaly alerts in Slack; off without a brief channel."""
+
+    channel: str | None = None  # Slack channel id the brief is posted in; None: no scheduled brief
+    post_time: time = time(7, 30)  # local time in Location 1's timezone
+    alert_channel: str | None = None  # where high-severity anomaly alerts go; None: the brief channel
+
+    @property
+    def alerts_to(self) -> str | None:
+        """The channel alerts are posted in."""
+        return self.alert_channel or self.channel
+
+
+@dataclass(frozen=True)
 class Settings:
     """Everything opsbot can be configured with."""
 
@@ -174,6 +192,7 @@ class Settings:
     http_port: int = 3000
     slack: SlackSettings = field(default_factory=SlackSettings)
     sources: SourceSettings = field(default_factory=SourceSettings)
+    brief: BriefSettings = field(default_factory=BriefSettings)
     # The values of the variables installed data-source plugins declare (DataSource.settings), for their tools
     plugin_options: Mapping[str, str] = field(default_factory=dict)
     # Every variable above that is set (from the environment or .env), as given: what a data-source plugin's
@@ -267,6 +286,47 @@ def _slack_settings(values: Mapping[str, str | None]) -> SlackSettings:
     )
 
 
+def _channel(values: Mapping[str, str | None], name: str) -> str | None:
+    """One Slack channel id (C…, G… or D…), or None when unset."""
+    raw = _text(values, name)
+    if raw is not None and not (raw[:1] in "CGD" and raw[1:].isalnum() and raw.upper() == raw):
+        raise SettingsError(
+            f"{name}={raw!r} is not a Slack channel id — use an id like C0456EFGH (the channel's "
+            "“Copy link” ends with it), not its name"
+        )
+    return raw
+
+
+def _clock_time(values: Mapping[str, str | None], name: str, default: time) -> time:
+    """A local time of day written HH:MM (24-hour)."""
+    raw = _text(values, name)
+    if raw is None:
+        return default
+    hours, sep, minutes = raw.partition(":")
+    if (
+        sep
+        and hours.isascii()
+        and hours.isdigit()
+        and len(hours) in (1, 2)
+        and minutes.isascii()
+        and minutes.isdigit()
+        and len(minutes) == 2
+        and int(hours) < 24
+        and int(minutes) < 60
+    ):
+        return time(int(hours), int(minutes))
+    shown = raw if len(raw) <= 40 else raw[:40] + "…"  # repr keeps it on one line
+    raise SettingsError(f"{name}={shown!r} is not a time of day — use HH:MM (24-hour), e.g. 07:30")
+
+
+def _brief_settings(values: Mapping[str, str | None]) -> BriefSettings:
+    return BriefSettings(
+        channel=_channel(values, "OPSBOT_BRIEF_CHANNEL"),
+        post_time=_clock_time(values, "OPSBOT_BRIEF_TIME", BriefSettings.post_time),
+        alert_channel=_channel(values, "OPSBOT_ALERT_CHANNEL"),
+    )
+
+
 def _pairs(values: Mapping[str, str | None], name: str) -> dict[str, str]:
     """``a=b,c=d`` → {a: b, c: d}."""
     pairs = {}
@@ -352,6 +412,7 @@ def load_settings(env_file: Path | None = Path(".env"), environ: Mapping[str, st
         http_port=int(_number(values, "OPSBOT_HTTP_PORT", 3000, 1, 65535)),
         slack=_slack_settings(values),
         sources=_source_settings(values),
+        brief=_brief_settings(values),
         plugin_options=_plugin_options(given),
         environ={name: value for name in (*VARIABLES, *_plugin_variables()) if (value := given.get(name))},
     )

@@ -7,7 +7,8 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import MetaData, text
 
-import bot.agent.tables  # noqa: F401  (the agent's tables join Base.metadata)
+import bot.agent.tables  # the agent's tables join Base.metadata…
+import bot.insights.tables  # noqa: F401  (…and so do the scheduled brief posts)
 from tests.payloads import DELIVERECT_IDS, TEST_LOCATIONS, deliverect_order
 from tools.data_sources import installed_data_sources
 from tools.sources.deliverect.ingest import store_deliverect_orders

@@ -66,6 +66,24 @@ def start_periodic_sync(app: Application) -> PeriodicSync | None:
     return PeriodicSync(run, interval * 60).start()
 
 
+def start_brief_schedule(app: Application):
+    """The morning brief's schedule, started (announced on stderr); None when it is not configured."""
+    if not (app.settings.brief.channel and app.settings.slack.bot_token):
+        return None
+    from bot.insights.wiring import start_brief_schedule as start  # imported only with the brief on
+
+    schedule = start(app)
+    if schedule:
+        brief = app.settings.brief
+        print(
+            f"opsbot: posting the morning brief in {brief.channel} at {brief.post_time:%H:%M} "
+            "(Location 1's time)",
+            file=sys.stderr,
+            flush=True,
+        )
+    return schedule
+
+
 def cmd_serve(app: Application, args: argparse.Namespace) -> int:
     """Serve until SIGTERM or Ctrl-C; the exit status."""
     settings = app.settings
@@ -81,6 +99,7 @@ def cmd_serve(app: Application, args: argparse.Namespace) -> int:
     if periodic:
         minutes = settings.sources.square.sync_interval_minutes
         print(f"opsbot: syncing Square every {minutes:g} min", file=sys.stderr, flush=True)
+    schedule = start_brief_schedule(app)
 
     def stop(_signum, _frame) -> None:
         raise KeyboardInterrupt
@@ -94,6 +113,8 @@ def cmd_serve(app: Application, args: argparse.Namespace) -> int:
         server.stop()
         if periodic:
             periodic.stop()
+        if schedule:
+            schedule.stop()
     return 0
 
 

@@ -8,6 +8,7 @@ import sys
 
 from bot.agent.model import ModelError
 from bot.application import Application
+from bot.commands.serve import start_brief_schedule
 from bot.slack.setup import SlackSetupError
 
 
@@ -34,10 +35,14 @@ def cmd_slack(app: Application, _args: argparse.Namespace) -> int:
         return 2
     handler = SocketModeHandler(bolt_app, app_token)
     print("opsbot is connecting to Slack over Socket Mode (Ctrl-C stops it)…", file=sys.stderr, flush=True)
+    schedule = start_brief_schedule(app)
     try:
         handler.start()
     except KeyboardInterrupt:
         handler.close()
+    finally:
+        if schedule:
+            schedule.stop()
     return 0
 
 

@@ -72,7 +72,7 @@ def register_listeners(app: App, responder: SlackResponder) -> None:
 
     @app.event("message")
     def on_message(body: dict, event: dict, context: BoltContext, client: WebClient) -> None:
-        question = from_message(body, event, context.bot_user_id, responder.app.conversations.exists)
+        question = from_message(body, event, context.bot_user_id, responder.follows_thread)
         if question is not None:
             responder.handle(question, client, received(context))
 

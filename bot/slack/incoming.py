@@ -46,6 +46,14 @@ def conversation_id_for(team: str, channel: str, thread_ts: str) -> str:
     return f"slack:{team}:{channel}:{thread_ts}"
 
 
+def thread_of(conversation_id: str) -> tuple[str, str] | None:
+    """The (channel, thread_ts) of a Slack conversation id; None for other ids."""
+    if not conversation_id.startswith("slack:"):
+        return None
+    parts = conversation_id.split(":")
+    return (parts[-2], parts[-1]) if len(parts) == 4 else None
+
+
 def _clean(text: str, bot_user_id: str | None) -> str:
     """The question without the bot's mention and with Slack's escapes undone."""
     if bot_user_id:

@@ -13,10 +13,11 @@ from slack_sdk.web.chat_stream import ChatStream
 
 from bot.agent.events import Answer, Event, ModelCallStarted, TextDelta, ToolFinished, ToolStarted
 from bot.application import Application
+from bot.insights.thread_context import brief_context, with_brief_context
 from bot.settings import SlackSettings
 from bot.slack.charts import asks_for_a_chart, chart_alt_text, chart_data, render_png
 from bot.slack.formatting import FIRST_STATUS, LOADING_MESSAGES, TableSieve, table_csv, tool_status
-from bot.slack.incoming import Question
+from bot.slack.incoming import Question, thread_of
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +57,23 @@ class SlackResponder:
             return REFUSED_CHANNEL
         return None
 
+    def follows_thread(self, conversation_id: str) -> bool:
+        """Whether a thread reply that does not mention the bot is for it: the bot answers in that thread
+        already, or the thread is a morning brief it posted."""
+        if self.app.conversations.exists(conversation_id):
+            return True
+        thread = thread_of(conversation_id)
+        return thread is not None and brief_context(self.app.store, *thread) is not None
+
+    def question_for_model(self, question: Question) -> str:
+        """The question as the model gets it: the first one in a morning brief's thread carries the brief."""
+        if question.thread_ts == question.ts or self.app.conversations.exists(question.conversation_id):
+            return question.text
+        brief = brief_context(self.app.store, question.channel, question.thread_ts)
+        if brief is None:
+            return question.text
+        return with_brief_context(brief, question.text, self.app.settings.model.max_question_chars)
+
     def handle(self, question: Question, client: WebClient, received: float | None = None) -> None:
         """Answer ``question`` unless it was already taken on; never raises."""
         received = received or time.perf_counter()
@@ -88,7 +106,7 @@ class SlackResponder:
         )
         try:
             answer = self.app.agent().answer(
-                question.conversation_id, question.text, reply.on_event, source=SOURCE
+                question.conversation_id, self.question_for_model(question), reply.on_event, source=SOURCE
             )
         except Exception:  # model errors come back as failed answers: this is a bug or a broken store
             log.exception("answering %s failed", question.message_key)

@@ -1,0 +1,1 @@
+"""Insights pushed to Slack: the morning brief, its schedule and the anomaly alerts."""
