@@ -7,6 +7,8 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
+from slack_sdk.errors import SlackApiError
+
 from bot.insights.brief_blocks import blocks_payload, fallback_text
 from bot.slack.charts import chart_alt_text
 
@@ -37,5 +39,7 @@ def post_brief(client: WebClient, channel: str, brief: Brief) -> str:
                 file=brief.chart_png(),
             )
         except Exception as exc:  # the brief is posted; the chart is a bonus
-            log.warning("the brief was posted without its chart: the upload failed (%s)", exc)
+            reason = exc.response.get("error") if isinstance(exc, SlackApiError) else None
+            reason = reason or " ".join(str(exc).split()) or type(exc).__name__
+            log.warning("the brief was posted without its chart: the upload failed (%s)", reason)
     return ts
