@@ -11,6 +11,7 @@ from pathlib import Path
 from bot.application import Application
 from bot.commands import (
     ask,
+    brief,
     db,
     demo,
     evaluate,
@@ -91,6 +92,7 @@ def build_parser() -> argparse.ArgumentParser:
     sync.add_parser(sub)
     tools.add_parsers(sub)
     ask.add_parser(sub)
+    brief.add_parser(sub)
     trace.add_parser(sub)
     usage.add_parser(sub)
     evaluate.add_parser(sub)
