@@ -25,32 +25,27 @@ log = logging.getLogger(__name__)
 
 
 def start_brief_schedule(app: Application) -> BriefScheduler | None:
-    """The scheduler, started; None when OPSBOT_BRIEF_CHANNEL or SLACK_BOT_TOKEN is not set (or the brief
-    cannot be built in this installation)."""
+    """The scheduler, started; None when OPSBOT_BRIEF_CHANNEL or SLACK_BOT_TOKEN is not set."""
     settings = app.settings
     if not (settings.brief.channel and settings.slack.bot_token):
         return None
     client = WebClient(token=settings.slack.bot_token, base_url=settings.slack.api_url)
     post = brief_poster(app, client)
-    if post is None:
-        return None
     scheduler = BriefScheduler(
         app, SystemClock(), post, alerts=anomaly_alerts(app), post_alert=alert_poster(client)
     )
     return scheduler.start()
 
 
-def brief_poster(app: Application, client: WebClient) -> PostBrief | None:
-    """post(channel, day, late) with the real brief; None (logged) when its modules are not installed."""
-    try:
-        from bot.insights.brief import build_brief
-        from bot.insights.post import post_brief
-    except ImportError as exc:
-        log.warning("the morning brief is not available (%s); OPSBOT_BRIEF_CHANNEL is ignored", exc)
-        return None
+def brief_poster(app: Application, client: WebClient) -> PostBrief:
+    """post(channel, day, late) with the real brief, built from the tools and posted with its chart."""
+    # Imported here: the brief draws its chart with matplotlib, which `opsbot serve` loads only when a
+    # brief channel is configured.
+    from bot.insights.brief import brief_for
+    from bot.insights.post import post_brief
 
     def post(channel: str, day: date, late: bool) -> Posted:
-        brief = build_brief(app, day)
+        brief = brief_for(app, day)
         ts = str(post_brief(client, channel, brief))
         text = brief.text()
         if late:
