@@ -3,8 +3,8 @@ model achieved when it forecast the business's own recent weeks; ``forecast`` is
 
 One grouped query reads daily net sales and orders per location from the daily_sales rollup (the figures
 sales_report counts). Each location is forecast on its own history with the model the backtest found most
-accurate on this business (see tools/analytics/forecast_models.py); the all-locations rows add the
-locations' forecasts up.
+accurate on this business (forecast_models.py holds the models, forecast_backtest.py the choice); the
+all-locations rows add the locations' forecasts up.
 """
 
 from __future__ import annotations
@@ -21,17 +21,8 @@ from tools.analytics.arguments import LocationsArg
 from tools.analytics.business_calendar import EARLIEST, LATEST
 from tools.analytics.calendar_filters import WEEKDAY_NAMES
 from tools.analytics.definitions import definitions_for
-from tools.analytics.forecast_models import (
-    BACKTEST_WEEKS,
-    MIN_HISTORY_DAYS,
-    MODELS,
-    NAIVE,
-    Backtest,
-    Series,
-    backtest,
-    predict,
-    total_interval,
-)
+from tools.analytics.forecast_backtest import BACKTEST_WEEKS, Backtest, backtest, total_interval
+from tools.analytics.forecast_models import MIN_HISTORY_DAYS, MODELS, NAIVE, Series, predict
 from tools.analytics.scope import Place, build_scope, load_places
 from tools.currencies import format_money
 from tools.registry import Param, ToolContext, ToolError, activity
@@ -42,13 +33,11 @@ MAX_DAYS = 28
 MAX_LEAD_DAYS = 28  # a forecast starts at most this many days after today
 HISTORY_WINDOW_DAYS = 112  # read: 8 weeks for the models, 4 for the backtest, 4 more in case data stopped
 FORECAST_TERMS = {
-    "forecast": "expected net sales and orders of completed orders, as sales_report counts them, per "
-    "location and business day; all-locations rows add the locations' forecasts up",
-    "low_high": "a location's forecast × the 10th and 90th percentile of actual ÷ forecast in the "
-    "backtest; all locations: their ranges combined with the correlation of their errors; over several "
-    "days: the daily bounds added up",
-    "mape": "mean absolute % error of the backtest's daily forecasts per location (days without sales "
-    "skipped)",
+    "forecast": "expected net sales and orders as sales_report counts them, per location and day; all "
+    "locations: their sum",
+    "low_high": "forecast × the 10th–90th percentile of actual ÷ forecast in the backtest; all locations: "
+    "ranges combined by the errors' correlation; several days: bounds added",
+    "mape": "mean absolute % error of the backtest's daily forecasts per location",
 }
 
 DaysArg = Annotated[int, Param("How many days to forecast (1–28); default 7.")]
@@ -121,9 +110,8 @@ def _backtest_block(test: Backtest) -> dict:
         "interval_coverage_percent": test.coverage.get("total"),
         "location_interval_coverage_percent": test.coverage.get("location"),
         "mape_by_model": {names[key]: value for key, value in test.errors.items()},
-        "method": f"rolling origin: each of the last {7 * BACKTEST_WEEKS} days forecast from the data "
-        "before its week, every model; the lowest net-sales MAPE is used; coverage with each week's "
-        "interval taken from the other weeks' errors",
+        "method": f"rolling origin: each of the last {7 * BACKTEST_WEEKS} days forecast from the days "
+        "before its week; lowest net-sales MAPE used; coverage of each week by the other weeks' ranges",
     }
 
 
@@ -164,7 +152,7 @@ def forecast(
     test = backtest([h for h in histories.values() if len(h) >= MIN_HISTORY_DAYS], last_day)
     result["model"] = test.chosen.description
     first_day = min(h.last_day - timedelta(days=len(h) - 1) for h in histories.values())
-    result["history"] = f"{first_day} to {last_day}, the days before {cutoff} read"
+    result["history"] = f"{first_day} to {last_day}"
     forecast_days = [start + timedelta(days=n) for n in range(days)]
     per_location: dict[int, dict[str, list]] = {}
     for place in places:
