@@ -16,7 +16,9 @@ from sqlalchemy import insert
 from tests.conftest import FIXED_NOW
 from tests.payloads import TEST_LOCATIONS
 from tools.analytics.builtin import TOOLS
+from tools.analytics.forecast import forecast
 from tools.analytics.forecast_models import MODELS, trend_factor, weekday_trend
+from tools.analytics.scope import load_places
 from tools.registry import ToolContext, ToolRegistry
 from tools.store.models import DailySales, Location
 from tools.sync.reference_writer import upsert_locations
@@ -171,6 +173,8 @@ def test_the_forecast_is_each_weekday_pattern_with_the_backtest_errors_as_its_ra
     assert test["mape_by_model"]["seasonal naive"] == naive
     assert test["mape_by_model"]["weekly smoothing"] > mape
     assert "note" not in result
+    # the plain function the brief uses gives the same
+    assert forecast(engine, load_places(engine), days[0], 7, today=today) == result
 
 
 def test_a_past_start_shows_the_actual_figures_and_forecasts_from_the_days_before_it(engine):
@@ -198,6 +202,7 @@ def test_under_three_weeks_of_history_is_a_naive_forecast_with_a_note(engine):
     result = run(engine, date(2026, 3, 26))  # the forecast starts Friday the 27th
     days = [date(2026, 3, 27) + timedelta(days=n) for n in range(7)]
     last_week = {day.weekday(): day for day in sales if day >= date(2026, 3, 19)}
+    assert result["model"].startswith("naive (the same weekday last week")
     assert [row["net_sales"] for row in result["forecast"]] == [
         dollars(sales[last_week[day.weekday()]][0]) for day in days
     ]

@@ -127,7 +127,13 @@ def forecast(
     History is every day before ``start`` and before ``today`` (today's sales are not complete yet;
     default: ``start``); forecast days before ``today`` that have data show their actual figures."""
     places = list(scope_locations)
-    currency = next(iter({p.currency for p in places}), "USD")
+    currencies = sorted({p.currency for p in places})
+    if len(currencies) > 1:
+        raise ToolError(
+            f"the selected locations use different currencies ({', '.join(currencies)}) — forecast one "
+            "currency's locations at a time"
+        )
+    currency = currencies[0] if currencies else "USD"
     zones = sorted({p.timezone for p in places})
     today = today or start
     cutoff = min(start, today)
@@ -150,7 +156,8 @@ def forecast(
         return {**result, "forecast": [], "by_location": [], "note": "; ".join(notes)}
     last_day = max(h.last_day for h in histories.values())
     test = backtest([h for h in histories.values() if len(h) >= MIN_HISTORY_DAYS], last_day)
-    result["model"] = test.chosen.description
+    everyone_short = all(len(h) < MIN_HISTORY_DAYS for h in histories.values())
+    result["model"] = NAIVE.description if everyone_short else test.chosen.description
     first_day = min(h.last_day - timedelta(days=len(h) - 1) for h in histories.values())
     result["history"] = f"{first_day} to {last_day}"
     forecast_days = [start + timedelta(days=n) for n in range(days)]
@@ -167,6 +174,8 @@ def forecast(
             )
         net, orders = predict(NAIVE if short else test.chosen, series, forecast_days)
         tested = place.id in test.tested_locations and not short
+        if not short and not tested:
+            notes.append(f"{place.label}: no interval (its data ends before the backtest's last week)")
         net_points = [_half_up(v) for v in net]
         per_location[place.id] = {
             "tested": tested,
@@ -299,5 +308,4 @@ def forecast_sales(
     scope = build_scope(
         ctx, period=None, start_date=start, end_date=start + timedelta(days=days - 1), locations=locations
     )
-    _ = scope.currency  # one currency, or a ToolError saying so
     return forecast(ctx.engine, scope.places, start, days, today=ctx.today)
