@@ -6,6 +6,7 @@ from __future__ import annotations
 from tools.analytics.business_info import business_info, order_details
 from tools.analytics.comparisons import compare_locations, compare_periods
 from tools.analytics.delivery import delivery_report, refunds_and_discounts
+from tools.analytics.forecast import forecast_sales
 from tools.analytics.items import top_items
 from tools.analytics.sales import sales_report
 
@@ -18,4 +19,5 @@ TOOLS = [
     delivery_report,
     refunds_and_discounts,
     order_details,
+    forecast_sales,
 ]
