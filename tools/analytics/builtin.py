@@ -3,6 +3,7 @@ same path a third-party plugin uses."""
 
 from __future__ import annotations
 
+from tools.analytics.anomalies import anomalies
 from tools.analytics.business_info import business_info, order_details
 from tools.analytics.comparisons import compare_locations, compare_periods
 from tools.analytics.delivery import delivery_report, refunds_and_discounts
@@ -18,4 +19,5 @@ TOOLS = [
     delivery_report,
     refunds_and_discounts,
     order_details,
+    anomalies,
 ]
