@@ -7,19 +7,27 @@ How a value is judged (see ``tools/analytics/baselines.py`` for the series and t
   skipped; a measure with fewer than ``MIN_BASELINE_DAYS`` baseline values is not checked.
 - Score: the robust z = (value − median) / scale, scale = 1.4826 × MAD (the MAD of a normal series scaled
   to its standard deviation) but never below a floor, so a near-constant series does not flag a tiny
-  change and a short one does not flag ordinary noise:
-  money (net sales, average ticket, discounts, refunds): 5 % of the median, and at least one currency unit;
-  counts (orders, a platform's orders, an item's units): √median — the Poisson noise of a count — and
-  at least 1; cancellation rates (percent): the binomial noise of the day's placed platform orders,
-  100 × √(p(1 − p) / n) with p the usual rate (at least 1 %), and at least one percentage point.
-- Only rises count for refunds and cancellation rates (a drop is good news); refunds are flagged only when
-  both their amount and their count are unusually high, so one large refund is not a spike.
-- An item that sold nothing: the zero is judged over the run of trading days it has sold nothing, against
-  the units usually sold on those days (z = −√expected, the Poisson chance of selling none), so an item
-  that stopped selling is found for every item, not just the top ones; the top items' other values are
-  scored as counts.
-- Hourly gaps: consecutive local hours that usually have orders (median ≥ 1) with none, scored −√(orders
-  usually in them); a "busy" hour usually has at least ``BUSY_HOUR_ORDERS`` orders.
+  change and eight values' MAD, small by chance, does not flag ordinary noise. The floors:
+  for every measure, the location's pooled relative spread (its typical relative distance from the weekday
+  medians over the same weeks, every weekday together: ``relative_spread``) times the median;
+  money (net sales, average ticket, discounts, refunds): 5 % of the median and one currency unit, and for
+  net sales median ÷ √(usual orders) (no steadier than the order count behind them);
+  counts (orders, a platform's orders, an item's units, refund and discount counts): √median — the
+  Poisson noise of a count — and 1.
+- Cancellation rates: the day's canceled platform orders against the rate pooled over the baseline days,
+  z = (canceled − placed × rate) / max(√(placed × rate), 1); the expected range is in percent.
+- Only rises count for refunds, discounts and cancellation rates, and only drops for items' units.
+  Refunds and discounts are flagged only when their count is unusually high too (the smaller score), so
+  one large refund is not a spike.
+- Zeros — an item that sold nothing, hours without orders: scored by the Poisson chance of seeing none
+  where E are usual (E from baseline means, a count's rate), as a normal quantile (``zero_score``: −3.5
+  at about 8 expected, −5 at about 15). An item's zero is judged over the run of trading days it has sold
+  nothing (E = the units usually sold on those weekdays), so an item that stopped selling is found for
+  every item, not just the top ten.
+- An item with zero sales on several of the days checked is listed once, on the last (``_one_per_run``).
+- Hourly gaps (measure ``hourly_gap``, and per platform ``hourly_gap:doordash``): the stretch of
+  consecutive local hours without orders where the most were usual (value 0, expected E); a busy hour
+  usually has at least ``BUSY_HOUR_ORDERS`` orders.
 - Severity: high when |score| ≥ 5 or a gap spans two or more busy hours, medium when |score| ≥ 3.5.
 - On a day whose orders are flagged, the platform-orders and item-units anomalies that moved with the
   whole day (same direction, change within ``FOLD_WITHIN_POINTS`` percentage points) are not listed apart.
@@ -30,6 +38,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from statistics import NormalDist
 from typing import Annotated
 
 import pandas as pd
@@ -43,7 +52,7 @@ from tools.analytics.baselines import (
     location_rows,
     refund_reasons,
     relative_spread,
-    weekday_medians,
+    weekday_means,
     window_scope,
 )
 from tools.analytics.definitions import definitions_for
@@ -70,11 +79,11 @@ RISES_ONLY = ("refunds", "discounts")  # and both with their count: see ``with_c
 DROPS_ONLY = ("units",)
 
 METHOD_DEFINITIONS = {
-    "score": "robust z: (value − median) ÷ (1.4826 × MAD), MAD floored; zero runs and gaps −√usual",
+    "score": "robust z: (value − median) ÷ (1.4826 × floored MAD); a zero: its Poisson chance as a z",
     "expected_range": "median ± 3.5 × that scale",
-    "severity": "high: |score| ≥ 5 or a gap over ≥ 2 hours usually ≥ 5 orders; medium: |score| ≥ 3.5",
-    "cancellation_rate": "a platform's canceled ÷ placed orders, percent; usual = pooled over the baseline",
-    "hourly_gap": "consecutive hours that usually have orders but had none",
+    "severity": "high: |score| ≥ 5 or a gap over 2+ busy hours; medium: |score| ≥ 3.5",
+    "cancellation_rate": "canceled ÷ placed platform orders, %",
+    "hourly_gap": "hours in a row usually with orders but none (:platform: its orders)",
 }
 
 
@@ -139,6 +148,13 @@ def _scale(measure: str, median: float, mad: float, *, currency: str, relative: 
     return max(spread, math.sqrt(max(median, 0.0)), 1.0)
 
 
+def zero_score(expected: float) -> float:
+    """The score of a count of zero where ``expected`` is usual: the normal quantile of its Poisson chance
+    e^−expected (−3.5 at about 8 expected, −5 at about 15)."""
+    chance = max(math.exp(-expected), 1e-300)
+    return min(0.0, NormalDist().inv_cdf(min(chance, 0.5)))
+
+
 def _hours_label(hours: list[int]) -> str:
     return f"{hours[0]:02d}:00–{(hours[-1] + 1) % 24:02d}:00"
 
@@ -172,6 +188,8 @@ class _LocationDay:
     ):
         self.place, self.day, self.rows, self.base, self.weeks = place, day, rows, base, weeks
         self.spread = spread
+        self.usual_orders = float(base.median.get("orders", 0.0))
+        self.gap: Finding | None = None  # the day's longest stretch of usually busy hours without orders
         self.row = rows.loc[pd.Timestamp(day)]
         self.checked = 0
         self.findings: list[Finding] = []
@@ -190,6 +208,10 @@ class _LocationDay:
         self.checked += 1
         value, median = float(self.row[measure]), float(self.base.median[measure])
         relative = float(self.spread.get(measure, 0.0))
+        if measure == "net_sales":  # net sales are no steadier than the order count behind them
+            relative = max(
+                0.0 if math.isnan(relative) else relative, 1 / math.sqrt(max(self.usual_orders, 1.0))
+            )
         mad = float(self.base.mad[measure])
         scale = _scale(
             measure,
@@ -236,6 +258,8 @@ class _LocationDay:
         for column in [c for c in self.row.index if c.startswith("units:")]:
             self.keep(self.units(column, column in top_items))
         self.keep(self.hourly_gap())
+        for platform in platforms:
+            self.keep(self.hourly_gap(platform))
         self.explain()
 
     def with_count(self, measure: str, count: str) -> Finding | None:
@@ -262,44 +286,65 @@ class _LocationDay:
         units = self.rows.loc[: pd.Timestamp(self.day), column].iloc[::-1]
         sold = units != 0
         run = [stamp.date() for stamp in units.index[: int(sold.argmax()) if sold.any() else len(units)]]
-        usual = weekday_medians(self.rows, column, run[-1], self.weeks)
+        usual = weekday_means(self.rows, column, run[-1], self.weeks)
         median = float(self.base.median[column])
-        expected = sum(float(usual.get(d.weekday(), median)) for d in run)
+        mean = float(self.base.mean[column])
+        expected = sum(float(usual.get(d.weekday(), mean)) for d in run)
         finding = Finding(self.place, self.day, column, 0.0, median, math.sqrt(max(median, 1.0)), 0.0)
-        finding.score = -math.sqrt(expected)
+        finding.score = zero_score(expected)
         finding.extra = {"since": run[-1]} if len(run) > 1 else {}
         return finding
 
-    def hour_values(self) -> list[tuple[int, float, float]]:
-        """(hour, value, median) of every hour with orders that day or usually."""
+    def hour_values(
+        self, platform: str | None = None, *, mean: bool = False
+    ) -> list[tuple[int, float, float]]:
+        """(hour, value, usual) of every hour with orders that day or usually (one platform's orders, or
+        all orders); usual = the baseline median, or with ``mean`` the mean (a count's Poisson rate)."""
+        prefix = f"platform_hour:{platform}:" if platform else "hour:"
+        statistic = self.base.mean if mean else self.base.median
         hours = []
-        for column in [c for c in self.row.index if c.startswith("hour:")]:
-            median = float(self.base.median.get(column, 0.0))
+        for column in [c for c in self.row.index if c.startswith(prefix)]:
+            median = float(statistic.get(column, 0.0))
             value = float(self.row[column])
             if (median > 0 or value > 0) and self.base.count.get(column, 0) >= MIN_BASELINE_DAYS:
-                hours.append((int(column.partition(":")[2]), value, median))
+                hours.append((int(column.removeprefix(prefix)), value, median))
         return sorted(hours)
 
-    def hourly_gap(self) -> Finding | None:
-        usual = [(h, v, m) for h, v, m in self.hour_values() if m >= 1]
-        if not usual:
+    def hourly_gap(self, platform: str | None = None) -> Finding | None:
+        """The day's longest stretch of consecutive hours without orders, by the orders usually in them
+        (the baseline mean per hour), scored by the Poisson chance of none (``zero_score``); checked when
+        some hour usually has at least one order."""
+        hours = self.hour_values(platform, mean=True)
+        if not any(m >= 1 for _, _, m in hours):
             return None
         self.checked += 1
         runs: list[list[tuple[int, float, float]]] = []
-        for hour, value, median in usual:
-            if value == 0 and runs and runs[-1][-1][0] == hour - 1 and runs[-1][-1][1] == 0:
-                runs[-1].append((hour, value, median))
-            elif value == 0:
-                runs.append([(hour, value, median)])
+        previous = None  # the last hour seen, and whether it had no orders
+        for hour, value, usual in hours:
+            if value == 0:
+                if previous == (hour - 1, True):
+                    runs[-1].append((hour, value, usual))
+                else:
+                    runs.append([(hour, value, usual)])
+            previous = (hour, value == 0)
         if not runs:
             return None
         worst = max(runs, key=lambda r: sum(m for _, _, m in r))
-        expected = sum(m for _, _, m in worst)
+        expected = round(sum(m for _, _, m in worst), 1)
         busy = sum(1 for _, _, m in worst if m >= BUSY_HOUR_ORDERS)
-        hours = [h for h, _, _ in worst]
-        finding = Finding(self.place, self.day, "hourly_gap", 0.0, expected, math.sqrt(expected), 0.0, busy)
-        finding.score = -math.sqrt(expected)
-        finding.cause = f"no orders {_hours_label(hours)} (usually {_count(expected)})"
+        hours = _hours_label([h for h, _, _ in worst])
+        measure = f"hourly_gap:{platform}" if platform else "hourly_gap"
+        finding = Finding(self.place, self.day, measure, 0.0, expected, math.sqrt(expected), 0.0, busy)
+        finding.score = zero_score(expected)
+        if platform:
+            name = platform_display_name(platform)
+            finding.cause = f"no {name} orders {hours} (usually {_count(expected)})"
+            canceled = int(self.row.get(f"canceled:{platform}", 0))
+            if canceled:
+                finding.cause += f"; {canceled} {name} orders canceled"
+        else:
+            finding.cause = f"no orders {hours} (usually {_count(expected)})"
+            self.gap = finding
         return finding
 
     # --- causes ------------------------------------------------------------------------------------------
@@ -336,7 +381,7 @@ class _LocationDay:
         item = finding.measure.partition(":")[2]
         if finding.value == 0 and "since" in finding.extra:
             since = finding.extra["since"]
-            return f"{item}: 0 sold since {day_label(since)} (usually {_count(finding.expected)} a day)"
+            return f"{item}: 0 sold since {since:%a} {since} (usually {_count(finding.expected)} a day)"
         return f"{item}: {_count(finding.value)} sold (usually {_count(finding.expected)})"
 
     def volume_cause(self, finding: Finding) -> str | None:
@@ -356,6 +401,8 @@ class _LocationDay:
         moved = sign * (self.row["orders"] - self.base.median["orders"])
         if moved <= 0:
             return None
+        if sign < 0 and self.gap is not None and self.gap.expected >= 0.5 * moved:
+            return self.gap.cause
         hours = self.hour_values()
         window, window_moved = _biggest_stretch([(h, sign * (v - m)) for h, v, m in hours])
         usual_total = sum(m for _, _, m in hours) or 1.0
@@ -458,7 +505,23 @@ def detect(engine: Engine, scope: Scope, *, weeks: int = 8, today: date | None =
                     if finding.measure == "refunds":
                         finding.cause = _refund_cause(conn, finding)
                 detection.findings.extend(check.findings)
+    detection.findings = _one_per_run(detection.findings)
     return detection
+
+
+def _one_per_run(findings: list[Finding]) -> list[Finding]:
+    """An item that has sold nothing for several of the days checked is listed once: on the last of them,
+    whose cause says since when."""
+    last_of_run: dict[tuple, date] = {}
+    for f in findings:
+        if "since" in f.extra:
+            key = (f.place.id, f.measure, f.extra["since"])
+            last_of_run[key] = max(last_of_run.get(key, f.day), f.day)
+    return [
+        f
+        for f in findings
+        if "since" not in f.extra or last_of_run[(f.place.id, f.measure, f.extra["since"])] == f.day
+    ]
 
 
 def _refund_cause(conn, finding: Finding) -> str:

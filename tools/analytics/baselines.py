@@ -1,6 +1,6 @@
 """Per-location, per-day measure series read from the rollups, and their robust same-weekday baselines.
 
-``load_day_frame`` reads, in five grouped queries, every measure the anomaly check looks at for each
+``load_day_frame`` reads, in six grouped queries, every measure the anomaly check looks at for each
 (location, business day) of a window, and returns one wide pandas frame: a row per location and trading day
 (a day with at least one counted order; days without orders — closures, days before a location opened or
 after the data ends — have no row, so they never enter a baseline), a column per measure:
@@ -9,7 +9,7 @@ after the data ends — have no row, so they never enter a baseline), a column p
   ``average_ticket`` (net sales ÷ orders);
 - per delivery platform P: ``orders:P``, ``placed:P`` (completed + canceled), ``canceled:P`` and
   ``cancellation_rate:P`` (percent of placed; missing when nothing was placed);
-- per local hour H: ``hour:H`` (orders in that hour);
+- per local hour H: ``hour:H`` (orders in that hour), and per platform ``platform_hour:P:H``;
 - per menu item I: ``units:I``;
 - ``refunds`` (amount, on the refund's own day) and ``refund_count``.
 
@@ -28,16 +28,33 @@ from sqlalchemy import Connection, func, select
 from tools.analytics.business_calendar import Period
 from tools.analytics.sales import COUNTED_REFUNDS, REFUNDS
 from tools.analytics.scope import ORDERS, Scope
-from tools.store.models import DailyDiscounts, DailyItemsAllChannels, DailySales, HourlySalesAllChannels
+from tools.store.models import (
+    DailyDiscounts,
+    DailyItemsAllChannels,
+    DailySales,
+    HourlySales,
+    HourlySalesAllChannels,
+)
 
 DAILY = DailySales.__table__
 HOURLY_ALL = HourlySalesAllChannels.__table__
+HOURLY = HourlySales.__table__
 ITEMS_ALL = DailyItemsAllChannels.__table__
 DAILY_DISCOUNTS = DailyDiscounts.__table__
 
 # Columns filled with 0 where a trading day has no row for them (a platform or item not sold that day); the
 # others (rates, average ticket) stay missing when undefined.
-_ZERO_PREFIXES = ("orders", "net_sales", "discount", "placed:", "canceled:", "hour:", "units:", "refund")
+_ZERO_PREFIXES = (
+    "orders",
+    "net_sales",
+    "discount",
+    "placed:",
+    "canceled:",
+    "hour:",
+    "platform_hour:",
+    "units:",
+    "refund",
+)
 
 
 def window_scope(scope: Scope, start: date, end: date) -> Scope:
@@ -103,6 +120,26 @@ def load_day_frame(conn: Connection, scope: Scope) -> pd.DataFrame:
     if not hourly.empty:
         part = hourly.pivot_table(index=keys, columns="hour", values="orders", aggfunc="sum")
         parts.append(part.rename(columns=lambda h: f"hour:{int(h)}"))
+    on_platforms = _frame(
+        conn.execute(
+            select(
+                HOURLY.c.location_id,
+                HOURLY.c.business_date,
+                HOURLY.c.platform,
+                HOURLY.c.local_hour,
+                func.sum(HOURLY.c.orders),
+            )
+            .where(*scope.rollup_conditions(HOURLY), HOURLY.c.platform != "")
+            .group_by(HOURLY.c.location_id, HOURLY.c.business_date, HOURLY.c.platform, HOURLY.c.local_hour)
+        ),
+        [*keys, "platform", "hour", "orders"],
+    )
+    if not on_platforms.empty:
+        part = on_platforms.pivot_table(
+            index=keys, columns=["platform", "hour"], values="orders", aggfunc="sum"
+        )
+        part.columns = [f"platform_hour:{platform}:{int(hour)}" for platform, hour in part.columns]
+        parts.append(part)
     items = _frame(
         conn.execute(
             select(
@@ -237,11 +274,11 @@ def baseline_for(rows: pd.DataFrame, day: date, weeks: int) -> Baseline:
     )
 
 
-def weekday_medians(rows: pd.DataFrame, column: str, before: date, weeks: int) -> pd.Series:
-    """The median of ``column`` per weekday (0 = Monday) over one location's trading days in the ``weeks``
-    weeks before ``before``."""
+def weekday_means(rows: pd.DataFrame, column: str, before: date, weeks: int) -> pd.Series:
+    """The mean of ``column`` per weekday (0 = Monday) over one location's trading days in the ``weeks``
+    weeks before ``before`` (a count's Poisson rate: what the chance of a zero is worked out from)."""
     kept = _before(rows, before, weeks)[column]
-    return kept.groupby(kept.index.weekday).median()
+    return kept.groupby(kept.index.day_of_week).mean()
 
 
 def relative_spread(rows: pd.DataFrame, before: date, weeks: int) -> pd.Series:
@@ -252,7 +289,7 @@ def relative_spread(rows: pd.DataFrame, before: date, weeks: int) -> pd.Series:
     kept = _before(rows, before, weeks)
     if kept.empty:
         return pd.Series(dtype="float64")
-    medians = kept.groupby(kept.index.weekday).median()
-    usual = medians.loc[kept.index.weekday].set_axis(kept.index)
+    medians = kept.groupby(kept.index.day_of_week).median()
+    usual = medians.loc[kept.index.day_of_week].set_axis(kept.index)
     relative = (kept - usual).abs() / usual.where(usual > 0)
     return 1.4826 * relative.median(skipna=True)
