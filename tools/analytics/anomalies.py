@@ -341,7 +341,7 @@ class _LocationDay:
             finding.cause = f"no {name} orders {hours} (usually {_count(expected)})"
             canceled = int(self.row.get(f"canceled:{platform}", 0))
             if canceled:
-                finding.cause += f"; {canceled} {name} orders canceled"
+                finding.cause += f"; {canceled} canceled"
         else:
             finding.cause = f"no orders {hours} (usually {_count(expected)})"
             self.gap = finding
@@ -575,6 +575,23 @@ def find_anomalies(
     return [as_dict(f) for f in ranked(detect(engine, scope, weeks=weeks, today=today).findings)[:limit]]
 
 
+def _definitions(findings: list[Finding]) -> dict[str, str]:
+    """The definitions of the terms the listed anomalies use: their measures and how they are scored."""
+    kinds = {f.measure.partition(":")[0] for f in findings}
+    shared = [t for t in ("net_sales", "orders", "average_ticket", "discounts", "refunds") if t in kinds]
+    method = [
+        "score",
+        "expected_range",
+        "severity",
+        *(t for t in ("cancellation_rate", "hourly_gap") if t in kinds),
+    ]
+    return {
+        **definitions_for(*shared, "business_day"),
+        **{term: METHOD_DEFINITIONS[term] for term in method},
+        **({"units": "units of the item sold on counted orders"} if "units" in kinds else {}),
+    }
+
+
 def _check_range(name: str, value: int, bounds: tuple[int, int]) -> None:
     if not bounds[0] <= value <= bounds[1]:
         raise ToolError(f"{name} must be between {bounds[0]} and {bounds[1]}, got {value}")
@@ -607,12 +624,7 @@ def anomalies(
     findings = ranked(detection.findings)
     result: dict = {
         **scope.coverage(),
-        "definitions": {
-            **definitions_for(
-                "net_sales", "orders", "average_ticket", "discounts", "refunds", "business_day"
-            ),
-            **METHOD_DEFINITIONS,
-        },
+        "definitions": _definitions(findings[:limit]),
         "baseline": (
             f"median and MAD of the same weekday over the trailing {weeks} weeks "
             "(days without orders skipped)"
