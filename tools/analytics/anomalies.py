@@ -164,7 +164,7 @@ def _count(value: float) -> int | float:
 
 
 def day_label(day: date) -> str:
-    """ "2026-11-21 (Sat)"."""
+    """A day as results show it: "2026-11-21 (Sat)"."""
     return f"{day.isoformat()} ({WEEKDAYS[day.weekday()]})"
 
 
@@ -177,6 +177,8 @@ def measure_label(measure: str) -> str:
         return f"{platform_display_name(rest)} cancellation rate (%)"
     if kind == "units":
         return f"{rest} units sold"
+    if kind == "hourly_gap" and rest:
+        return f"hours without {platform_display_name(rest)} orders"
     return {"hourly_gap": "hours without orders"}.get(measure, measure.replace("_", " "))
 
 
