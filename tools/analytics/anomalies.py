@@ -606,14 +606,12 @@ def anomalies(
     locations: LocationsArg = None,
     start_date: StartArg = None,
     end_date: EndArg = None,
-    limit: Annotated[int, Param("At most this many anomalies, largest first (1–50).")] = 10,
-    weeks: Annotated[int, Param("Weeks of the same weekday the baseline looks back over (3–26).")] = 8,
+    limit: Annotated[int, Param("At most this many, largest first (1–50).")] = 10,
+    weeks: Annotated[int, Param("Baseline weeks (3–26).")] = 8,
 ) -> dict:
-    """What was unusual on a day or a few days, per location: net sales, orders, average ticket,
-    discounts, refunds, each delivery platform's orders and cancellation rate, the top items' units (and
-    any item that stopped selling) and hours without orders, each against the median of the same weekday
-    over the trailing weeks. Ranked by size (robust z-score), with the value, the expected value and range,
-    severity, and a one-line cause where the data shows one. Days not over yet are not checked."""
+    """What was unusual on a day (default yesterday) per location — sales, orders, ticket, discounts,
+    refunds, platform orders and cancellations, items, hours without orders — against the same weekday's
+    median: ranked, with value, expected range, severity and cause."""
     _check_range("limit", limit, LIMIT_RANGE)
     _check_range("weeks", weeks, WEEKS_RANGE)
     scope = build_scope(ctx, period=period, start_date=start_date, end_date=end_date, locations=locations)
