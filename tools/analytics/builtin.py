@@ -3,6 +3,7 @@ same path a third-party plugin uses."""
 
 from __future__ import annotations
 
+from tools.analytics.anomalies import anomalies
 from tools.analytics.business_info import business_info, order_details
 from tools.analytics.comparisons import compare_locations, compare_periods
 from tools.analytics.delivery import delivery_report, refunds_and_discounts
@@ -20,4 +21,5 @@ TOOLS = [
     refunds_and_discounts,
     order_details,
     forecast_sales,
+    anomalies,
 ]
