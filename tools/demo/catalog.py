@@ -16,6 +16,7 @@ from tools.demo.business import (
     PLATFORMS,
     DemoLocation,
 )
+from tools.demo.incidents import IncidentSchedule
 from tools.demo.payload_format import (
     Ids,
     money,
@@ -99,6 +100,9 @@ class DemoCatalog:
             for platform, _ in PLATFORMS
         }
         self._build_catalog()
+        self.incidents = IncidentSchedule(
+            self.params.seed, self.params.first_day, self.params.days, [loc.name for loc in self.locations]
+        )
         total_popularity = sum(item.popularity for item in MENU)
         self._item_weights = {
             part: [

@@ -9,6 +9,7 @@ from tools.demo.business import (
     PLATFORMS,
 )
 from tools.demo.catalog import FIRST_NAMES
+from tools.demo.incidents import Incident
 from tools.demo.payload_format import (
     deliverect_time,
     line_gross,
@@ -28,7 +29,7 @@ class DeliverectOrders(SquareOrders):
         created = local.astimezone(UTC)
         platform = rng.choices([p for p, _ in PLATFORMS], [w for _, w in PLATFORMS])[0]
         delivery = rng.random() < 0.85
-        lines = self._pick_items(local, PLATFORM_MARKUP_PERCENT)
+        lines = self._pick_items(li, local, PLATFORM_MARKUP_PERCENT)
         items, subtotal = [], 0
         for line in lines:
             items.append(
@@ -173,3 +174,21 @@ class DeliverectOrders(SquareOrders):
             cancel["_updated"] = deliverect_time(created + timedelta(minutes=rng.randrange(3, 20)))
             events.append(cancel)
         return events, pos_copy
+
+    def _cancel_by_platform(self, events: list[dict], pos_copy: dict | None, incident: Incident) -> None:
+        """Cancel a placed platform order for an outage: the body re-sent with the incident's status a few
+        minutes later, and its POS copy cancelled (no tender). An order already cancelled stays as it is."""
+        if len(events) > 1:
+            return
+        body = events[0]
+        created = datetime.fromisoformat(body["_created"].replace("Z", "+00:00"))
+        cancel = dict(body)
+        cancel["status"] = incident.cancel_status
+        minutes = self.incidents.rng(incident).randrange(3, 20)
+        cancel["_updated"] = deliverect_time(created + timedelta(minutes=minutes))
+        events.append(cancel)
+        if pos_copy is not None:
+            pos_copy["state"] = "CANCELED"
+            pos_copy["fulfillments"][0]["state"] = "CANCELED"
+            pos_copy.pop("closed_at", None)
+            pos_copy.pop("tenders", None)

@@ -6,8 +6,12 @@ Writes, into one folder, exactly what the real APIs would hand us:
 - ``square/catalog.json``     a ListCatalog response (categories, items with variations, modifier lists)
 - ``square/orders.jsonl.gz``  SearchOrders response pages, one JSON page per line (``orders`` + ``cursor``)
 - ``deliverect/orders.jsonl.gz``  Deliverect order webhook bodies, one per line, in delivery order
-  (a cancellation is the same ``_id`` re-sent later with status 100)
+  (a cancellation is the same ``_id`` re-sent later with status 100 or 110)
 - ``business.json``           what a deployer configures: Deliverect→POS location mapping, commission rates
+
+Where the business has the default demo's locations and its period covers their days, the incidents of
+``tools/demo/incidents.py`` (a slow day, a platform outage, a refund spike, an item that stopped selling)
+are applied while drawing; everything else is drawn exactly as without them.
 
 The same seed and parameters give byte-identical files. The committed demo fixtures are this generator's
 output at the default size: ``opsbot demo generate fixtures/demo``.
@@ -41,6 +45,7 @@ from tools.demo.payload_format import (
     gzip_lines,
     write_json,
 )
+from tools.sources.platforms import platform_for_channel
 
 __all__ = [
     "DEFAULT_DAYS",
@@ -92,20 +97,36 @@ class DemoGenerator(DeliverectOrders):
             expected = params.orders_per_day * loc.volume * WEEKDAY_FACTOR[day.weekday()]
             count = max(0, round(rng.gauss(expected, expected * 0.08)))
             ticket = 100
-            for local in self._order_times(loc, day, count):
+            kept = self.incidents.kept_orders(li, day, count)
+            for index, local in enumerate(self._order_times(loc, day, count)):
+                keep = kept is None or index in kept  # a dropped order is still drawn, then left out
                 roll = rng.random()
                 if roll < params.delivery_share:
                     events, pos_copy = self._deliverect_order(li, local)
-                    deliverect_events.extend(events)
-                    if pos_copy:
-                        square_orders.append(pos_copy)
+                    keep = keep and self._through_outage(li, local, events, pos_copy)
+                    if keep:
+                        deliverect_events.extend(events)
+                        if pos_copy:
+                            square_orders.append(pos_copy)
                 else:
-                    ticket += 1
                     online = roll < params.delivery_share + params.online_share
-                    square_orders.append(self._square_order(li, local, ticket, online))
+                    order = self._square_order(li, local, ticket + 1, online)
+                    if keep:
+                        ticket += 1
+                        square_orders.append(order)
         square_orders.sort(key=lambda o: o["created_at"])
         deliverect_events.sort(key=lambda e: e["_updated"])
         return square_orders, deliverect_events
+
+    def _through_outage(self, li: int, local: datetime, events: list[dict], pos_copy: dict | None) -> bool:
+        """Apply a platform outage to a drawn platform order: False when it was never placed (dropped)."""
+        outage = self.incidents.outage(li, local, platform_for_channel(events[0]["channel"]))
+        if outage is None:
+            return True
+        effect, incident = outage
+        if effect == "cancel":
+            self._cancel_by_platform(events, pos_copy, incident)
+        return effect != "drop"
 
     def write(self, folder: Path, progress: Callable[[int, int], None] | None = None) -> GeneratedCounts:
         """Write every payload file into ``folder``; ``progress(done_days, total_days)`` is called per day."""

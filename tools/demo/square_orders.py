@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+import random
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from tools.demo.business import (
     MENU,
@@ -16,7 +18,9 @@ from tools.demo.catalog import (
     ITEM_COUNT_WEIGHTS,
     DemoCatalog,
 )
+from tools.demo.incidents import USUAL_REFUND_RATE, Incident
 from tools.demo.payload_format import (
+    Ids,
     apportion,
     line_gross,
     marked_up,
@@ -32,7 +36,36 @@ from tools.sources.platforms import channel_for_platform
 class SquareOrders(DemoCatalog):
     """Builds Square Order payloads."""
 
-    def _pick_items(self, local: datetime, markup: int = 0) -> list[dict]:
+    def _pick_items(self, li: int, local: datetime, markup: int = 0) -> list[dict]:
+        lines = self._draw_items(local, markup)
+        stopped = self.incidents.stopped_item(li, local.date())
+        if stopped is not None:
+            lines = [
+                self._substitute(line, local, markup, self.incidents.rng(stopped))
+                if line["item"].name == stopped.item
+                else line
+                for line in lines
+            ]
+        return lines
+
+    def _substitute(self, line: dict, local: datetime, markup: int, rng: random.Random) -> dict:
+        """Another item of the same category for ``line`` (a stopped item), drawn from ``rng``."""
+        weights = self._item_weights["lunch" if local.hour < 16 else "dinner"]
+        stopped = line["item"]
+        choices = [i for i, item in enumerate(MENU) if item.category == stopped.category and item != stopped]
+        index = rng.choices(choices, [weights[i] for i in choices])[0]
+        item = MENU[index]
+        v = 0 if len(item.variations) == 1 else rng.choices(range(len(item.variations)), (60, 40))[0]
+        return {
+            "item": item,
+            "variation": item.variations[v],
+            "variation_id": self.variation_ids[index][v],
+            "price": marked_up(item.variations[v].price, markup),
+            "quantity": line["quantity"],
+            "modifiers": line["modifiers"] if item.modifier_list == stopped.modifier_list else [],
+        }
+
+    def _draw_items(self, local: datetime, markup: int) -> list[dict]:
         rng = self.rng
         count = rng.choices([c for c, _ in ITEM_COUNT_WEIGHTS], [w for _, w in ITEM_COUNT_WEIGHTS])[0]
         weights = self._item_weights["lunch" if local.hour < 16 else "dinner"]
@@ -71,7 +104,7 @@ class SquareOrders(DemoCatalog):
     def _square_order(self, li: int, local: datetime, ticket: int, online: bool) -> dict:
         rng, loc = self.rng, self.locations[li]
         created = local.astimezone(UTC)
-        lines = self._pick_items(local)
+        lines = self._pick_items(li, local)
         order_id = self.ids.square()
         discount = None
         gross_total = sum(line_gross(line) for line in lines)
@@ -171,8 +204,12 @@ class SquareOrders(DemoCatalog):
         if not canceled:
             order["closed_at"] = square_time(updated)
             order["tenders"] = tenders
-            if tenders[0]["type"] == "CARD" and rng.random() < 0.012:
-                self._refund(order, li, square_lines, tax_total, net + tax_total + tip, created)
+            total = net + tax_total + tip
+            if tenders[0]["type"] == "CARD":
+                if rng.random() < USUAL_REFUND_RATE:
+                    self._refund(order, li, square_lines, total, created)
+                elif spike := self.incidents.extra_refund(li, local.date()):
+                    self._refund(order, li, square_lines, total, created, self.incidents.rng(spike), spike)
         return order
 
     def _square_line(self, uid: str, line: dict, gross: int, discount: int, tax: int, order_discount) -> dict:
@@ -243,23 +280,47 @@ class SquareOrders(DemoCatalog):
             }
         return tender
 
-    def _refund(self, order, li, lines, tax_total, total, created) -> None:
-        rng = self.rng
+    def _refund(
+        self,
+        order: dict,
+        li: int,
+        lines: list[dict],
+        total: int,
+        created: datetime,
+        rng: random.Random | None = None,
+        spike: Incident | None = None,
+    ) -> None:
+        """Refund the whole order or one line, drawn from ``rng`` (default the business's stream).
+
+        A refund of a refund spike (``spike``) is issued the same local day, with the spike's reason.
+        """
+        rng = rng or self.rng
+        ids = self.ids if rng is self.rng else Ids(rng)
         if rng.random() < 0.4 or len(lines) == 1:
             amount = total
         else:
             line = rng.choice(lines)
             amount = line["total_money"]["amount"]
-        refunded_at = created + timedelta(minutes=rng.randrange(10, 60 * 48))
+        if spike is None:
+            refunded_at = created + timedelta(minutes=rng.randrange(10, 60 * 48))
+        else:
+            tz = ZoneInfo(self.locations[li].timezone)
+            local = created.astimezone(tz)
+            last_minute = datetime.combine(local.date(), time(23, 59), tz)
+            refunded_at = min(created + timedelta(minutes=rng.randrange(10, 120)), last_minute)
+        refund_id = ids.square()
+        reason = rng.choice(REFUND_REASONS)
+        if spike is not None and spike.refund_reason:
+            reason = spike.refund_reason
         tender = order["tenders"][0]
         order["refunds"] = [
             {
-                "id": self.ids.square(),
+                "id": refund_id,
                 "location_id": self.square_location_ids[li],
                 "transaction_id": order["id"],
                 "tender_id": tender["id"],
                 "created_at": square_time(refunded_at),
-                "reason": rng.choice(REFUND_REASONS),
+                "reason": reason,
                 "amount_money": money(amount),
                 "status": "APPROVED",
             }
