@@ -363,7 +363,7 @@ def test_an_empty_question_is_refused_before_anything_is_stored(demo_store):
 @sqlite_only
 def test_a_long_conversation_stays_within_the_budget_without_losing_words(demo_store):
     engine, _ = demo_store
-    budget = 12_000  # the stable prefix (~6,100 tokens with the labor plugin) + 20 short turns: results cut
+    budget = 13_000  # the stable prefix (~6,700 tokens with the labor plugin) + 20 short turns: results cut
     turns = 20
 
     def analyst(request):
