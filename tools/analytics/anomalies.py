@@ -178,8 +178,8 @@ def measure_label(measure: str) -> str:
     if kind == "units":
         return f"{rest} units sold"
     if kind == "hourly_gap" and rest:
-        return f"hours without {platform_display_name(rest)} orders"
-    return {"hourly_gap": "hours without orders"}.get(measure, measure.replace("_", " "))
+        return f"{platform_display_name(rest)} orders in hours that usually have some"
+    return {"hourly_gap": "orders in hours that usually have some"}.get(measure, measure.replace("_", " "))
 
 
 class _LocationDay:
