@@ -100,6 +100,15 @@ def claim(
             if current is None:
                 raise
     if not _may_take(current, claimer, now, policy):
+        log.info(
+            "%s %s of %s in %s: already %s by %s",
+            slot.kind,
+            slot.key,
+            slot.business_date,
+            slot.channel,
+            current.status,
+            current.claimed_by,
+        )
         return None
     stale = now - policy.stale_after
     with engine.begin() as conn:
