@@ -199,8 +199,9 @@ def test_find_anomalies_gives_the_tools_list(gap_call):
 
 
 def test_ordinary_demo_days_raise_nothing_high(call):
-    """The four committed weeks before 2026-11-16 (112 location-days): no high anomaly, at most two medium."""
-    result = call("anomalies", start_date="2026-10-19", end_date="2026-11-15", limit=50)
+    """The four committed weeks before the first incident (2026-11-12; 112 location-days): no high anomaly,
+    at most two medium."""
+    result = call("anomalies", start_date="2026-10-15", end_date="2026-11-11", limit=50)
     assert result["checked"] > 2000
     assert [a for a in result["anomalies"] if a["severity"] == "high"] == []
     assert len(result["anomalies"]) <= 2

@@ -248,7 +248,7 @@ def test_falafel_bowl_stopped_selling_at_sunset():
     p = committed()
     units = falafel_units(p)
     last = period()[1]
-    stop = date(2026, 11, 16)
+    stop = date(2026, 11, 12)
     after = [stop + timedelta(days=n) for n in range((last - stop).days + 1)]
     before = [stop - timedelta(days=n) for n in range(1, 29)]
     assert sum(units[("Sunset", d)] for d in after) == 0
@@ -308,7 +308,7 @@ def test_everything_the_incidents_do_not_touch_is_as_without_them(tmp_path, monk
     }
 
     def touched(location: str, day: date) -> bool:
-        return (location, day) in touched_cells or (location == "Sunset" and day >= date(2026, 11, 16))
+        return (location, day) in touched_cells or (location == "Sunset" and day >= date(2026, 11, 12))
 
     changed: dict[str, int] = defaultdict(int)
     for order_id, order in plain.square.items():

@@ -273,7 +273,7 @@ def test_what_grew_most_by_category_last_week(call, orders):
     }
     assert result["rows"] == expected
     assert result["biggest_increase"] == expected[0] and expected[0]["category"] == "Sides"
-    assert result["biggest_decrease"] == expected[-1] and expected[-1]["category"] == "Drinks"
+    assert result["biggest_decrease"] == expected[-1] and expected[-1]["category"] == "Bowls"
     assert call("compare_periods", **by_category, sort="dropped_most")["rows"] == expected[::-1]
 
 

@@ -104,10 +104,10 @@ INCIDENTS: tuple[Incident, ...] = (
     ),
     Incident(
         "Sunset",
-        date(2026, 11, 16),
+        date(2026, 11, 12),
         None,
         ITEM_STOPPED,
-        "Falafel Bowl stopped selling at Sunset from Monday 2026-11-16 (its supplier stopped delivering): "
+        "Falafel Bowl stopped selling at Sunset from Thursday 2026-11-12 (its supplier stopped delivering): "
         "0 units from then on; guests ordered another bowl instead.",
         item="Falafel Bowl",
     ),
