@@ -74,24 +74,32 @@ def _frame(rows, columns: list[str]) -> pd.DataFrame:
     return pd.DataFrame([tuple(row) for row in rows], columns=columns)
 
 
+def _per_day(conn: Connection, scope: Scope, table, by: list[str], sums: dict, *conditions) -> pd.DataFrame:
+    """A rollup's ``sums`` (name → column) per location, business day and the ``by`` columns, in the
+    scope, as a frame with those names as columns."""
+    keys = [table.c.location_id, table.c.business_date, *(table.c[name] for name in by)]
+    query = (
+        select(*keys, *(func.sum(column) for column in sums.values()))
+        .where(*scope.rollup_conditions(table), *conditions)
+        .group_by(*keys)
+    )
+    return _frame(conn.execute(query), ["location_id", "business_date", *by, *sums])
+
+
 def load_day_frame(conn: Connection, scope: Scope) -> pd.DataFrame:
     """The wide frame described in the module docstring for the scope's locations and period, indexed by
     (location_id, business_date), trading days only, columns sorted by name."""
-    daily = _frame(
-        conn.execute(
-            select(
-                DAILY.c.location_id,
-                DAILY.c.business_date,
-                DAILY.c.platform,
-                func.sum(DAILY.c.orders),
-                func.sum(DAILY.c.net_sales),
-                func.sum(DAILY.c.discounts),
-                func.sum(DAILY.c.canceled_orders),
-            )
-            .where(*scope.rollup_conditions(DAILY))
-            .group_by(DAILY.c.location_id, DAILY.c.business_date, DAILY.c.platform)
-        ),
-        ["location_id", "business_date", "platform", "orders", "net_sales", "discounts", "canceled"],
+    daily = _per_day(
+        conn,
+        scope,
+        DAILY,
+        ["platform"],
+        {
+            "orders": DAILY.c.orders,
+            "net_sales": DAILY.c.net_sales,
+            "discounts": DAILY.c.discounts,
+            "canceled": DAILY.c.canceled_orders,
+        },
     )
     keys = ["location_id", "business_date"]
     if daily.empty:
@@ -104,70 +112,24 @@ def load_day_frame(conn: Connection, scope: Scope) -> pd.DataFrame:
     for measure in ("orders", "placed", "canceled"):
         part = on_platform.pivot_table(index=keys, columns="platform", values=measure, aggfunc="sum")
         parts.append(part.rename(columns=lambda p, m=measure: f"{m}:{p}"))
-    hourly = _frame(
-        conn.execute(
-            select(
-                HOURLY_ALL.c.location_id,
-                HOURLY_ALL.c.business_date,
-                HOURLY_ALL.c.local_hour,
-                func.sum(HOURLY_ALL.c.orders),
-            )
-            .where(*scope.rollup_conditions(HOURLY_ALL))
-            .group_by(HOURLY_ALL.c.location_id, HOURLY_ALL.c.business_date, HOURLY_ALL.c.local_hour)
-        ),
-        [*keys, "hour", "orders"],
-    )
+    hourly = _per_day(conn, scope, HOURLY_ALL, ["local_hour"], {"orders": HOURLY_ALL.c.orders})
     if not hourly.empty:
-        part = hourly.pivot_table(index=keys, columns="hour", values="orders", aggfunc="sum")
+        part = hourly.pivot_table(index=keys, columns="local_hour", values="orders", aggfunc="sum")
         parts.append(part.rename(columns=lambda h: f"hour:{int(h)}"))
-    on_platforms = _frame(
-        conn.execute(
-            select(
-                HOURLY.c.location_id,
-                HOURLY.c.business_date,
-                HOURLY.c.platform,
-                HOURLY.c.local_hour,
-                func.sum(HOURLY.c.orders),
-            )
-            .where(*scope.rollup_conditions(HOURLY), HOURLY.c.platform != "")
-            .group_by(HOURLY.c.location_id, HOURLY.c.business_date, HOURLY.c.platform, HOURLY.c.local_hour)
-        ),
-        [*keys, "platform", "hour", "orders"],
+    on_platforms = _per_day(
+        conn, scope, HOURLY, ["platform", "local_hour"], {"orders": HOURLY.c.orders}, HOURLY.c.platform != ""
     )
     if not on_platforms.empty:
         part = on_platforms.pivot_table(
-            index=keys, columns=["platform", "hour"], values="orders", aggfunc="sum"
+            index=keys, columns=["platform", "local_hour"], values="orders", aggfunc="sum"
         )
         part.columns = [f"platform_hour:{platform}:{int(hour)}" for platform, hour in part.columns]
         parts.append(part)
-    items = _frame(
-        conn.execute(
-            select(
-                ITEMS_ALL.c.location_id,
-                ITEMS_ALL.c.business_date,
-                ITEMS_ALL.c.item,
-                func.sum(ITEMS_ALL.c.quantity),
-            )
-            .where(*scope.rollup_conditions(ITEMS_ALL))
-            .group_by(ITEMS_ALL.c.location_id, ITEMS_ALL.c.business_date, ITEMS_ALL.c.item)
-        ),
-        [*keys, "item", "units"],
-    )
+    items = _per_day(conn, scope, ITEMS_ALL, ["item"], {"units": ITEMS_ALL.c.quantity})
     if not items.empty:
         part = items.pivot_table(index=keys, columns="item", values="units", aggfunc="sum")
         parts.append(part.rename(columns=lambda i: f"units:{i}"))
-    discounts = _frame(
-        conn.execute(
-            select(
-                DAILY_DISCOUNTS.c.location_id,
-                DAILY_DISCOUNTS.c.business_date,
-                func.sum(DAILY_DISCOUNTS.c.times_used),
-            )
-            .where(*scope.rollup_conditions(DAILY_DISCOUNTS))
-            .group_by(DAILY_DISCOUNTS.c.location_id, DAILY_DISCOUNTS.c.business_date)
-        ),
-        [*keys, "discount_count"],
-    )
+    discounts = _per_day(conn, scope, DAILY_DISCOUNTS, [], {"discount_count": DAILY_DISCOUNTS.c.times_used})
     if not discounts.empty:
         parts.append(discounts.set_index(keys).astype("int64"))
     refunds = _frame(conn.execute(_refunds_per_day(scope)), [*keys, "refund_count", "refunds"])
