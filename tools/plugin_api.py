@@ -41,7 +41,9 @@ Alembic migrations of its own tables (their columns may use :class:`UtcDateTime`
 ``locations.id``), and hooks that load its part of a fixture folder, sync its live API, write its demo
 fixtures and add ``opsbot NAME …`` commands (see ``tools/data_sources.py``). Its tools read its tables and
 the sales rollups in :data:`SALES_TABLES` through ``ctx.engine``, filtered by ``scope.rollup_conditions``;
-only its hooks write, and only to its own tables. ``ctx.options`` holds the values of the environment
+only its hooks write, and only to its own tables. Rows grouped by the built-in dimensions (day, week,
+weekday, hour, location…) are named and ordered as the built-in tools do it with :func:`dimension_label`
+and :func:`dimension_order`. ``ctx.options`` holds the values of the environment
 variables it declares in ``DataSource.settings``.
 
 Everything else in ``tools`` and ``bot`` is internal and may change; a test keeps the repository's own
@@ -51,6 +53,8 @@ plugins (``examples/``, ``plugins/``) to this module.
 from __future__ import annotations
 
 from tools.analytics.arguments import EndArg, LocationsArg, PeriodArg, StartArg
+from tools.analytics.breakdowns import label as dimension_label
+from tools.analytics.breakdowns import natural_order as dimension_order
 from tools.analytics.business_calendar import Period
 from tools.analytics.names import close_matches, unknown_name_error
 from tools.analytics.sales import order_totals
@@ -85,6 +89,8 @@ __all__ = [
     "activity",
     "build_scope",
     "close_matches",
+    "dimension_label",
+    "dimension_order",
     "divide_half_up",
     "format_money",
     "load_places",

@@ -13,7 +13,6 @@ from opsbot_labor.labor_math import LaborSums, half_up
 from opsbot_labor.labor_queries import LaborAsk, labor_groups
 from opsbot_labor.labor_tools import (
     group_label,
-    group_order,
     labor_definitions,
     net_sales_by,
     overtime_rule,
@@ -30,6 +29,7 @@ from tools.plugin_api import (
     ToolError,
     activity,
     build_scope,
+    dimension_order,
     format_money,
     percent,
     unknown_name_error,
@@ -145,7 +145,7 @@ def prime_cost(
         result["labor_note"] = "no shifts are stored for this period: labor cost counts as zero"
     if dimensions:
         keys = sorted(
-            set(sales) | set(food) | set(labor), key=lambda k: group_order(dimensions[0], k[0], scope)
+            set(sales) | set(food) | set(labor), key=lambda k: dimension_order(dimensions[0], k[0], scope)
         )
         result["group_by"] = group_by
         result["rows"] = [

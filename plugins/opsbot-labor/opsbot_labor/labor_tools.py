@@ -26,6 +26,8 @@ from tools.plugin_api import (
     activity,
     build_scope,
     close_matches,
+    dimension_label,
+    dimension_order,
     divide_half_up,
     format_money,
     percent,
@@ -114,24 +116,11 @@ def net_sales_by(ctx: ToolContext, scope: Scope, dimensions: list[str]) -> dict[
     return result
 
 
-def group_label(dimension: str, key, scope: Scope) -> str | int:
-    if dimension == "day":
-        return f"{key.isoformat()} ({WEEKDAYS[key.weekday()][:3]})"
-    if dimension == "week":
-        return f"week of {key.isoformat()}"
-    if dimension == "weekday":
-        return WEEKDAYS[key]
-    if dimension == "hour":
-        return f"{key:02d}:00–{key:02d}:59"
-    if dimension == "location":
-        return next((p.label for p in scope.places if p.id == key), str(key))
-    return key or "(no role)"
-
-
-def group_order(dimension: str, key, scope: Scope) -> tuple:
-    if dimension == "location":
-        return (next((p.position for p in scope.places if p.id == key), 0),)
-    return (0, key) if key is not None else (1, "")
+def group_label(dimension: str, key, scope: Scope) -> str:
+    """How a row names its group: as the built-in tools do, and a role by its title."""
+    if dimension == "role":
+        return key or "(no role)"
+    return dimension_label(dimension, key, scope, ())
 
 
 def labor_figures(sums: LaborSums, net_sales: int | None, currency: str) -> dict:
@@ -228,7 +217,8 @@ def labor_report(
     if dimensions:
         sales = net_sales_by(ctx, scope, dimensions)
         keys = sorted(
-            grouped, key=lambda k: tuple(group_order(d, v, scope) for d, v in zip(dimensions, k, strict=True))
+            grouped,
+            key=lambda k: tuple(dimension_order(d, v, scope) for d, v in zip(dimensions, k, strict=True)),
         )
         cap = limit or 40
         out = []
@@ -338,7 +328,7 @@ def labor_shifts(
                 "employee": row.employee_name or row.team_member_id,
                 "role": row.role or "(no role)",
                 "location": place.label,
-                "day": f"{row.business_date.isoformat()} ({WEEKDAYS[row.business_date.weekday()][:3]})",
+                "day": dimension_label("day", row.business_date, scope, ()),
                 "clocked": _local_span(row, place.timezone),
                 "hours": hours(row.paid_seconds),
                 "hourly_rate": format_money(row.hourly_rate, currency),
