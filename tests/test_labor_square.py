@@ -13,7 +13,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from opsbot_labor.records import ShiftRecord
-from opsbot_labor.square_client import Backoff
 from opsbot_labor.square_sync import sync_live
 from opsbot_labor.square_timecards import TimecardError, parse_team_members, parse_timecard
 from opsbot_labor.tables import item_costs, shift_hours, shifts, sync_marks
@@ -30,7 +29,7 @@ from tests.fakes.square_labor_api import (
     rate_limited,
     unauthorized,
 )
-from tools.plugin_api import SALES_TABLES, LiveSync, SourceError
+from tools.plugin_api import SALES_TABLES, LiveSync, RetryPolicy, SourceError
 
 NOW = datetime(2026, 11, 24, 17, 0, tzinfo=UTC)
 NY, LA = "America/New_York", "America/Los_Angeles"
@@ -356,8 +355,8 @@ def live(
 class Sleeps(list):
     """The waits a sync asked for (none is slept)."""
 
-    def backoff(self) -> Backoff:
-        return Backoff(sleep=self.append)
+    def backoff(self) -> RetryPolicy:
+        return RetryPolicy(max_delay=60.0, sleep=self.append)
 
 
 def run(sync: LiveSync, sleeps: Sleeps | None = None) -> list[str]:

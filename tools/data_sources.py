@@ -29,12 +29,11 @@ from typing import Any
 
 from sqlalchemy import Engine, Table, select
 
+# The one error a source gives for what the user must fix (core sources and plugins alike).
+from tools.sources.api_calls import SourceError as SourceError
+
 log = logging.getLogger("opsbot.plugins")
 ENTRY_POINT_GROUP = "opsbot.tools"
-
-
-class SourceError(RuntimeError):
-    """A data-source plugin cannot do what was asked; the message (one line) says what to fix."""
 
 
 @dataclass(frozen=True)

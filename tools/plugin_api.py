@@ -43,8 +43,10 @@ fixtures and add ``opsbot NAME …`` commands (see ``tools/data_sources.py``). I
 the sales rollups in :data:`SALES_TABLES` through ``ctx.engine``, filtered by ``scope.rollup_conditions``;
 only its hooks write, and only to its own tables. Rows grouped by the built-in dimensions (day, week,
 weekday, hour, location…) are named and ordered as the built-in tools do it with :func:`dimension_label`
-and :func:`dimension_order`. ``ctx.options`` holds the values of the environment
-variables it declares in ``DataSource.settings``.
+and :func:`dimension_order`. A live API client retries what :class:`TransientError` marks (429, 5xx, a
+dropped connection) with :func:`retrying` and a :class:`RetryPolicy`, honouring
+:func:`retry_after_seconds`. ``ctx.options`` holds the values of the environment variables it declares in
+``DataSource.settings``.
 
 Everything else in ``tools`` and ``bot`` is internal and may change; a test keeps the repository's own
 plugins (``examples/``, ``plugins/``) to this module.
@@ -63,6 +65,7 @@ from tools.analytics.shared_tables import SALES_TABLES, SalesTables
 from tools.currencies import divide_half_up, format_money, minor_unit_digits
 from tools.data_sources import CommandContext, DataSource, FixtureLoad, LiveSync, SourceError
 from tools.registry import Param, ToolContext, ToolError, activity
+from tools.sources.api_calls import RetryPolicy, TransientError, retry_after_seconds, retrying
 from tools.store.models import NAMING as NAMING_CONVENTION
 from tools.store.models import UtcDateTime
 
@@ -79,12 +82,14 @@ __all__ = [
     "Period",
     "PeriodArg",
     "Place",
+    "RetryPolicy",
     "SalesTables",
     "Scope",
     "SourceError",
     "StartArg",
     "ToolContext",
     "ToolError",
+    "TransientError",
     "UtcDateTime",
     "activity",
     "build_scope",
@@ -98,5 +103,7 @@ __all__ = [
     "order_totals",
     "percent",
     "resolve_location",
+    "retry_after_seconds",
+    "retrying",
     "unknown_name_error",
 ]

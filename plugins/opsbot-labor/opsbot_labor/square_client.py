@@ -16,10 +16,8 @@ first page that reaches back past the wanted time, dropping the older timecards 
 
 from __future__ import annotations
 
-import email.utils
-import time
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
@@ -29,7 +27,7 @@ from square.core.api_error import ApiError
 from square.environment import SquareEnvironment
 
 from opsbot_labor.square_timecards import updated_at
-from tools.plugin_api import SourceError
+from tools.plugin_api import RetryPolicy, SourceError, TransientError, retry_after_seconds, retrying
 
 TOKEN = "SQUARE_ACCESS_TOKEN"
 ENVIRONMENT = "SQUARE_ENVIRONMENT"
@@ -77,58 +75,14 @@ class SquareLaborSettings:
         return cls(token=token, environment=environment, base_url=base_url, location_ids=ids)
 
 
-@dataclass(frozen=True)
-class Backoff:
-    """``retries`` more attempts after the first, waiting ``base_delay`` × 2ⁿ seconds or the server's
-    ``Retry-After`` (at most ``max_delay``) through ``sleep``."""
-
-    retries: int = 4
-    base_delay: float = 1.0
-    max_delay: float = 60.0
-    sleep: Callable[[float], object] = field(default=time.sleep, compare=False)
-
-    def delay(self, attempt: int, retry_after: float | None) -> float:
-        """Seconds to wait before retry number ``attempt`` (0-based)."""
-        if retry_after is not None:
-            return min(max(retry_after, 0.0), self.max_delay)
-        return min(self.base_delay * 2**attempt, self.max_delay)
-
-
 class NotPermitted(SourceError):
     """The account or token cannot use this API (403, or 404 where it is not offered): for the Labor API
     that means the business does not keep labor in Square, so the sync says so and goes on."""
 
 
-class _Transient(Exception):
-    """A failure worth another attempt; ``retry_after`` is what the server asked to wait (seconds)."""
-
-    def __init__(self, message: str, retry_after: float | None = None) -> None:
-        super().__init__(message)
-        self.retry_after = retry_after
-
-
 def square_time(moment: datetime) -> str:
     """An RFC 3339 UTC timestamp the way Square's filters take it."""
     return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-
-
-def retry_after_seconds(headers: Mapping[str, str] | None) -> float | None:
-    """The ``Retry-After`` header (seconds or an HTTP date) as seconds; None when absent or unreadable."""
-    value = next((v for k, v in (headers or {}).items() if k.lower() == "retry-after"), None)
-    if value is None:
-        return None
-    value = value.strip()
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        moment = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return max(0.0, (moment - datetime.now(UTC)).total_seconds())
 
 
 def _error_detail(body: Any) -> str:
@@ -149,12 +103,12 @@ class SquareLaborClient:
         self,
         settings: SquareLaborSettings,
         *,
-        backoff: Backoff | None = None,
+        backoff: RetryPolicy | None = None,
         page_size: int = TIMECARD_PAGE_SIZE,
         timeout: float = 30.0,
     ) -> None:
         self.settings = settings
-        self.backoff = backoff or Backoff()
+        self.backoff = backoff or RetryPolicy(max_delay=60.0)
         self.page_size = page_size
         environment = _ENVIRONMENTS[settings.environment]
         self.url = settings.base_url or environment.value
@@ -274,18 +228,7 @@ class SquareLaborClient:
     # -- requests, errors and retries ------------------------------------------------------------------
 
     def _call(self, what: str, request: Callable[[], Any]) -> dict[str, Any]:
-        attempt = 0
-        while True:
-            try:
-                return self._once(what, request)
-            except _Transient as exc:
-                if attempt >= self.backoff.retries:
-                    tries = attempt + 1
-                    raise SourceError(
-                        f"{exc} — gave up after {tries} attempt{'s' if tries > 1 else ''}; try again later"
-                    ) from None
-                self.backoff.sleep(self.backoff.delay(attempt, exc.retry_after))
-                attempt += 1
+        return retrying(lambda: self._once(what, request), self.backoff)
 
     def _once(self, what: str, request: Callable[[], Any]) -> dict[str, Any]:
         self._last_response = None
@@ -306,14 +249,14 @@ class SquareLaborClient:
                     f"Square refused {what} ({status} {detail}) — {TOKEN} needs {_PERMISSIONS[what]}"
                 ) from None
             if status == 429 or status >= 500:
-                raise _Transient(
+                raise TransientError(
                     f"Square {what} answered {status} ({detail})", retry_after_seconds(exc.headers)
                 ) from None
             if status == 404:
                 raise NotPermitted(f"Square {what} is not available at {self.url} (404 {detail})") from None
             raise SourceError(f"Square {what} failed: {status} {detail}") from None
         except httpx.TransportError as exc:
-            raise _Transient(f"cannot reach Square at {self.url} ({type(exc).__name__}: {exc})") from None
+            raise TransientError(f"cannot reach Square at {self.url} ({type(exc).__name__}: {exc})") from None
 
     def _answer(self, what: str) -> dict[str, Any]:
         """The JSON body of the response the SDK just read, exactly as Square sent it (the SDK's typed copy

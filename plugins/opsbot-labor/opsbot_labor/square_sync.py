@@ -33,14 +33,13 @@ from opsbot_labor.shift_store import StoreCounts, store_shifts, write_item_costs
 from opsbot_labor.square_client import (
     LOCATION_IDS,
     TIMECARD_PAGE_SIZE,
-    Backoff,
     NotPermitted,
     SquareLaborClient,
     SquareLaborSettings,
 )
 from opsbot_labor.square_timecards import TimecardError, parse_team_members, parse_timecard, updated_at
 from opsbot_labor.tables import sync_marks
-from tools.plugin_api import SALES_TABLES, LiveSync, SourceError
+from tools.plugin_api import SALES_TABLES, LiveSync, RetryPolicy, SourceError
 
 # How far before a location's mark an incremental sync starts reading again.
 TRAILING = timedelta(hours=6)
@@ -203,7 +202,7 @@ def _skipped_note(skipped: list[str]) -> str:
 
 
 def sync_live(
-    sync: LiveSync, *, backoff: Backoff | None = None, page_size: int = TIMECARD_PAGE_SIZE
+    sync: LiveSync, *, backoff: RetryPolicy | None = None, page_size: int = TIMECARD_PAGE_SIZE
 ) -> list[str]:
     """Read the Square account's timecards into the shift tables and its catalog's vendor costs into the item
     costs; [] when SQUARE_ACCESS_TOKEN is not set.
