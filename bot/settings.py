@@ -396,6 +396,7 @@ def load_settings(env_file: Path | None = Path(".env"), environ: Mapping[str, st
             day_parts = parse_day_parts(parts_text)
         except FilterError as exc:
             raise SettingsError(f"OPSBOT_DAY_PARTS: {exc}") from exc
+    declared = _plugin_variables()  # the installed plugins are looked up once per load
     return Settings(
         data_dir=data_dir,
         database_url=_text(values, "DATABASE_URL") or default_database_url(data_dir),
@@ -413,8 +414,8 @@ def load_settings(env_file: Path | None = Path(".env"), environ: Mapping[str, st
         slack=_slack_settings(values),
         sources=_source_settings(values),
         brief=_brief_settings(values),
-        plugin_options=_plugin_options(given),
-        environ={name: value for name in (*VARIABLES, *_plugin_variables()) if (value := given.get(name))},
+        plugin_options=_plugin_options(given, declared),
+        environ={name: value for name in (*VARIABLES, *declared) if (value := given.get(name))},
     )
 
 
@@ -423,7 +424,6 @@ def _plugin_variables() -> list[str]:
     return [name for source in installed_data_sources() for name in source.settings]
 
 
-def _plugin_options(given: Mapping[str, str | None]) -> dict[str, str]:
-    """The installed data-source plugins' own variables that are set."""
-    declared = _plugin_variables()
+def _plugin_options(given: Mapping[str, str | None], declared: list[str]) -> dict[str, str]:
+    """The ``declared`` plugin variables that are set."""
     return {name: value for name in declared if (value := (given.get(name) or "").strip())}
