@@ -17,7 +17,6 @@ from sqlalchemy import func, select
 from bot.agent.context_budget import tool_results
 from bot.agent.scripted_model import call, say
 from bot.agent.tables import ChatEvent, Conversation
-from bot.slack.formatting import FIRST_STATUS, LOADING_MESSAGES
 from bot.slack.responder import REFUSED_CHANNEL, REFUSED_USER
 from tests.conftest import DEMO_FIXTURES
 from tests.fakes.anthropic_server import OVERLOADED, FakeAnthropic
@@ -120,33 +119,58 @@ def questions_sent(api: FakeAnthropic, text: str) -> int:
     )
 
 
-def test_a_direct_message_gets_a_status_then_the_streamed_answer_in_its_thread(slack_bot, net_by_day):
+def test_a_direct_message_gets_a_session_a_plan_of_its_tool_calls_then_the_streamed_answer(slack_bot, net_by_day):
     server, slack, _, _ = slack_bot
     net = net_by_day(date(2026, 11, 21))
     ts = new_ts()
-    status, body, _ = send(
-        server, direct_message(OWNER, "What were net sales on 2026-11-21, by location?", ts)
-    )
+    question = "What were net sales on 2026-11-21, by location?"
+    status, body, _ = send(server, direct_message(OWNER, question, ts))
     assert (status, body) == (200, "")
     calls = slack.answered("D0DM", ts)
     methods = [c.method for c in calls]
-    assert methods[:2] == ["assistant.threads.setStatus", "assistant.threads.setStatus"]
-    assert calls[0].args["status"] == FIRST_STATUS and calls[0].args["loading_messages"] == LOADING_MESSAGES
-    assert calls[1].args["status"] == "is adding up sales…"
-    assert methods[2] == "chat.startStream" and methods[-2:] == [
+    # At once: the agent session set processing, titled with the question.
+    assert methods[0] == "agents.sessions.setStatus" and calls[0].args == {
+        "channel_id": "D0DM",
+        "thread_ts": ts,
+        "status": "processing",
+        "title": question,
+        "initiator_user_id": OWNER,
+        "team_id": TEAM,  # Bolt's client names the workspace
+    }
+    # Then the plan: the tool call as a task, in progress, then done; then the text; the session active.
+    assert methods[1:3] == ["chat.startStream", "chat.appendStream"] and methods[-2:] == [
         "chat.stopStream",
-        "assistant.threads.setStatus",
+        "agents.sessions.setStatus",
     ]
-    assert set(methods[3:-2]) <= {"chat.appendStream"} and len(methods) >= 6  # streamed in pieces
-    start = calls[2].args
+    assert set(methods[3:-2]) <= {"chat.appendStream"} and len(methods) >= 6  # the text streamed in pieces
+    start = calls[1].args
     assert (start["thread_ts"], start["recipient_user_id"], start["recipient_team_id"]) == (ts, OWNER, TEAM)
+    assert start["task_display_mode"] == "plan"
+    plan, started = start["chunks"]
+    title = "Adding up sales for 2026-11-21 by location"
+    assert plan == {"type": "plan_update", "title": "Looking up the numbers…"}
+    assert started == {
+        "type": "task_update",
+        "id": started["id"],
+        "title": title,
+        "status": "in_progress",
+        "details": 'sales_report(start_date="2026-11-21", end_date="2026-11-21", group_by="location")',
+    }
+    (finished,) = calls[2].args["chunks"]
+    assert (finished["id"], finished["title"], finished["status"]) == (started["id"], title, "complete")
+    assert re.fullmatch(r"done in \d+\.\d\d s", finished["output"])
+    assert calls[-2].args["chunks"][-1] == {"type": "plan_update", "title": "Looked up the numbers: 1 step"}
+    assert calls[-1].args == {"channel_id": "D0DM", "thread_ts": ts, "status": "active", "team_id": TEAM}
     (reply,) = slack.replies("D0DM", ts)
     total = dollars(sum(net.values()))
     assert reply["text"] == f"Net sales on 2026-11-21: **{total}**. {FOOTNOTE}\n\n"  # the table is a block
     expected_rows = [["Location", "Net sales"]] + [
         [f"Location {n} ({name})", dollars(net[name])] for n, name in enumerate(LOCATIONS, 1)
     ]
-    assert reply["blocks"] == [table_block(expected_rows)]
+    table, *_, feedback = reply["blocks"]
+    assert table == table_block(expected_rows)
+    assert feedback["type"] == "context_actions"
+    assert slack.invalid == []
 
 
 def test_asked_for_a_chart_the_answer_table_is_uploaded_as_a_png_chart_in_the_thread(slack_bot, net_by_day):
@@ -156,7 +180,7 @@ def test_asked_for_a_chart_the_answer_table_is_uploaded_as_a_png_chart_in_the_th
     send(server, direct_message(OWNER, "Chart net sales on 2026-11-16 by location", ts))
     calls = slack.answered("D0DM", ts)
     methods = [c.method for c in calls]
-    assert methods[-3:] == ["chat.stopStream", "files.completeUploadExternal", "assistant.threads.setStatus"]
+    assert methods[-3:] == ["chat.stopStream", "files.completeUploadExternal", "agents.sessions.setStatus"]
     (upload,) = slack.of("files.getUploadURLExternal")
     (complete,) = slack.of("files.completeUploadExternal")
     assert upload.args["filename"] == "opsbot-chart.png"
@@ -281,7 +305,7 @@ def test_a_model_failure_ends_with_one_sentence_and_a_cleared_status(slack_bot):
     assert slack.replies("D0DM", ts) == [
         {"text": ":warning: The model service is overloaded; try again in a minute.", "blocks": []}
     ]
-    assert calls[-1].method == "assistant.threads.setStatus" and calls[-1].args["status"] == ""
+    assert calls[-1].method == "agents.sessions.setStatus" and calls[-1].args["status"] == "active"
 
 
 def test_the_url_verification_challenge_and_the_health_check(slack_bot):

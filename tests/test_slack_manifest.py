@@ -15,7 +15,9 @@ SCOPE_FOR = {
     "chat_stream": "chat:write",
     "assistant_threads_setStatus": "chat:write",
     "assistant_threads_setSuggestedPrompts": "assistant:write",
+    "agents_sessions_setStatus": "chat:write",
     "files_upload_v2": "files:write",
+    "views_open": None,  # answers an interaction (its trigger_id): no scope
 }
 
 
@@ -24,9 +26,18 @@ class RecordingApp:
 
     def __init__(self) -> None:
         self.events: set[str] = set()
+        self.interactions: set[str] = set()
 
     def event(self, name: str):
         self.events.add(name)
+        return lambda function: function
+
+    def action(self, action_id: str):
+        self.interactions.add(action_id)
+        return lambda function: function
+
+    def view(self, callback_id: str):
+        self.interactions.add(callback_id)
         return lambda function: function
 
 
@@ -45,6 +56,10 @@ def test_the_manifest_subscribes_to_exactly_the_events_the_app_listens_to():
         manifest["settings"]["event_subscriptions"]["bot_events"]
     )
     assert manifest["features"]["app_home"]["messages_tab_enabled"] is True
+    # The feedback buttons and their modal need interactivity; Stop needs agent_session_stopped.
+    assert app.interactions == {"opsbot_feedback", "opsbot_feedback_comment"}
+    assert manifest["settings"]["interactivity"]["is_enabled"] is True
+    assert {"agent_session_stopped", "app_home_opened"} <= subscribed
 
 
 def test_the_scopes_cover_every_web_api_method_the_app_calls():
@@ -52,6 +67,6 @@ def test_the_scopes_cover_every_web_api_method_the_app_calls():
     code = "".join(path.read_text() for path in Path(MANIFEST).parent.glob("*.py"))
     called = set(re.findall(r"client\.([a-z]+_[A-Za-z0-9_]+)\(", code))
     assert called == set(SCOPE_FOR), "a new Web API method: add its scope to SCOPE_FOR and the manifest"
-    assert {SCOPE_FOR[method] for method in called} <= scopes
+    assert {SCOPE_FOR[method] for method in called} - {None} <= scopes
     assert {"app_mentions:read", "im:history", "channels:history", "groups:history", "mpim:history"} <= scopes
     assert [p["title"] for p in suggested_prompts()][:2] == ["Yesterday's sales", "Top seller"]

@@ -101,6 +101,15 @@ class Answer:
         return f"⚠ {self.provenance.summary()}"
 
 
+class AnswerStopped(BaseException):
+    """Raised inside a turn when its ``stop`` event is set (Slack's Stop button): like Ctrl-C, it is not an
+    ``Exception``, so nothing on the way (the model client's error mapping, a tool) mistakes it for a
+    failure; the loop closes the turn as interrupted and returns its ``Answer``."""
+
+
+STOPPED = "Stopped — ask again whenever you like."
+
+
 def format_arguments(arguments: dict) -> str:
     """``period="last Saturday", limit=1`` — tool arguments on one line, for progress lines and traces."""
     return ", ".join(f"{key}={json.dumps(value, ensure_ascii=False)}" for key, value in arguments.items())

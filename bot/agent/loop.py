@@ -27,7 +27,9 @@ from bot.agent.conversation_store import (
     new_conversation_id,
 )
 from bot.agent.events import (
+    STOPPED,
     Answer,
+    AnswerStopped,
     EventSink,
     ModelCallFinished,
     ModelCallStarted,
@@ -110,8 +112,10 @@ class Agent:
         *,
         source: str = "cli",
         model: str | None = None,
+        stop: threading.Event | None = None,
     ) -> Answer:
-        """Answer ``text`` in the conversation (a new one when ``conversation_id`` is None or unknown)."""
+        """Answer ``text`` in the conversation (a new one when ``conversation_id`` is None or unknown).
+        Setting ``stop`` ends the turn at the next streamed piece or step (status ``interrupted``)."""
         text = text.strip()
         if not text:
             raise ValueError("the question is empty")
@@ -123,7 +127,7 @@ class Agent:
                 self.store.ensure(conversation_id, source, title=text)
                 if cut_note:
                     emit(TextDelta(cut_note + "\n\n"))
-                answer = _Turn(self, conversation_id, text, emit, model).run()
+                answer = _Turn(self, conversation_id, text, emit, model, stop).run()
                 return replace(answer, text=f"{cut_note}\n\n{answer.text}") if cut_note else answer
         except ConversationBusy:
             log.info("conversation %s is busy; the question was refused", conversation_id)
@@ -147,8 +151,17 @@ class Agent:
 class _Turn:
     """One question being answered; holds the per-turn state the steps share."""
 
-    def __init__(self, agent: Agent, conversation_id: str, question: str, emit: EventSink, model: str | None):
+    def __init__(
+        self,
+        agent: Agent,
+        conversation_id: str,
+        question: str,
+        emit: EventSink,
+        model: str | None,
+        stop: threading.Event | None = None,
+    ):
         self.agent = agent
+        self.stop = stop
         self.store = agent.store
         self.conversation_id = conversation_id
         self.question = question
@@ -181,6 +194,12 @@ class _Turn:
                 "context_too_long",
                 "This conversation has grown too long for the model; start a new conversation and ask again.",
             )
+        except AnswerStopped:
+            self.store.repair(self.conversation_id, "the question was stopped")
+            self.store.finish_turn(self.turn_id, "interrupted", None, "stopped by the user")
+            answer = Answer(
+                self.conversation_id, self.turn_id, "interrupted", STOPPED, self.stats, error_kind="stopped"
+            )
         except BaseException as exc:  # Ctrl-C, or a bug: keep the conversation valid, then let it propagate
             reason = (
                 "the question was cancelled" if isinstance(exc, KeyboardInterrupt) else "an internal error"
@@ -198,6 +217,7 @@ class _Turn:
         today_line = prompt.today_text(context.today, self.agent.business.timezone)
         config = self.agent.config
         for step in range(1, config.max_steps + 1):
+            self._check_stop()
             reply = self._call_model(step, today_line)
             if not reply.tool_uses:
                 text = reply.text.strip() or EMPTY_REPLY
@@ -209,6 +229,7 @@ class _Turn:
                     self.conversation_id, self.turn_id, "answered", text, self.stats, provenance=provenance
                 )
             self._run_tools(reply, context)
+        self._check_stop()
         used = ", ".join(f"{name} ×{n}" for name, n in self.tool_names.most_common())
         text = (
             f"I stopped after {config.max_steps} model calls without reaching an answer "
@@ -220,6 +241,14 @@ class _Turn:
         )
         self.store.finish_turn(self.turn_id, "step_cap", text, "step cap reached")
         return Answer(self.conversation_id, self.turn_id, "step_cap", text, self.stats, error_kind="step_cap")
+
+    def _check_stop(self) -> None:
+        if self.stop is not None and self.stop.is_set():
+            raise AnswerStopped
+
+    def _stream_text(self, piece: str) -> None:
+        self._check_stop()
+        self.emit(TextDelta(piece))
 
     def _provenance(self, text: str, today_line: str) -> Provenance:
         """The answer's figures checked against every tool result of the conversation (follow-ups quote
@@ -258,7 +287,7 @@ class _Turn:
         started_at = datetime.now(UTC)
         started = time.perf_counter()
         try:
-            reply = self.agent.model.complete(request, lambda piece: self.emit(TextDelta(piece)))
+            reply = self.agent.model.complete(request, self._stream_text)
         except ModelError as error:
             seconds = time.perf_counter() - started
             self.stats.model_seconds += seconds

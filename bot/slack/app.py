@@ -13,6 +13,8 @@ from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
 
 from bot.settings import SlackSettings
+from bot.slack.blocks import FEEDBACK_ACTION, FEEDBACK_MODAL
+from bot.slack.feedback_actions import record_click, record_comment
 from bot.slack.incoming import from_mention, from_message
 from bot.slack.responder import SlackResponder
 from bot.slack.setup import SlackSetupError, check_settings
@@ -22,9 +24,16 @@ log = logging.getLogger(__name__)
 MANIFEST = Path(__file__).with_name("manifest.json")  # the Slack app manifest: create the app from it
 
 
+PROMPTS_TITLE = "Ask about sales, items, locations or delivery:"
+
+
 def suggested_prompts() -> list[dict]:
     """The prompts offered when someone opens the app's messages tab (the manifest's own)."""
     return json.loads(MANIFEST.read_text())["features"]["agent_view"]["suggested_prompts"]
+
+
+def _text(value: object) -> str | None:
+    return value if isinstance(value, str) and value else None
 
 
 class _DropTokenNotice(logging.Filter):
@@ -76,18 +85,54 @@ def register_listeners(app: App, responder: SlackResponder) -> None:
         if question is not None:
             responder.handle(question, client, received(context))
 
-    @app.event("assistant_thread_started")
-    def on_thread_started(event: dict, client: WebClient) -> None:
-        thread = event.get("assistant_thread") or {}
+    @app.event("app_home_opened")
+    def on_home_opened(event: dict, client: WebClient) -> None:
+        """The agent experience: prompts in the Messages tab (set on the channel, no thread)."""
+        channel = _text(event.get("channel"))
+        if event.get("tab") != "messages" or channel is None:
+            return
         try:
             client.assistant_threads_setSuggestedPrompts(
-                channel_id=thread["channel_id"],
-                thread_ts=thread["thread_ts"],
-                title="Ask about sales, items, locations or delivery:",
-                prompts=suggested_prompts(),
+                channel_id=channel, title=PROMPTS_TITLE, prompts=suggested_prompts()
             )
         except Exception as exc:
             log.warning("could not set the suggested prompts: %s", exc)
+
+    @app.event("assistant_thread_started")
+    def on_thread_started(event: dict, client: WebClient) -> None:
+        """The legacy assistant threads: prompts in the new thread."""
+        thread = event.get("assistant_thread") if isinstance(event.get("assistant_thread"), dict) else {}
+        channel, thread_ts = _text(thread.get("channel_id")), _text(thread.get("thread_ts"))
+        if channel is None or thread_ts is None:
+            log.warning("ignored an assistant_thread_started event without its channel and thread")
+            return
+        try:
+            client.assistant_threads_setSuggestedPrompts(
+                channel_id=channel, thread_ts=thread_ts, title=PROMPTS_TITLE, prompts=suggested_prompts()
+            )
+        except Exception as exc:
+            log.warning("could not set the suggested prompts: %s", exc)
+
+    @app.event("agent_session_stopped")
+    def on_session_stopped(body: dict, event: dict, client: WebClient) -> None:
+        """Stop pressed in Slack: end that thread's answer."""
+        channel, thread_ts = _text(event.get("channel")), _text(event.get("thread_ts"))
+        if channel is None or thread_ts is None:
+            log.warning("ignored an agent_session_stopped event without its channel and thread")
+            return
+        streams = event.get("streaming_message_ts")
+        team = _text(body.get("team_id")) or ""
+        responder.stop(client, team, channel, thread_ts, streams if isinstance(streams, list) else [])
+
+    @app.action(FEEDBACK_ACTION)
+    def on_feedback(ack, body: dict, action: dict, client: WebClient) -> None:
+        ack()
+        record_click(responder.app, client, body, action if isinstance(action, dict) else {})
+
+    @app.view(FEEDBACK_MODAL)
+    def on_feedback_comment(ack, body: dict) -> None:
+        ack()
+        record_comment(responder.app, body)
 
     @app.event("assistant_thread_context_changed")
     def on_context_changed() -> None:

@@ -1,5 +1,5 @@
 """From the model's Markdown to what Slack shows: tables lifted out of the streamed text into Block Kit
-``table`` blocks (with a monospace text fallback), and tool calls as short status phrases."""
+``table`` blocks (with a monospace text fallback), and tool calls as short status phrases and task titles."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ import csv
 import io
 import re
 from dataclasses import dataclass, field
+
+from bot.slack.blocks import table_block as _table_block
 
 TABLE_BLOCK_ROWS = 100  # Slack's limit, header row included
 TABLE_BLOCK_COLUMNS = 20
@@ -23,9 +25,29 @@ LOADING_MESSAGES = [
 ]
 
 
+TASK_TITLE_CHARS = 120
+_TITLE_FIELDS = (("period", "for"), ("location", "at"), ("locations", "at"), ("group_by", "by"))
+
+
 def tool_status(name: str, activity: str | None) -> str:
     """The status line while tool ``name`` runs: its own phrase ("is adding up sales…") or its name."""
     return f"is {activity}…" if activity else f"is running {name}…"
+
+
+def task_title(name: str, activity: str | None, arguments: dict) -> str:
+    """A tool call as a step of the plan: "Adding up sales for last week at Harbor" — the tool's own phrase
+    (or its name) with the period, the locations and the breakdown it was asked for."""
+    title = (activity[:1].upper() + activity[1:]) if activity else f"Running {name}"
+    start, end = arguments.get("start_date"), arguments.get("end_date")
+    if isinstance(start, str) and start and not arguments.get("period"):
+        title += f" for {start}" if end in (None, "", start) else f" for {start} to {end}"
+    for key, word in _TITLE_FIELDS:
+        value = arguments.get(key)
+        if isinstance(value, list):
+            value = ", ".join(str(v) for v in value if isinstance(v, str | int))
+        if isinstance(value, str | int) and not isinstance(value, bool) and str(value).strip():
+            title += f" {word} {' '.join(str(value).split())}"
+    return title if len(title) <= TASK_TITLE_CHARS else title[: TASK_TITLE_CHARS - 1] + "…"
 
 
 def _is_table_line(line: str) -> bool:
@@ -51,17 +73,13 @@ def parse_table(lines: list[str]) -> list[list[str]] | None:
 
 def table_block(rows: list[list[str]]) -> dict:
     """A Block Kit ``table`` block (the first 100 rows and 20 columns; numbers right-aligned)."""
-    shown = [row[:TABLE_BLOCK_COLUMNS] for row in rows[:TABLE_BLOCK_ROWS]]
+    shown = [[cell[:CELL_CHARS] for cell in row[:TABLE_BLOCK_COLUMNS]] for row in rows[:TABLE_BLOCK_ROWS]]
     columns = len(shown[0])
     numeric = [
         all(_NUMERIC.match(row[c]) or not row[c] for row in shown[1:]) and any(row[c] for row in shown[1:])
         for c in range(columns)
     ]
-    return {
-        "type": "table",
-        "column_settings": [{"align": "right" if is_number else "left"} for is_number in numeric],
-        "rows": [[{"type": "raw_text", "text": cell[:CELL_CHARS] or " "} for cell in row] for row in shown],
-    }
+    return _table_block(shown, numeric)
 
 
 def fits_a_block(rows: list[list[str]]) -> bool:

@@ -1,6 +1,9 @@
-"""Answers one Slack question in its thread: claim the message (once), check who may ask, show a status at
-once, run the agent, stream the answer (tables as blocks under it), and always end with a message and a
-cleared status — an error is one sentence in the thread, the details in the log."""
+"""Answers one Slack question in its thread: claim the message (once), check who may ask, mark the agent
+session as processing at once (titled with the question; the legacy status line where the workspace has no
+agent sessions), run the agent, stream each tool call as a task of the plan and then the answer, and close
+it with its tables, its sources line and feedback buttons; always end with a message and the session made
+active again — an error is one sentence in the thread, the details in the log. Stop in Slack
+(``agent_session_stopped``) ends the answer the way Ctrl-C does in the REPL."""
 
 from __future__ import annotations
 
@@ -9,15 +12,33 @@ import threading
 import time
 
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from slack_sdk.models.messages.chunk import PlanUpdateChunk, TaskUpdateChunk
 from slack_sdk.web.chat_stream import ChatStream
 
-from bot.agent.events import Answer, Event, ModelCallStarted, TextDelta, ToolFinished, ToolStarted
+from bot.agent.events import (
+    Answer,
+    Event,
+    ModelCallStarted,
+    TextDelta,
+    ToolFinished,
+    ToolStarted,
+    format_arguments,
+)
 from bot.application import Application
 from bot.insights.thread_context import brief_context, with_brief_context
 from bot.settings import SlackSettings
+from bot.slack.blocks import feedback_block, sources_block
 from bot.slack.charts import asks_for_a_chart, chart_alt_text, chart_data, render_png
-from bot.slack.formatting import FIRST_STATUS, LOADING_MESSAGES, TableSieve, table_csv, tool_status
-from bot.slack.incoming import Question, thread_of
+from bot.slack.formatting import (
+    FIRST_STATUS,
+    LOADING_MESSAGES,
+    TableSieve,
+    table_csv,
+    task_title,
+    tool_status,
+)
+from bot.slack.incoming import Question, conversation_id_for, thread_of
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +59,52 @@ EMPTY_QUESTION = (
     "*How much did Uber Eats take in commission last month?*"
 )
 INTERNAL_ERROR = "Something went wrong while answering; the details are in the bot's log. Please try again."
+STOPPED_NOTE = ":black_square_for_stop: _Stopped. Ask again whenever you like._"
+PLAN_WORKING = "Looking up the numbers"
+TASK_TEXT_CHARS = 256  # a task's details and output
+SESSION_TITLE_CHARS = 200
+# agents.sessions.* errors saying this app or workspace has no agent sessions: use the legacy status
+NO_SESSIONS = {
+    "unknown_method",
+    "missing_scope",
+    "not_allowed_token_type",
+    "feature_not_enabled",
+    "not_an_agent",
+}
+
+
+class AgentSessions:
+    """Whether the workspace has agent sessions: assumed until Slack says otherwise, then the legacy
+    assistant-thread status is used for the rest of the process."""
+
+    def __init__(self) -> None:
+        self.supported = True
+
+    def unsupported(self, error: str) -> None:
+        if self.supported:
+            log.info("no agent sessions here (%s): using the assistant thread status instead", error)
+        self.supported = False
+
+
+class RunningAnswers:
+    """The answers this process is giving, by conversation: what Stop reaches."""
+
+    def __init__(self) -> None:
+        self._replies: dict[str, ThreadReply] = {}
+        self._lock = threading.Lock()
+
+    def add(self, conversation_id: str, reply: ThreadReply) -> None:
+        with self._lock:
+            self._replies[conversation_id] = reply
+
+    def remove(self, conversation_id: str, reply: ThreadReply) -> None:
+        with self._lock:
+            if self._replies.get(conversation_id) is reply:
+                del self._replies[conversation_id]
+
+    def get(self, conversation_id: str) -> ThreadReply | None:
+        with self._lock:
+            return self._replies.get(conversation_id)
 
 
 class SlackResponder:
@@ -47,6 +114,8 @@ class SlackResponder:
     def __init__(self, app: Application, settings: SlackSettings) -> None:
         self.app = app
         self.settings = settings
+        self.sessions = AgentSessions()
+        self.running = RunningAnswers()
 
     def refusal(self, question: Question) -> str | None:
         """Why this person or channel gets no answer (None: they may ask)."""
@@ -89,7 +158,7 @@ class SlackResponder:
                 "message %s was already taken on (%s); skipped", question.message_key, question.event_type
             )
             return
-        reply = ThreadReply(client, question)
+        reply = ThreadReply(client, question, self.sessions)
         refusal = self.refusal(question)
         if refusal is not None:
             log.warning("refused %s in %s (not in the allowed lists)", question.user, question.channel)
@@ -98,15 +167,20 @@ class SlackResponder:
         if not question.text:
             reply.post(EMPTY_QUESTION)
             return
-        reply.set_status(FIRST_STATUS, LOADING_MESSAGES)
-        log.info(
-            "status for %s shown %.0f ms after receipt",
-            question.message_key,
-            (time.perf_counter() - received) * 1e3,
-        )
+        self.running.add(question.conversation_id, reply)
         try:
+            reply.begin(question.text)
+            log.info(
+                "status for %s shown %.0f ms after receipt",
+                question.message_key,
+                (time.perf_counter() - received) * 1e3,
+            )
             answer = self.app.agent().answer(
-                question.conversation_id, self.question_for_model(question), reply.on_event, source=SOURCE
+                question.conversation_id,
+                self.question_for_model(question),
+                reply.on_event,
+                source=SOURCE,
+                stop=reply.stop_requested,
             )
         except Exception:  # model errors come back as failed answers: this is a bug or a broken store
             log.exception("answering %s failed", question.message_key)
@@ -114,15 +188,40 @@ class SlackResponder:
         else:
             reply.finish(answer)
         finally:
-            reply.clear_status()
+            self.running.remove(question.conversation_id, reply)
+            reply.end()
+
+    def stop(self, client: WebClient, team: str, channel: str, thread_ts: str, streams: list[str]) -> bool:
+        """Stop pressed in a thread: end the answer running there (True), or, when none is (it finished, or
+        runs in another replica), just take the session out of processing."""
+        reply = self.running.get(conversation_id_for(team, channel, thread_ts))
+        if reply is not None:
+            reply.request_stop(streams)
+            log.info("stop requested in %s %s", channel, thread_ts)
+            return True
+        ThreadReply.end_session(client, channel, thread_ts, self.sessions)
+        return False
 
 
 class ThreadReply:
-    """The bot's side of one question's thread: status, the streamed answer, the closing message."""
+    """The bot's side of one question's thread: the session status, the plan of tool calls, the streamed
+    answer, the closing message."""
 
-    def __init__(self, client: WebClient, question: Question) -> None:
+    def __init__(
+        self,
+        client: WebClient,
+        question: Question,
+        sessions: AgentSessions | None = None,
+    ) -> None:
         self.client = client
         self.question = question
+        self.sessions = sessions or AgentSessions()
+        self.stop_requested = threading.Event()
+        self._stopped_by_slack: set[str] = set()  # streams Slack itself ended when Stop was pressed
+        self._session = False  # the question's agent session was set processing
+        self._tasks: dict[str, str] = {}  # tool call id → its task title
+        self._failed_tasks = 0
+        self._tool_seconds = 0.0
         self.sieve = TableSieve()
         self._stream: ChatStream | None = None
         self._stream_chars = 0
@@ -132,7 +231,54 @@ class ThreadReply:
         self._separate = False
         self._lock = threading.Lock()  # tool events come from worker threads
 
-    # --- status --------------------------------------------------------------------------------------------
+    # --- the session and its status -------------------------------------------------------------------------
+
+    def begin(self, title: str) -> None:
+        """Show at once that the question is being worked on: the agent session set processing (and titled
+        with the question when the session is new), else the legacy status line."""
+        q = self.question
+        if self.sessions.supported:
+            try:
+                self.client.agents_sessions_setStatus(
+                    channel_id=q.channel,
+                    thread_ts=q.thread_ts,
+                    status="processing",
+                    title=" ".join(title.split())[:SESSION_TITLE_CHARS] or None,
+                    initiator_user_id=q.user,
+                )
+                self._session = True
+                return
+            except SlackApiError as exc:
+                error = str(exc.response.get("error") or "")
+                if error in NO_SESSIONS:
+                    self.sessions.unsupported(error)
+                else:
+                    log.warning("could not set the agent session in %s: %s", q.channel, error or exc)
+            except Exception as exc:
+                log.warning("could not set the agent session in %s: %s", q.channel, exc)
+        self.set_status(FIRST_STATUS, LOADING_MESSAGES)
+
+    def end(self) -> None:
+        """The question is done: the session back to active, or the legacy status cleared."""
+        if self._session:
+            self.end_session(self.client, self.question.channel, self.question.thread_ts, self.sessions)
+        else:
+            self.clear_status()
+
+    @staticmethod
+    def end_session(client: WebClient, channel: str, thread_ts: str, sessions: AgentSessions) -> None:
+        if not sessions.supported:
+            return
+        try:
+            client.agents_sessions_setStatus(channel_id=channel, thread_ts=thread_ts, status="active")
+        except Exception as exc:  # a status is a nicety
+            log.warning("could not make the agent session in %s active: %s", channel, exc)
+
+    def request_stop(self, stopped_streams: list[str]) -> None:
+        """Stop pressed: the agent ends at its next step; streams Slack already ended are not touched."""
+        with self._lock:
+            self._stopped_by_slack.update(ts for ts in stopped_streams if isinstance(ts, str))
+        self.stop_requested.set()
 
     def set_status(self, status: str, loading_messages: list[str] | None = None) -> None:
         try:
@@ -162,14 +308,57 @@ class ThreadReply:
             elif isinstance(event, ModelCallStarted) and self._streamed_any:
                 self._separate = True  # the next step's text starts a new paragraph
             elif isinstance(event, ToolStarted):
-                self.set_status(tool_status(event.name, event.activity))
-            elif isinstance(event, ToolFinished) and not event.ok:
-                log.info("tool %s failed in %s: %s", event.name, self.question.message_key, event.error)
+                self._task_started(event)
+            elif isinstance(event, ToolFinished):
+                self._task_finished(event)
 
-    def _append(self, text: str) -> None:
-        if self._stream is not None and self._stream_chars + len(text) > MESSAGE_CHARS:
-            self._stream.stop()
-            self._stream = None
+    # --- the plan: one task per tool call ------------------------------------------------------------------
+
+    def _task_started(self, event: ToolStarted) -> None:
+        title = task_title(event.name, event.activity, event.arguments)
+        self._tasks[event.call_id] = title
+        chunks = [] if len(self._tasks) > 1 else [PlanUpdateChunk(title=f"{PLAN_WORKING}…")]
+        details = f"{event.name}({format_arguments(event.arguments)})"
+        chunks.append(
+            TaskUpdateChunk(id=event.call_id, title=title, status="in_progress", details=_task_text(details))
+        )
+        self._chunks(chunks)
+        if not self._session:
+            self.set_status(tool_status(event.name, event.activity))
+
+    def _task_finished(self, event: ToolFinished) -> None:
+        title = self._tasks.get(event.call_id) or task_title(event.name, None, event.arguments)
+        self._tool_seconds += event.seconds
+        if event.ok:
+            status, output = "complete", f"done in {event.seconds:.2f} s"
+        else:
+            self._failed_tasks += 1
+            status, output = "error", f"failed: {event.error or 'the tool failed'}"
+            log.info("tool %s failed in %s: %s", event.name, self.question.message_key, event.error)
+        self._chunks(
+            [TaskUpdateChunk(id=event.call_id, title=title, status=status, output=_task_text(output))]
+        )
+
+    def _plan_done(self) -> list:
+        """The plan's closing title: how many steps it took."""
+        if not self._tasks:
+            return []
+        steps = len(self._tasks)
+        failed = f", {self._failed_tasks} failed" if self._failed_tasks else ""
+        title = f"Looked up the numbers: {steps} step{'s' if steps != 1 else ''}{failed}"
+        return [PlanUpdateChunk(title=title)]
+
+    def _chunks(self, chunks: list) -> None:
+        """Send ``chunks`` now (after any text gathered so far), starting the stream if need be."""
+        try:
+            self._open_stream()
+            assert self._stream is not None
+            self._stream.append(chunks=chunks)
+            self._last_flush = time.monotonic()
+        except Exception as exc:  # the plan is a nicety: the answer still comes
+            log.warning("could not show a task in %s: %s", self.question.message_key, exc)
+
+    def _open_stream(self) -> None:
         if self._stream is None:
             q = self.question
             self._stream = self.client.chat_stream(
@@ -177,9 +366,17 @@ class ThreadReply:
                 thread_ts=q.thread_ts,
                 recipient_team_id=q.team or None,
                 recipient_user_id=q.user,
+                task_display_mode="plan",
                 buffer_size=STREAM_BUFFER_CHARS,
             )
             self._stream_chars = 0
+
+    def _append(self, text: str) -> None:
+        if self._stream is not None and self._stream_chars + len(text) > MESSAGE_CHARS:
+            self._stream.stop()
+            self._stream = None
+        self._open_stream()
+        assert self._stream is not None
         now = time.monotonic()
         flush = bool(text) and (self._stream_chars == 0 or now - self._last_flush > FLUSH_SECONDS)
         if self._stream.append(markdown_text=text, chunks=[] if flush else None) is not None:
@@ -188,8 +385,12 @@ class ThreadReply:
         self._streamed_any = True
 
     def finish(self, answer: Answer) -> None:
-        """Close the stream with the rest of the text and the tables, or say why there is no answer."""
+        """Close the stream with the rest of the text, the tables, the sources line and the feedback
+        buttons, or say why there is no answer."""
         with self._lock:
+            if answer.error_kind == "stopped":
+                self._close_stopped()
+                return
             if not answer.ok and answer.status != "step_cap":
                 self._close(self._after_streamed(f":warning: {answer.text}"))
                 return
@@ -207,6 +408,11 @@ class ThreadReply:
                 tail += "\n\n" + fallback
             if not self._streamed_any:
                 tail = tail.lstrip("\n")
+            sources = getattr(answer, "sources", None)
+            if sources is not None:
+                blocks.append(sources_block(sources.line()))
+            if answer.turn_id is not None:
+                blocks.append(feedback_block(answer.turn_id))
             self._close(tail, blocks)
             for number, rows in enumerate(self.sieve.oversized(), 1):
                 self._attach_csv(rows, f"opsbot-table-{number}.csv")
@@ -248,6 +454,15 @@ class ThreadReply:
         with self._lock:
             self._close(self._after_streamed(f":warning: {sentence}"))
 
+    def _close_stopped(self) -> None:
+        """The answer was stopped: its stream closed with a note (or the note on its own when Slack ended
+        the stream already)."""
+        if self._stream is not None and self._stream.ts in self._stopped_by_slack:
+            self._stream = None
+            self.post(STOPPED_NOTE)
+            return
+        self._close(self._after_streamed(STOPPED_NOTE))
+
     def _after_streamed(self, text: str) -> str:
         return "\n\n" + text if self._streamed_any else text
 
@@ -261,7 +476,9 @@ class ThreadReply:
             if self._stream is None:
                 self._append("")
             assert self._stream is not None
-            self._stream.stop(markdown_text=text or None, blocks=blocks or None)
+            self._stream.stop(
+                markdown_text=text or None, blocks=blocks or None, chunks=self._plan_done() or None
+            )
         except Exception:
             log.exception("could not finish the answer in %s", self.question.message_key)
             self.post(f":warning: {INTERNAL_ERROR}")
@@ -276,3 +493,9 @@ class ThreadReply:
             )
         except Exception:
             log.exception("could not post in %s", self.question.message_key)
+
+
+def _task_text(text: str) -> str:
+    """A task's details or output within Slack's limit."""
+    text = " ".join(text.split())
+    return text if len(text) <= TASK_TEXT_CHARS else text[: TASK_TEXT_CHARS - 1] + "…"

@@ -1,7 +1,12 @@
 """A local fake of Slack for the app's tests: the Web API (``/api/<method>``, form or JSON bodies, bearer
 token, Slack's ``{"ok": false, "error": …}`` answers) recording every call, with realistic replies —
 ``chat.startStream`` returns the new message's ``ts``, ``files.getUploadURLExternal`` an upload URL on this
-server — and helpers to send signed Events API requests the way Slack does."""
+server — and helpers to send signed Events API requests and interactions the way Slack does.
+
+Every block, streaming chunk and view the app sends is read back through slack_sdk's own models (and the
+documented limits the models do not check); what does not survive is refused with ``invalid_blocks`` and kept
+in ``FakeSlack.invalid``. ``FakeSlack(agent_sessions=False)`` is a workspace without agent sessions
+(``agents.sessions.*`` answer ``unknown_method``)."""
 
 from __future__ import annotations
 
@@ -17,7 +22,11 @@ import time
 import urllib.request
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, urlencode
+
+from slack_sdk.models.blocks import Block
+from slack_sdk.models.messages.chunk import Chunk
+from slack_sdk.models.views import View
 
 from tests.fakes.loopback import LoopbackServer
 
@@ -38,7 +47,15 @@ REQUIRED = {
     "assistant.threads.setSuggestedPrompts": ("channel_id", "thread_ts", "prompts"),
     "files.getUploadURLExternal": ("filename", "length"),
     "files.completeUploadExternal": ("files",),
+    "agents.sessions.setStatus": ("channel_id", "status"),
+    "agents.sessions.rename": ("channel_id", "title"),
+    "views.open": ("trigger_id", "view"),
+    "chat.postEphemeral": ("channel", "user"),
 }
+SESSION_STATUSES = ("active", "processing", "suspended", "closed")
+TASK_STATUSES = ("pending", "in_progress", "complete", "error")
+TASK_TEXT_CHARS = 256  # a task's details and output (Slack's limit)
+SESSION_TITLE_CHARS = 200
 
 
 @dataclass
@@ -53,6 +70,8 @@ class FakeSlack:
     """``with FakeSlack() as slack: … slack.api_url …``; ``slack.calls`` holds every Web API call."""
 
     calls: list[Call] = field(default_factory=list)
+    agent_sessions: bool = True  # False: a workspace where agents.sessions.* are unknown methods
+    invalid: list[str] = field(default_factory=list)  # what failed the SDK models' checks, per call
 
     def __post_init__(self) -> None:
         self._ts = itertools.count(1)
@@ -117,13 +136,23 @@ class FakeSlack:
                 message["blocks"] += call.args.get("blocks") or []
         return list(messages.values())
 
+    def tasks(self, channel: str, thread_ts: str) -> list[dict]:
+        """Every ``task_update`` and ``plan_update`` chunk streamed into a thread, in order."""
+        return [
+            chunk
+            for call in self.in_thread(channel, thread_ts)
+            if call.method in ("chat.startStream", "chat.appendStream", "chat.stopStream")
+            for chunk in call.args.get("chunks") or []
+            if chunk.get("type") in ("task_update", "plan_update")
+        ]
+
     def answered(self, channel: str, thread_ts: str, timeout: float = 30, answers: int = 1) -> list[Call]:
         """Wait until the app is done with ``answers`` questions in a thread (its last act on each is
         clearing the status, after the streamed reply is stopped); the calls."""
 
         def done(fake: FakeSlack):
             calls = fake.in_thread(channel, thread_ts)
-            ended = [c for c in calls if c.method == "assistant.threads.setStatus" and c.args["status"] == ""]
+            ended = [c for c in calls if is_answer_end(c)]
             return calls if len(ended) >= answers else None
 
         return self.wait_for(done, timeout, what=f"the answer in {channel} {thread_ts}")
@@ -162,6 +191,11 @@ class FakeSlack:
             missing.remove("status")  # an empty status clears it
         if missing:
             return self._json(handler, {"ok": False, "error": "invalid_arguments", "missing": missing})
+        problems = model_problems(method, args)
+        if problems:
+            with self._lock:
+                self.invalid += [f"{method}: {problem}" for problem in problems]
+            return self._json(handler, {"ok": False, "error": "invalid_blocks", "errors": problems})
         self._json(handler, self._reply(method, args))
 
     @staticmethod
@@ -169,7 +203,7 @@ class FakeSlack:
         if "application/json" in (handler.headers.get("content-type") or ""):
             return json.loads(raw or b"{}")
         args: dict = {k: v[-1] for k, v in parse_qs(raw.decode()).items()}
-        for name in ("blocks", "chunks", "prompts", "files", "loading_messages"):
+        for name in ("blocks", "chunks", "prompts", "files", "loading_messages", "view"):
             if isinstance(args.get(name), str):
                 args[name] = json.loads(args[name])
         return args
@@ -204,6 +238,16 @@ class FakeSlack:
             return {"ok": True, "channel": args["channel"], "ts": args["ts"]}
         if method.startswith("assistant.threads."):
             return {"ok": True}
+        if method.startswith("agents.sessions."):
+            if not self.agent_sessions:
+                return {"ok": False, "error": "unknown_method"}
+            if method == "agents.sessions.setStatus":
+                return {"ok": True, "status": args["status"], "title": args.get("title") or ""}
+            return {"ok": True, "title": args["title"]}
+        if method == "views.open":
+            return {"ok": True, "view": {**args["view"], "id": f"V{next(self._ts):08d}"}}
+        if method == "chat.postEphemeral":
+            return {"ok": True, "message_ts": self._next_ts()}
         if method == "files.getUploadURLExternal":
             file_id = f"F{next(self._ts):08d}"
             return {"ok": True, "upload_url": f"{self.url}/upload/{file_id}", "file_id": file_id}
@@ -247,6 +291,61 @@ class FakeSlack:
         handler.wfile.write(body)
 
 
+def is_answer_end(call: Call) -> bool:
+    """The app's last act on a question: the legacy status cleared, or the agent session made active."""
+    if call.method == "assistant.threads.setStatus":
+        return call.args.get("status") == ""
+    return call.method == "agents.sessions.setStatus" and call.args.get("status") == "active"
+
+
+def _same(built: object, sent: object) -> bool:
+    return json.loads(json.dumps(built)) == json.loads(json.dumps(sent))
+
+
+def model_problems(method: str, args: dict) -> list[str]:
+    """Why the call's blocks, chunks or view are not what slack_sdk's models build (empty: they are), and
+    the documented limits those models leave unchecked."""
+    problems: list[str] = []
+    for block in args.get("blocks") or []:
+        try:
+            parsed = Block.parse(block)
+            if parsed is None or not _same(parsed.to_dict(), block):
+                problems.append(f"block {block.get('type')!r} is not one slack_sdk's models build")
+        except Exception as exc:
+            problems.append(f"block {block.get('type')!r}: {exc}")
+    for chunk in args.get("chunks") or []:
+        try:
+            parsed_chunk = Chunk.parse(chunk)
+            if parsed_chunk is None or not _same(parsed_chunk.to_dict(), chunk):
+                problems.append(f"chunk {chunk.get('type')!r} is not one slack_sdk's models build")
+                continue
+        except Exception as exc:
+            problems.append(f"chunk {chunk.get('type')!r}: {exc}")
+            continue
+        if chunk["type"] == "task_update":
+            if chunk.get("status") not in TASK_STATUSES or not chunk.get("title"):
+                problems.append(
+                    f"task {chunk.get('id')!r} has no title or the status {chunk.get('status')!r}"
+                )
+            for name in ("details", "output"):
+                if len(chunk.get(name) or "") > TASK_TEXT_CHARS:
+                    problems.append(f"task {chunk.get('id')!r}: {name} over {TASK_TEXT_CHARS} characters")
+    if isinstance(args.get("view"), dict):
+        try:
+            if not _same(View(**args["view"]).to_dict(), args["view"]):
+                problems.append("the view is not one slack_sdk's models build")
+        except Exception as exc:
+            problems.append(f"view: {exc}")
+    if method == "agents.sessions.setStatus":
+        if args.get("status") not in SESSION_STATUSES:
+            problems.append(f"session status {args.get('status')!r}")
+        if len(args.get("title") or "") > SESSION_TITLE_CHARS:
+            problems.append(f"session title over {SESSION_TITLE_CHARS} characters")
+    if method == "chat.stopStream" and args.get("session_status") not in (None, *SESSION_STATUSES):
+        problems.append(f"session status {args.get('session_status')!r}")
+    return problems
+
+
 WEBSOCKET_GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 
 
@@ -271,6 +370,17 @@ class SocketPeer:
                 "accepts_response_payload": False,
                 "retry_attempt": 0,
                 "retry_reason": "",
+            }
+        )
+
+    def send_interactive(self, payload: dict, envelope_id: str) -> None:
+        """An interaction (a button click, a modal submitted) as Socket Mode delivers it."""
+        self.send_json(
+            {
+                "envelope_id": envelope_id,
+                "payload": payload,
+                "type": "interactive",
+                "accepts_response_payload": True,
             }
         )
 
@@ -355,6 +465,17 @@ def post_event(url: str, payload: dict, *, secret: str = SIGNING_SECRET, retry: 
     headers = signed_headers(body, secret)
     if retry is not None:
         headers |= {"X-Slack-Retry-Num": str(retry), "X-Slack-Retry-Reason": "http_timeout"}
+    return _post(url, body, headers)
+
+
+def post_interaction(url: str, payload: dict, *, secret: str = SIGNING_SECRET) -> tuple:
+    """POST a signed interaction the way Slack sends one (a form with the JSON in ``payload``)."""
+    body = urlencode({"payload": json.dumps(payload)}).encode()
+    headers = signed_headers(body, secret) | {"Content-Type": "application/x-www-form-urlencoded"}
+    return _post(url, body, headers)
+
+
+def _post(url: str, body: bytes, headers: dict[str, str]) -> tuple:
     request = urllib.request.Request(url, data=body, headers=headers, method="POST")
     started = time.perf_counter()
     try:
@@ -392,3 +513,78 @@ def channel_message(
 ) -> dict:
     """A ``message`` event in a public channel (``message.channels``)."""
     return _message("message", "channel", user, text, ts, channel, thread_ts)
+
+
+def session_stopped(user: str, channel: str, thread_ts: str, streaming: list[str] | None = None) -> dict:
+    """An ``agent_session_stopped`` event: the user pressed Stop (``streaming``: the streams Slack ended)."""
+    return {
+        "type": "agent_session_stopped",
+        "channel": channel,
+        "user": user,
+        "thread_ts": thread_ts,
+        "streaming_message_ts": streaming or [],
+        "event_ts": f"{time.time():.6f}",
+    }
+
+
+def home_opened(user: str, channel: str = "D0DM", tab: str = "messages") -> dict:
+    """An ``app_home_opened`` event: the user opened the app's Messages (or Home) tab."""
+    return {
+        "type": "app_home_opened",
+        "user": user,
+        "channel": channel,
+        "tab": tab,
+        "event_ts": f"{time.time():.6f}",
+    }
+
+
+def feedback_click(
+    user: str,
+    value: str,
+    *,
+    channel: str,
+    thread_ts: str,
+    message_ts: str,
+    action_id: str = "opsbot_feedback",
+) -> dict:
+    """A ``block_actions`` payload: ``user`` pressed a feedback button (``value``) under a bot message."""
+    return {
+        "type": "block_actions",
+        "team": {"id": TEAM, "domain": "copperline"},
+        "user": {"id": user, "team_id": TEAM},
+        "api_app_id": "A0OPSBOT",
+        "token": "legacy-verification-token",
+        "container": {
+            "type": "message",
+            "message_ts": message_ts,
+            "channel_id": channel,
+            "is_ephemeral": False,
+            "thread_ts": thread_ts,
+        },
+        "trigger_id": f"{next(_event_ids)}.trigger",
+        "channel": {"id": channel},
+        "message": {"type": "message", "ts": message_ts, "thread_ts": thread_ts, "user": BOT_USER},
+        "actions": [
+            {
+                "type": "feedback_buttons",
+                "action_id": action_id,
+                "block_id": "opsbot-feedback",
+                "value": value,
+                "action_ts": f"{time.time():.6f}",
+            }
+        ],
+    }
+
+
+def modal_submitted(user: str, view: dict, values: dict) -> dict:
+    """A ``view_submission`` payload: ``user`` sent the modal ``view`` (as opened) with ``values``
+    (``{block_id: {action_id: {"type": …, "value": …}}}``)."""
+    return {
+        "type": "view_submission",
+        "team": {"id": TEAM, "domain": "copperline"},
+        "user": {"id": user, "team_id": TEAM},
+        "api_app_id": "A0OPSBOT",
+        "token": "legacy-verification-token",
+        "trigger_id": f"{next(_event_ids)}.trigger",
+        "view": {**view, "id": "V0MODAL", "state": {"values": values}},
+    }
