@@ -119,7 +119,7 @@ def questions_sent(api: FakeAnthropic, text: str) -> int:
     )
 
 
-def test_a_direct_message_gets_a_session_a_plan_of_its_tool_calls_then_the_streamed_answer(slack_bot, net_by_day):
+def test_a_direct_message_gets_a_session_a_plan_of_its_tool_calls_then_the_answer(slack_bot, net_by_day):
     server, slack, _, _ = slack_bot
     net = net_by_day(date(2026, 11, 21))
     ts = new_ts()

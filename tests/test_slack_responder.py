@@ -14,7 +14,14 @@ from bot.agent.scripted_model import ScriptedModel, call, say
 from bot.application import Application
 from bot.settings import SlackSettings, load_settings
 from bot.slack import responder as responder_module
-from bot.slack.formatting import TableSieve, table_block, table_csv
+from bot.slack.formatting import (
+    FIRST_STATUS,
+    LOADING_MESSAGES,
+    TableSieve,
+    table_block,
+    table_csv,
+    task_title,
+)
 from bot.slack.incoming import from_mention, from_message
 from bot.slack.responder import EMPTY_QUESTION, SlackResponder
 from bot.slack.setup import access_summary
@@ -206,3 +213,46 @@ def test_an_answer_with_figures_no_tool_returned_is_marked_under_it_and_a_clean_
     assert marked["text"] == (
         "About 15% up, or $1,234.\n\n_⚠ 2 of 2 figures not found in the tool results: 15%, $1,234_"
     )
+
+
+@sqlite_only
+def test_without_agent_sessions_the_legacy_status_shows_and_a_failed_tool_is_a_task_in_error(demo_store):
+    engine, _ = demo_store
+    script = [call("sales_report", period="the day after never"), say("That period is not one I know.")]
+    with FakeSlack(agent_sessions=False) as slack:
+        ask(engine, slack, script, "Sales on the day after never?", "8.1")
+        calls = slack.in_thread("D0DM", "8.1")
+        statuses = [c.args["status"] for c in calls if c.method == "assistant.threads.setStatus"]
+        assert statuses == [FIRST_STATUS, "is adding up sales…", ""]
+        first = next(c for c in calls if c.method == "assistant.threads.setStatus")
+        assert first.args["loading_messages"] == LOADING_MESSAGES
+        assert [c.args["status"] for c in slack.of("agents.sessions.setStatus")] == [
+            "processing"
+        ]  # tried once
+        started, finished = [t for t in slack.tasks("D0DM", "8.1") if t["type"] == "task_update"]
+        assert (started["status"], finished["status"]) == ("in_progress", "error")
+        assert started["title"] == finished["title"] == "Adding up sales for the day after never"
+        assert finished["output"].startswith("failed: ") and "period" in finished["output"]
+        assert slack.tasks("D0DM", "8.1")[-1] == {
+            "type": "plan_update",
+            "title": "Looked up the numbers: 1 step, 1 failed",
+        }
+        (reply,) = slack.replies("D0DM", "8.1")
+        assert reply["text"] == "That period is not one I know."
+        assert slack.invalid == []
+
+
+def test_task_titles_name_the_period_the_locations_and_the_breakdown():
+    assert task_title("sales_report", "adding up sales", {"period": "last week", "location": "Harbor"}) == (
+        "Adding up sales for last week at Harbor"
+    )
+    assert (
+        task_title(
+            "compare_locations",
+            "comparing locations",
+            {"start_date": "2026-11-01", "end_date": "2026-11-07", "locations": ["Harbor", "Uptown"]},
+        )
+        == "Comparing locations for 2026-11-01 to 2026-11-07 at Harbor, Uptown"
+    )
+    assert task_title("odd_tool", None, {"period": True, "location": {"x": 1}}) == "Running odd_tool"
+    assert len(task_title("t", "x", {"period": "p" * 500})) == 120
