@@ -1,7 +1,7 @@
 """The one application object per process: the settings, the store (opened and migrated once), the read-only
-engine the tools run on, the tool registry, the conversation store, chat-message de-duplication and the
-agent. Every front end (the REPL, ``opsbot ask``/``call``/``tools``, Slack, ``opsbot serve``) is handed one
-and talks to it, never to tables. Each part is built on first use, once, from any thread."""
+engine the tools run on, the tool registry, the conversation store, chat-message de-duplication, the answers'
+votes and the agent. Every front end (the REPL, ``opsbot ask``/``call``/``tools``, Slack, ``opsbot serve``)
+is handed one and talks to it, never to tables. Each part is built on first use, once, from any thread."""
 
 from __future__ import annotations
 

@@ -21,6 +21,7 @@ from bot.agent.scripted_model import ScriptedModel, call, say
 from bot.agent.tables import ToolCallRecord, Turn
 from bot.cli import main
 from bot.evaluation.bank import CallSpec, load_bank
+from bot.feedback.export import Export, write_bank
 from bot.feedback.store import FeedbackError, FeedbackStore
 from bot.feedback.tables import AnswerFeedback
 from tests.agent_harness import agent_on
@@ -461,3 +462,15 @@ def test_export_with_no_bad_votes_writes_nothing(cli, capsys, tmp_path):
     assert main(["feedback", "export", str(target), "--days", "3"]) == 0
     assert capsys.readouterr().out == "No bad votes to export in the last 3 days: nothing written.\n"
     assert not target.exists()
+
+
+@settings(max_examples=80, deadline=None)
+@given(note=st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=60))
+def test_any_note_survives_the_written_yaml(tmp_path_factory, note):
+    """The bank file carries every note (a comment, an answer) exactly, whatever characters it holds."""
+    target = tmp_path_factory.mktemp("bank") / "feedback.yaml"
+    turn = {"ask": Q1, "calls": {"c1": {"tool": "sales_report"}}, "expect": ["c1.totals.net_sales"]}
+    case = {"id": "feedback-1", "family": "feedback", "note": note, "turns": [turn]}
+    write_bank(target, Export({"version": 1, "cases": [case]}), now=NOW)
+    (loaded,) = load_bank(target).cases
+    assert loaded.note == note

@@ -31,6 +31,7 @@ NOTE_ANSWER_CHARS = 1000
 # Result parts that describe the question rather than answer it.
 _META = frozenset({"period", "compared_with", "definitions", "day_parts", "timezone", "counted", "currency"})
 _FIRST = ("net_sales", "orders")  # a container's headline fields, when present
+_NOT_FIGURES = frozenset({"rank", "number", "days"})  # numbers that name or place a row, not measure it
 _KEY = re.compile(r"^[^.\[\]=]+$")  # a key a fact's path can name
 
 HEADER = """\
@@ -39,6 +40,18 @@ HEADER = """\
 # answer is not known: check each case (see its note) before relying on it, then run
 #   opsbot eval --bank {path}
 """
+
+
+class _BankDumper(yaml.SafeDumper):
+    """YAML as the bank is written by hand: text of several lines (notes) as literal blocks."""
+
+
+def _text(dumper: yaml.SafeDumper, text: str) -> yaml.Node:
+    style = "|" if "\n" in text else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", text, style=style)
+
+
+_BankDumper.add_representer(str, _text)
 
 
 class ExportError(ValueError):
@@ -71,7 +84,7 @@ def _fields(container: dict, prefix: str, *, with_name: bool) -> list[str]:
     if with_name:
         names = [k for k in keys if isinstance(container[k], str) and not _is_number(container[k])]
         chosen += names[:1]
-    numbers = [k for k in keys if _is_number(container[k])]
+    numbers = [k for k in keys if _is_number(container[k]) and k not in _NOT_FIGURES]
     chosen += [k for k in _FIRST if k in numbers] + [k for k in numbers if k not in _FIRST]
     return [f"{prefix}.{key}" for key in chosen[:FACTS_PER_CALL]]
 
@@ -102,7 +115,7 @@ def headline_paths(result: Any) -> list[str]:
             found = _fields(value, key, with_name=False)
             if found:
                 return found
-    return [key for key in parts if _is_number(parts[key])][:FACTS_PER_CALL]
+    return [key for key in parts if _is_number(parts[key]) and key not in _NOT_FIGURES][:FACTS_PER_CALL]
 
 
 @dataclass(frozen=True)
@@ -219,9 +232,10 @@ def write_bank(path: Path, export: Export, *, now: datetime) -> None:
     check_target(path)
     directory = path.parent
     shown = " ".join(str(path).splitlines())  # the header is YAML comments: one line each
-    text = HEADER.format(when=f"{now:%Y-%m-%d %H:%M} UTC", path=shown) + yaml.safe_dump(
-        export.bank, sort_keys=False, allow_unicode=True, width=110
-    )
+    body = yaml.dump(export.bank, Dumper=_BankDumper, sort_keys=False, allow_unicode=True, width=110)
+    if yaml.safe_load(body) != export.bank:  # a block the literal style cannot carry exactly
+        body = yaml.safe_dump(export.bank, sort_keys=False, allow_unicode=True, width=110)
+    text = HEADER.format(when=f"{now:%Y-%m-%d %H:%M} UTC", path=shown) + body
     handle, temporary = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as out:
