@@ -1,7 +1,7 @@
 """The one application object per process: the settings, the store (opened and migrated once), the read-only
-engine the tools run on, the tool registry, the conversation store, chat-message de-duplication and the
-agent. Every front end (the REPL, ``opsbot ask``/``call``/``tools``, Slack, ``opsbot serve``) is handed one
-and talks to it, never to tables. Each part is built on first use, once, from any thread."""
+engine the tools run on, the tool registry, the conversation store, chat-message de-duplication, the answers'
+votes and the agent. Every front end (the REPL, ``opsbot ask``/``call``/``tools``, Slack, ``opsbot serve``)
+is handed one and talks to it, never to tables. Each part is built on first use, once, from any thread."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from bot.agent.factory import assemble_agent
 from bot.agent.loop import Agent, AgentConfig
 from bot.agent.model import ModelClient
 from bot.agent.trace_report import render_trace, render_usage
+from bot.feedback.store import FeedbackStore
 from bot.settings import Settings
 from tools.analytics.readonly import open_readonly
 from tools.analytics.scope import business_today
@@ -68,6 +69,7 @@ class Application:
         )
         self._registry = _Once(default_registry)
         self._conversations = _Once(lambda: ConversationStore(self.store))
+        self._feedback = _Once(lambda: FeedbackStore(self.store))
         self._agent = _Once(lambda: agent or self._build_agent())
         self._injected_agent = agent is not None
         self._owns_store = store is None
@@ -91,6 +93,11 @@ class Application:
     def conversations(self) -> ConversationStore:
         """The stored conversations, written by the agent and read by the front ends."""
         return self._conversations.get()
+
+    @property
+    def feedback(self) -> FeedbackStore:
+        """The votes people give answers (and their comments), stored with each answer's turn."""
+        return self._feedback.get()
 
     @property
     def history(self) -> ConversationReader:

@@ -15,6 +15,7 @@ from bot.commands import (
     db,
     demo,
     evaluate,
+    feedback,
     plugin_commands,
     prompt_size,
     repl,
@@ -96,6 +97,7 @@ def build_parser() -> argparse.ArgumentParser:
     trace.add_parser(sub)
     usage.add_parser(sub)
     evaluate.add_parser(sub)
+    feedback.add_parser(sub)
     prompt_size.add_parser(sub)
     serve.add_parser(sub)
     slack.add_parser(sub)

@@ -8,6 +8,7 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import MetaData, text
 
 import bot.agent.tables  # the agent's tables join Base.metadata…
+import bot.feedback.tables  # …and the answers' votes…
 import bot.insights.tables  # noqa: F401  (…and so do the scheduled brief posts)
 from tests.payloads import DELIVERECT_IDS, TEST_LOCATIONS, deliverect_order
 from tools.data_sources import installed_data_sources
