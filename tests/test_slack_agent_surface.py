@@ -4,15 +4,18 @@ stored once per person and answer, with a bad signature refused before anything 
 
 from __future__ import annotations
 
+import json
 import threading
 from datetime import date
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from bot.agent.context_budget import tool_results
 from bot.agent.tables import Turn
+from bot.feedback.tables import AnswerFeedback
 from bot.slack.app import PROMPTS_TITLE, suggested_prompts
+from bot.slack.blocks import FEEDBACK_ACTION, FEEDBACK_MODAL
 from bot.slack.responder import STOPPED_NOTE
 from tests.conftest import DEMO_FIXTURES
 from tests.fakes.anthropic_server import FakeAnthropic
@@ -21,8 +24,11 @@ from tests.fakes.slack_api import (
     FakeSlack,
     direct_message,
     event_callback,
+    feedback_click,
     home_opened,
+    modal_submitted,
     post_event,
+    post_interaction,
     session_stopped,
 )
 from tests.fixture_oracle import dollars, expected_from_fixtures
@@ -138,3 +144,83 @@ def test_the_messages_tab_gets_the_suggested_prompts_without_a_thread(serve):
         "title": PROMPTS_TITLE,
         "prompts": suggested_prompts(),
     }
+
+
+def stored_votes(engine) -> list[tuple]:
+    with engine.connect() as conn:
+        return [
+            tuple(row)
+            for row in conn.execute(
+                select(
+                    AnswerFeedback.turn_id,
+                    AnswerFeedback.user_id,
+                    AnswerFeedback.vote,
+                    AnswerFeedback.comment,
+                ).order_by(AnswerFeedback.user_id)
+            )
+        ]
+
+
+def feedback_values(reply: dict) -> tuple[str, str]:
+    """The good and bad values of the feedback buttons under an answer (its last block)."""
+    actions = reply["blocks"][-1]
+    assert actions["type"] == "context_actions"
+    (buttons,) = actions["elements"]
+    assert buttons["type"] == "feedback_buttons" and buttons["action_id"] == FEEDBACK_ACTION
+    return buttons["positive_button"]["value"], buttons["negative_button"]["value"]
+
+
+def test_feedback_is_stored_once_per_person_and_a_bad_vote_asks_what_was_wrong(serve):
+    server, slack, _, engine = serve
+    with engine.begin() as conn:
+        conn.execute(delete(AnswerFeedback))
+    url = f"{server.url}/slack/events"
+    ts, other = new_ts(), new_ts()
+    send(server, direct_message(OWNER, "Net sales on 2026-11-12 by location?", ts))
+    send(server, direct_message(OWNER, "Net sales on 2026-11-13 by location?", other))
+    slack.answered("D0DM", ts)
+    slack.answered("D0DM", other)
+    (reply,) = slack.replies("D0DM", ts)
+    good, bad = feedback_values(reply)
+    with engine.connect() as conn:
+        turn_id, other_turn = (
+            conn.execute(
+                select(Turn.id).where(Turn.conversation_id == f"slack:{TEAM}:D0DM:{thread}")
+            ).scalar_one()
+            for thread in (ts, other)
+        )
+    assert (good, bad) == (f"good:{turn_id}", f"bad:{turn_id}")
+    (message_ts,) = [c.args["_ts"] for c in slack.of("chat.startStream", thread_ts=ts)]
+
+    def click(user: str, value: str, thread: str = ts, **options) -> int:
+        payload = feedback_click(user, value, channel="D0DM", thread_ts=thread, message_ts=message_ts)
+        return post_interaction(url, payload, **options)[0]
+
+    # Two clicks by the owner: one row, the second vote; the bad one opens the "what was wrong?" modal.
+    assert click(OWNER, good) == 200
+    slack.wait_for(lambda _: stored_votes(engine) == [(turn_id, OWNER, "good", None)], what="the good vote")
+    assert click(OWNER, bad) == 200
+    slack.wait_for(lambda _: stored_votes(engine) == [(turn_id, OWNER, "bad", None)], what="the bad vote")
+    (opened,) = slack.wait_for(lambda fake: fake.of("views.open"), what="the modal")
+    view = opened.args["view"]
+    assert view["callback_id"] == FEEDBACK_MODAL
+    assert json.loads(view["private_metadata"]) == {
+        "turn_id": turn_id,
+        "conversation_id": f"slack:{TEAM}:D0DM:{ts}",
+    }
+    sent = modal_submitted(
+        OWNER, view, {"comment": {"comment": {"type": "plain_text_input", "value": "Harbor is off"}}}
+    )
+    assert post_interaction(url, sent)[0] == 200
+    slack.wait_for(
+        lambda _: stored_votes(engine) == [(turn_id, OWNER, "bad", "Harbor is off")], what="the comment"
+    )
+
+    # A vote naming another thread's answer, and an unsigned click, store nothing.
+    assert click(OWNER, f"bad:{other_turn}") == 200
+    slack.wait_for(
+        lambda _: "ignored a feedback click" in server.log(), what="the forged click to be refused"
+    )
+    assert click("U0MANAGER", good, secret="not-the-signing-secret") == 401
+    assert stored_votes(engine) == [(turn_id, OWNER, "bad", "Harbor is off")]
+    assert slack.invalid == []

@@ -1,5 +1,6 @@
 """``opsbot slack`` (Socket Mode): clear errors for missing tokens, and the real process connecting to the
-fake Slack (``apps.connections.open``, then the WebSocket), acknowledging an event and answering it."""
+fake Slack (``apps.connections.open``, then the WebSocket), acknowledging an event and answering it, and
+acknowledging a feedback click on the answer and storing it."""
 
 from __future__ import annotations
 
@@ -7,10 +8,13 @@ import subprocess
 import sys
 
 import pytest
+from sqlalchemy import select
 
 from bot.agent.scripted_model import say
+from bot.agent.tables import Turn
+from bot.feedback.tables import AnswerFeedback
 from tests.fakes.anthropic_server import VALID_KEY, FakeAnthropic
-from tests.fakes.slack_api import APP_TOKEN, BOT_TOKEN, FakeSlack, direct_message
+from tests.fakes.slack_api import APP_TOKEN, BOT_TOKEN, TEAM, FakeSlack, direct_message, feedback_click
 from tests.support.cli import opsbot, opsbot_env
 
 
@@ -67,6 +71,36 @@ def test_socket_mode_connects_acknowledges_and_answers(demo_store, tmp_path):
             (reply,) = slack.replies("D0DM", "1790000001.000001")
             assert reply["text"] == "Hello from Socket Mode."
             assert {"envelope_id": "env-1"} in peer.received
+
+            # A click on the answer's 👎 arrives as an interactive envelope: acknowledged, and stored.
+            conversation = f"slack:{TEAM}:D0DM:1790000001.000001"
+            with engine.connect() as conn:
+                turn_id = conn.execute(
+                    select(Turn.id).where(Turn.conversation_id == conversation)
+                ).scalar_one()
+            assert reply["blocks"][-1]["elements"][0]["negative_button"]["value"] == f"bad:{turn_id}"
+            (stream,) = slack.of("chat.startStream", thread_ts="1790000001.000001")
+            click = feedback_click(
+                "U0OWNER",
+                f"bad:{turn_id}",
+                channel="D0DM",
+                thread_ts="1790000001.000001",
+                message_ts=stream.args["_ts"],
+            )
+            peer.send_interactive(click, "env-2")
+
+            def stored(_fake):
+                with engine.connect() as conn:
+                    return (
+                        conn.execute(select(AnswerFeedback.vote).where(AnswerFeedback.turn_id == turn_id))
+                        .scalars()
+                        .all()
+                    )
+
+            assert slack.wait_for(stored, what="the vote") == ["bad"]
+            assert any(r.get("envelope_id") == "env-2" for r in peer.received)
+            slack.wait_for(lambda fake: fake.of("views.open"), what="the modal")
+            assert slack.invalid == []
         finally:
             process.terminate()
             process.wait(timeout=10)
