@@ -1,6 +1,7 @@
 """The Slack door of the real ``opsbot serve`` under hostile requests: random bodies and headers never get a
 5xx, only correctly signed ones reach a listener, and signed events missing what a listener needs are
-acknowledged, logged once and answered by nobody. OPSBOT_FUZZ_EXAMPLES raises the examples (default 25)."""
+acknowledged, logged once and answered by nobody; signed feedback clicks of any shape store nothing but a
+vote on the answer they are under. OPSBOT_FUZZ_EXAMPLES raises the examples (default 25)."""
 
 from __future__ import annotations
 
@@ -12,10 +13,23 @@ import urllib.request
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from sqlalchemy import select
 
 from bot.agent.scripted_model import say
+from bot.agent.tables import Turn
+from bot.feedback.tables import AnswerFeedback
+from bot.slack.blocks import comment_modal
 from tests.fakes.anthropic_server import FakeAnthropic
-from tests.fakes.slack_api import FakeSlack, direct_message, event_callback, signed_headers
+from tests.fakes.slack_api import (
+    TEAM,
+    FakeSlack,
+    direct_message,
+    event_callback,
+    feedback_click,
+    modal_submitted,
+    post_interaction,
+    signed_headers,
+)
 from tests.support.serve import ServeProcess, slack_http_env
 
 EXAMPLES = int(os.environ.get("OPSBOT_FUZZ_EXAMPLES") or 25)  # each example is an HTTP round trip
@@ -167,3 +181,102 @@ def test_an_event_callback_whose_event_is_not_an_object_is_acknowledged_with_a_w
     assert (
         server.log().count("ignored a Slack event callback without an event object with a type") == before + 1
     )
+
+
+@pytest.fixture(scope="module")
+def answered(door, demo_store):
+    """One answered question: its turn id, thread and message, for feedback clicks to aim at."""
+    server, slack = door
+    engine, _ = demo_store
+    payload, ts = question("Feedback target?")
+    body = json.dumps(payload).encode()
+    assert post(server, body, signed_headers(body)) == 200
+    slack.answered("D0DM", ts)
+    (stream,) = slack.of("chat.startStream", thread_ts=ts)
+    with engine.connect() as conn:
+        turn_id = conn.execute(
+            select(Turn.id).where(Turn.conversation_id == f"slack:{TEAM}:D0DM:{ts}")
+        ).scalar_one()
+    return turn_id, ts, stream.args["_ts"]
+
+
+def feedback_rows(engine) -> list[tuple]:
+    with engine.connect() as conn:
+        return [
+            tuple(r) for r in conn.execute(select(AnswerFeedback.turn_id, AnswerFeedback.conversation_id))
+        ]
+
+
+CLICK_PATHS = (
+    ("actions",),
+    ("actions", 0),
+    ("actions", 0, "value"),
+    ("actions", 0, "action_id"),
+    ("user",),
+    ("user", "id"),
+    ("container",),
+    ("container", "channel_id"),
+    ("container", "thread_ts"),
+    ("team",),
+    ("trigger_id",),
+    ("message",),
+)
+VIEW_PATHS = (("view",), ("view", "private_metadata"), ("view", "state"), ("view", "callback_id"), ("user",))
+_sentinels = iter(range(1, 1_000_000))
+
+
+@FUZZ
+@given(path=st.sampled_from(CLICK_PATHS), value=json_values)
+def test_a_signed_feedback_click_of_any_shape_is_never_a_5xx_and_never_stores_a_wrong_vote(
+    door, demo_store, answered, path, value
+):
+    server, slack = door
+    engine, _ = demo_store
+    turn_id, ts, message_ts = answered
+    click = feedback_click(OWNER, f"bad:{turn_id}", channel="D0DM", thread_ts=ts, message_ts=message_ts)
+    target = click
+    for key in path[:-1]:
+        target = target[key]
+    target[path[-1]] = value
+    status, _, _ = post_interaction(f"{server.url}/slack/events", click)
+    assert status in (200, 400, 404)
+    # A good click by a new person after it: once that one is stored, the fuzzed one has been handled.
+    sentinel = f"U0SENTINEL{next(_sentinels)}"
+    good = feedback_click(sentinel, f"good:{turn_id}", channel="D0DM", thread_ts=ts, message_ts=message_ts)
+    assert post_interaction(f"{server.url}/slack/events", good)[0] == 200
+    slack.wait_for(lambda _: sentinel in server.log() or _voted(engine, sentinel), what="the sentinel vote")
+    conversation = f"slack:{TEAM}:D0DM:{ts}"
+    assert set(feedback_rows(engine)) <= {(turn_id, conversation)}
+    assert "Traceback" not in server.log()
+
+
+def _voted(engine, user: str) -> bool:
+    with engine.connect() as conn:
+        return (
+            conn.execute(select(AnswerFeedback.id).where(AnswerFeedback.user_id == user)).first() is not None
+        )
+
+
+@FUZZ
+@given(path=st.sampled_from(VIEW_PATHS), value=json_values | st.text(max_size=40))
+def test_a_signed_feedback_comment_of_any_shape_is_never_a_5xx_and_stores_no_comment_but_the_voters(
+    door, demo_store, answered, path, value
+):
+    server, _ = door
+    engine, _ = demo_store
+    turn_id, ts, _ = answered
+    view = {**comment_modal(turn_id, f"slack:{TEAM}:D0DM:{ts}"), "id": "V0MODAL"}
+    sent = modal_submitted(
+        "U0NOVOTE", view, {"comment": {"comment": {"type": "plain_text_input", "value": "x"}}}
+    )
+    target = sent
+    for key in path[:-1]:
+        target = target[key]
+    target[path[-1]] = value
+    assert post_interaction(f"{server.url}/slack/events", sent)[0] in (200, 400, 404)
+    with engine.connect() as conn:  # U0NOVOTE never voted: no comment can be stored for them
+        assert (
+            conn.execute(select(AnswerFeedback.id).where(AnswerFeedback.user_id == "U0NOVOTE")).first()
+            is None
+        )
+    assert "Traceback" not in server.log()

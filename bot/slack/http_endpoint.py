@@ -1,7 +1,8 @@
 """``POST /slack/events`` on ``opsbot serve``: Slack's signature is checked on the raw bytes first (401 and
 one log line when it is missing, wrong or stale), then the body must be a JSON or form object (400
 otherwise); only then is it handed to the Bolt app, which acknowledges at once and answers on its listener
-threads. An event callback without an event object is acknowledged and dropped with a warning."""
+threads. An event callback without an event object, and an interaction without the actions or view Bolt
+routes it by, are acknowledged and dropped with a warning."""
 
 from __future__ import annotations
 
@@ -47,6 +48,23 @@ def slack_request_object(text: str, content_type: str | None) -> dict | None:
     return parsed if isinstance(parsed, dict) else None
 
 
+def interaction_problem(parsed: dict) -> str | None:
+    """What an interaction payload lacks that Bolt needs to route it (Bolt answers 500 to these shapes):
+    a ``block_actions`` without a list of action objects, a view payload without a view object."""
+    kind = parsed.get("type")
+    if kind == "block_actions":
+        actions = parsed.get("actions")
+        if not (
+            isinstance(actions, list)
+            and actions
+            and all(isinstance(a, dict) and "action_id" in a for a in actions)
+        ):
+            return "a block_actions payload without a list of actions with their action_id"
+    if kind in ("view_submission", "view_closed") and not isinstance(parsed.get("view"), dict):
+        return f"a {kind} payload without a view object"
+    return None
+
+
 def slack_events_endpoint(app: App, signing_secret: str) -> Endpoint:
     """The endpoint handing signed Slack requests to ``app``."""
     verifier = SignatureVerifier(signing_secret)
@@ -67,6 +85,10 @@ def slack_events_endpoint(app: App, signing_secret: str) -> Endpoint:
             isinstance(event, dict) and isinstance(event.get("type"), str)
         ):
             log.warning("ignored a Slack event callback without an event object with a type")
+            return Response(200)
+        problem = interaction_problem(parsed)
+        if problem is not None:
+            log.warning("ignored %s", problem)
             return Response(200)
         try:
             bolt_request = BoltRequest(
