@@ -106,6 +106,8 @@ def _render(lists: list[list[str]], shown: list[int]) -> str:
 
 
 def _cut(text: str, limit: int) -> str:
+    """``text`` on one line (whitespace runs as one space), ending in "…" when it is over ``limit``."""
+    text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
