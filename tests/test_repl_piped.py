@@ -40,7 +40,10 @@ def test_piped_questions_get_plain_answers_in_one_conversation(demo_store, tmp_p
     # The model's text as it is (Markdown), one blank line between answers, nothing else on stdout.
     assert result.stdout == f"{first_answer}\n\nHarbor: **{dollars(net['Harbor'])}**.\n"
     assert ESCAPE not in result.stdout and ESCAPE not in result.stderr
-    assert re.fullmatch(r"conversation: c-[0-9a-f]{10}\n", result.stderr)
+    # Each answer's sources line (tests/test_answer_sources.py checks it exactly), then the conversation.
+    assert re.fullmatch(
+        r"Sources: sales_report [^\n]*\nSources: no tool used\nconversation: c-[0-9a-f]{10}\n", result.stderr
+    )
     assert len(api.answered) == 3 and len(api.answered[-1].body["messages"]) == 5
 
 

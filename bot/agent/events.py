@@ -6,6 +6,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from bot.agent.answer_sources import AnswerSources
 from bot.agent.model import Usage
 from bot.agent.provenance import Provenance
 
@@ -78,7 +79,8 @@ class Answer:
     """How a question ended. ``status``: answered, failed, step_cap, interrupted or busy (refused: another
     question of the conversation was still being answered; no turn is stored, ``turn_id`` is None);
     ``text`` is what to show (the answer, or the one-sentence error); ``provenance``: the check of an
-    answer's figures against the conversation's tool results."""
+    answer's figures against the conversation's tool results; ``sources`` (answered and step_cap turns):
+    what the answer rests on — this turn's successful tool calls and the data's freshness."""
 
     conversation_id: str
     turn_id: int | None
@@ -87,6 +89,7 @@ class Answer:
     stats: TurnStats
     error_kind: str | None = None
     provenance: Provenance | None = None
+    sources: AnswerSources | None = None
 
     @property
     def ok(self) -> bool:

@@ -16,6 +16,7 @@ from tools.analytics.business_info import business_profile
 from tools.analytics.calendar_filters import DEFAULT_DAY_PARTS, DayPart
 from tools.analytics.scope import business_today
 from tools.registry import ToolContext, ToolRegistry, default_registry
+from tools.store.freshness import data_freshness
 
 
 def assemble_agent(
@@ -32,7 +33,7 @@ def assemble_agent(
 ) -> Agent:
     """An agent writing to ``conversations`` and running the installed tools on the read-only
     ``tools_engine`` (``registry``: default, every installed plugin's); ``today`` defaults to the business
-    date now in Location 1's timezone."""
+    date now in Location 1's timezone. Each answer's sources line reads the data's freshness there too."""
     profile = business_profile(tools_engine)
     timezone = profile["locations"][0]["timezone"] if profile["locations"] else "UTC"
     current_day = today or (lambda: business_today(tools_engine))
@@ -49,4 +50,5 @@ def assemble_agent(
         ),
         business=Business(stable_system_text(profile), timezone),
         config=config,
+        freshness=lambda: data_freshness(tools_engine),
     )

@@ -18,6 +18,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 from bot.agent import prompt
+from bot.agent.answer_sources import AnswerSources, no_freshness, sources_of, successful_calls
 from bot.agent.context_budget import ContextTooLong, estimate_tokens, fit_to_budget, tool_results
 from bot.agent.conversation_store import (
     BUSY,
@@ -43,6 +44,7 @@ from bot.agent.pricing import add_cost, alias_of, cost_microusd
 from bot.agent.provenance import Provenance, check_answer
 from tools.registry import ToolContext, ToolRegistry
 from tools.secret_masking import mask_secrets
+from tools.store.freshness import SourceFreshness
 
 log = logging.getLogger(__name__)
 
@@ -79,13 +81,16 @@ class Agent:
         context_factory: Callable[[], ToolContext],
         business: Business,
         config: AgentConfig,
+        freshness: Callable[[], tuple[SourceFreshness, ...]] = no_freshness,
     ) -> None:
+        """``freshness``: each source's newest stored order, read for every answer's sources line."""
         self.model = model
         self.registry = registry
         self.store = store
         self.context_factory = context_factory
         self.business = business
         self.config = config
+        self.freshness = freshness
         self._tool_schemas = registry.schemas()
         self._prefix_tokens = estimate_tokens(self._tool_schemas) + estimate_tokens(business.stable_system)
         self._locks: dict[str, threading.Lock] = {}
@@ -226,7 +231,13 @@ class _Turn:
                 provenance = self._provenance(text, today_line)
                 self.store.finish_turn(self.turn_id, "answered", text, provenance=provenance)
                 return Answer(
-                    self.conversation_id, self.turn_id, "answered", text, self.stats, provenance=provenance
+                    self.conversation_id,
+                    self.turn_id,
+                    "answered",
+                    text,
+                    self.stats,
+                    provenance=provenance,
+                    sources=self._sources(),
                 )
             self._run_tools(reply, context)
         self._check_stop()
@@ -240,7 +251,26 @@ class _Turn:
             self.conversation_id, self.turn_id, "assistant", "repair", [{"type": "text", "text": text}]
         )
         self.store.finish_turn(self.turn_id, "step_cap", text, "step cap reached")
-        return Answer(self.conversation_id, self.turn_id, "step_cap", text, self.stats, error_kind="step_cap")
+        return Answer(
+            self.conversation_id,
+            self.turn_id,
+            "step_cap",
+            text,
+            self.stats,
+            error_kind="step_cap",
+            sources=self._sources(),
+        )
+
+    def _sources(self) -> AnswerSources:
+        """What this turn's answer rests on: its successful tool calls, and how fresh the data is (none
+        stated when it cannot be read: the answer stands without it)."""
+        try:
+            freshness = self.agent.freshness()
+        except Exception:
+            log.warning("the data's freshness could not be read", exc_info=True)
+            freshness = ()
+        calls = successful_calls(self.messages[self.first_of_turn :])
+        return sources_of(calls, freshness, shown_in=self.agent.business.timezone)
 
     def _check_stop(self) -> None:
         if self.stop is not None and self.stop.is_set():

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Engine
 
+from bot.agent.answer_sources import parsed_result, sources_of
 from bot.agent.conversation_store import ConversationReader
 from bot.agent.events import format_arguments
 from bot.agent.pricing import add_cost
@@ -41,8 +42,11 @@ def render_trace(engine: Engine, conversation_id: str) -> str | None:
         calls_by_turn[call.turn_id].append(call)
     tools_by_call = defaultdict(list)
     orphan_tools = defaultdict(list)
+    used_by_turn = defaultdict(list)  # each turn's successful calls, for its sources line
     for tool in reader.tool_calls(conversation_id):
         (tools_by_call[tool.model_call_id] if tool.model_call_id else orphan_tools[tool.turn_id]).append(tool)
+        if tool.status == "ok":
+            used_by_turn[tool.turn_id].append((tool.name, parsed_result(tool.result)))
     lines = [
         f"Conversation {conversation.id} · {conversation.source} · "
         f"started {_when(conversation.created_at)} · {conversation.questions} question(s)"
@@ -74,6 +78,8 @@ def render_trace(engine: Engine, conversation_id: str) -> str | None:
         if turn.figures_checked is not None:
             unmatched = json.loads(turn.unmatched_figures or "[]")
             lines.append(f"  provenance: {summary_line(turn.figures_checked, unmatched)}")
+        if turn.status in ("answered", "step_cap"):
+            lines.append(f"  {sources_of(used_by_turn[turn.id]).line()}")
         if turn.error and turn.status != "step_cap":
             lines.append(f"  error: {turn.error}")
     lines += ["", f"Total cost: {dollars(total_cost)}"]

@@ -23,6 +23,7 @@ def _answer_json(answer: Answer) -> str:
             "error": None if answer.ok else answer.text,
             "error_kind": answer.error_kind,
             "provenance": None if answer.provenance is None else answer.provenance.to_json(),
+            "sources": None if answer.sources is None else answer.sources.to_json(),
             "usage": {
                 "model_calls": stats.model_calls,
                 "tool_calls": stats.tool_calls,

@@ -141,6 +141,8 @@ def _show_outcome(console: Console, session: ReplSession, view: AnswerView, answ
         console.print(Text(f"✗ {answer.text}", "red"))
     if answer.untraced:
         console.print(Text(answer.untraced, "yellow"))
+    if answer.sources is not None:
+        console.print(Text(answer.sources.line(), "dim"))
     if session.show_usage:
         console.print(Text(usage_line(answer), "dim"))
 

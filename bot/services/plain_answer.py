@@ -40,14 +40,17 @@ class PlainStream:
     def finish(self, answer: Answer) -> None:
         """What the stream did not show: the step cap's note or an unstreamed answer on stdout, a failure's
         sentence on stderr; always a final newline after streamed text. An answer with figures the tool
-        results do not explain gets the mark on stderr."""
+        results do not explain gets the mark on stderr, and every answer its sources line (stdout keeps the
+        answer alone, for scripts)."""
         if answer.ok or answer.status == "step_cap":
             if not self.wrote_text or answer.status == "step_cap":
                 self.stdout.write(("\n\n" if self.wrote_text else "") + answer.text)
             self.stdout.write("\n")
+            self.stdout.flush()
             if answer.untraced:
-                self.stdout.flush()
                 print(answer.untraced, file=self.stderr, flush=True)
+            if answer.sources is not None:
+                print(answer.sources.line(), file=self.stderr, flush=True)
         else:
             if self.wrote_text:
                 self.stdout.write("\n")

@@ -104,6 +104,7 @@ class Order(Base):
         Index("ix_orders_location_business_date", "location_id", "business_date"),
         Index("ix_orders_business_date", "business_date"),
         Index("ix_orders_pos_order_id", "pos_order_id"),
+        Index("ix_orders_source_created_at", "source", "created_at"),  # each source's newest order
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
