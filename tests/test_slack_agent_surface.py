@@ -1,6 +1,7 @@
 """The agent surface through the real ``opsbot serve`` (Bolt in HTTP mode) and the fake Slack: Stop ends an
 answer and leaves its conversation valid, the Messages tab gets suggested prompts, and feedback clicks are
-stored once per person and answer, with a bad signature refused before anything is stored."""
+stored once per person and answer (a bad signature refused before anything is stored), then listed by
+``opsbot feedback`` and exported as an evaluation case."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from sqlalchemy import delete, select
 
 from bot.agent.context_budget import tool_results
 from bot.agent.tables import Turn
+from bot.evaluation.bank import load_bank
 from bot.feedback.tables import AnswerFeedback
 from bot.slack.app import PROMPTS_TITLE, suggested_prompts
 from bot.slack.blocks import FEEDBACK_ACTION, FEEDBACK_MODAL
@@ -32,6 +34,7 @@ from tests.fakes.slack_api import (
     session_stopped,
 )
 from tests.fixture_oracle import dollars, expected_from_fixtures
+from tests.support.cli import opsbot
 from tests.support.serve import ServeProcess, slack_http_env
 from tests.test_slack_app import OWNER, analyst, new_ts
 
@@ -170,7 +173,7 @@ def feedback_values(reply: dict) -> tuple[str, str]:
     return buttons["positive_button"]["value"], buttons["negative_button"]["value"]
 
 
-def test_feedback_is_stored_once_per_person_and_a_bad_vote_asks_what_was_wrong(serve):
+def test_feedback_is_stored_once_per_person_and_a_bad_vote_asks_what_was_wrong(serve, tmp_path):
     server, slack, _, engine = serve
     with engine.begin() as conn:
         conn.execute(delete(AnswerFeedback))
@@ -224,3 +227,18 @@ def test_feedback_is_stored_once_per_person_and_a_bad_vote_asks_what_was_wrong(s
     assert click("U0MANAGER", good, secret="not-the-signing-secret") == 401
     assert stored_votes(engine) == [(turn_id, OWNER, "bad", "Harbor is off")]
     assert slack.invalid == []
+    # As the person running the bot sees it: the vote in `opsbot feedback`, and exported as a bank case.
+    database = {"DATABASE_URL": engine.url.render_as_string(hide_password=False)}
+    listing = opsbot("feedback", "--bad", cwd=tmp_path, env=database)
+    assert listing.returncode == 0, listing.stderr
+    assert "Net sales on 2026-11-12 by location?" in listing.stdout and "Harbor is off" in listing.stdout
+    assert f"opsbot trace slack:{TEAM}:D0DM:{ts}" in listing.stdout
+    exported = opsbot("feedback", "export", str(tmp_path / "bad.yaml"), cwd=tmp_path, env=database)
+    assert exported.returncode == 0, exported.stderr
+    (case,) = load_bank(tmp_path / "bad.yaml").cases
+    assert case.id == f"feedback-{turn_id}" and case.family == "feedback"
+    (turn,) = case.turns
+    assert turn.ask == "Net sales on 2026-11-12 by location?"
+    assert [(c.tool, c.args) for c in turn.calls.values()] == [
+        ("sales_report", {"start_date": "2026-11-12", "end_date": "2026-11-12", "group_by": "location"})
+    ]

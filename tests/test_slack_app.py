@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 
 from bot.agent.context_budget import tool_results
 from bot.agent.scripted_model import call, say
-from bot.agent.tables import ChatEvent, Conversation
+from bot.agent.tables import ChatEvent, Conversation, Turn
 from bot.slack.responder import REFUSED_CHANNEL, REFUSED_USER
 from tests.conftest import DEMO_FIXTURES
 from tests.fakes.anthropic_server import OVERLOADED, FakeAnthropic
@@ -32,6 +32,7 @@ from tests.fakes.slack_api import (
 )
 from tests.fixture_oracle import dollars, expected_from_fixtures
 from tests.support.serve import ServeProcess, slack_http_env
+from tests.test_answer_sources import ZONE, freshness_text
 
 pytestmark = pytest.mark.parametrize("demo_store", ["sqlite"], indirect=True)
 
@@ -120,7 +121,7 @@ def questions_sent(api: FakeAnthropic, text: str) -> int:
 
 
 def test_a_direct_message_gets_a_session_a_plan_of_its_tool_calls_then_the_answer(slack_bot, net_by_day):
-    server, slack, _, _ = slack_bot
+    server, slack, _, engine = slack_bot
     net = net_by_day(date(2026, 11, 21))
     ts = new_ts()
     question = "What were net sales on 2026-11-21, by location?"
@@ -167,9 +168,21 @@ def test_a_direct_message_gets_a_session_a_plan_of_its_tool_calls_then_the_answe
     expected_rows = [["Location", "Net sales"]] + [
         [f"Location {n} ({name})", dollars(net[name])] for n, name in enumerate(LOCATIONS, 1)
     ]
-    table, *_, feedback = reply["blocks"]
+    table, sources, feedback = reply["blocks"]
     assert table == table_block(expected_rows)
-    assert feedback["type"] == "context_actions"
+    zones = sorted(set(ZONE.values()))
+    line = f"Sources: sales_report · 2026-11-21 · all locations · {', '.join(zones)} · {freshness_text()}"
+    assert sources == {"type": "context", "elements": [{"type": "plain_text", "text": line, "emoji": False}]}
+    with engine.connect() as conn:
+        turn_id = conn.execute(
+            select(Turn.id).where(Turn.conversation_id == f"slack:{TEAM}:D0DM:{ts}")
+        ).scalar_one()
+    (buttons,) = feedback["elements"]
+    assert feedback["type"] == "context_actions" and buttons["type"] == "feedback_buttons"
+    assert (buttons["positive_button"]["value"], buttons["negative_button"]["value"]) == (
+        f"good:{turn_id}",
+        f"bad:{turn_id}",
+    )
     assert slack.invalid == []
 
 

@@ -23,7 +23,7 @@ from bot.slack.formatting import (
     task_title,
 )
 from bot.slack.incoming import from_mention, from_message
-from bot.slack.responder import EMPTY_QUESTION, SlackResponder
+from bot.slack.responder import EMPTY_QUESTION, STOPPED_NOTE, SlackResponder
 from bot.slack.setup import access_summary
 from tests.agent_harness import agent_on
 from tests.fakes.slack_api import (
@@ -256,3 +256,39 @@ def test_task_titles_name_the_period_the_locations_and_the_breakdown():
     )
     assert task_title("odd_tool", None, {"period": True, "location": {"x": 1}}) == "Running odd_tool"
     assert len(task_title("t", "x", {"period": "p" * 500})) == 120
+
+
+@sqlite_only
+def test_stop_while_slack_keeps_the_stream_closes_it_with_the_note(demo_store, slack):
+    engine, _ = demo_store
+    gate = threading.Event()
+
+    def after_the_tool(_request):
+        assert gate.wait(30)
+        return say("Net sales were fine.")
+
+    agent = agent_on(engine, ScriptedModel([call("business_info"), after_the_tool]))
+    responder = SlackResponder(
+        Application(load_settings(env_file=None, environ={}), store=engine, agent=agent), SlackSettings()
+    )
+    client = WebClient(token=BOT_TOKEN, base_url=slack.api_url)
+    question = from_message(
+        BODY | {"event_id": "Ev9.1"}, direct_message("U1", "Stop me?", "9.1"), BOT_USER, bool
+    )
+    answering = threading.Thread(target=responder.handle, args=(question, client))
+    answering.start()
+    slack.wait_for(lambda fake: any(t.get("status") == "complete" for t in fake.tasks("D0DM", "9.1")))
+    assert responder.stop(client, TEAM, "D0DM", "9.1", []) is True
+    gate.set()
+    answering.join(30)
+    agent.close()
+    calls = slack.in_thread("D0DM", "9.1")
+    assert [c.method for c in calls][-2:] == ["chat.stopStream", "agents.sessions.setStatus"]
+    stop = calls[-2].args
+    assert stop["chunks"] == [
+        {"type": "markdown_text", "text": STOPPED_NOTE},
+        {"type": "plan_update", "title": "Looked up the numbers: 1 step"},
+    ]
+    assert "blocks" not in stop  # a stopped answer has no sources or feedback buttons
+    assert not slack.of("chat.postMessage") and slack.invalid == []
+    assert responder.stop(client, TEAM, "D0DM", "9.1", []) is False  # nothing runs there any more

@@ -408,9 +408,8 @@ class ThreadReply:
                 tail += "\n\n" + fallback
             if not self._streamed_any:
                 tail = tail.lstrip("\n")
-            sources = getattr(answer, "sources", None)
-            if sources is not None:
-                blocks.append(sources_block(sources.line()))
+            if answer.sources is not None:
+                blocks.append(sources_block(answer.sources.line()))
             if answer.turn_id is not None:
                 blocks.append(feedback_block(answer.turn_id))
             self._close(tail, blocks)
