@@ -87,24 +87,28 @@ class AgentSessions:
 
 
 class RunningAnswers:
-    """The answers this process is giving, by conversation: what Stop reaches."""
+    """The answers this process is giving, by conversation (a second question in a thread waits for the
+    first): what Stop reaches."""
 
     def __init__(self) -> None:
-        self._replies: dict[str, ThreadReply] = {}
+        self._replies: dict[str, list[ThreadReply]] = {}
         self._lock = threading.Lock()
 
     def add(self, conversation_id: str, reply: ThreadReply) -> None:
         with self._lock:
-            self._replies[conversation_id] = reply
+            self._replies.setdefault(conversation_id, []).append(reply)
 
     def remove(self, conversation_id: str, reply: ThreadReply) -> None:
         with self._lock:
-            if self._replies.get(conversation_id) is reply:
-                del self._replies[conversation_id]
+            replies = self._replies.get(conversation_id, [])
+            if reply in replies:
+                replies.remove(reply)
+            if not replies:
+                self._replies.pop(conversation_id, None)
 
-    def get(self, conversation_id: str) -> ThreadReply | None:
+    def of(self, conversation_id: str) -> list[ThreadReply]:
         with self._lock:
-            return self._replies.get(conversation_id)
+            return list(self._replies.get(conversation_id, []))
 
 
 class SlackResponder:
@@ -194,9 +198,10 @@ class SlackResponder:
     def stop(self, client: WebClient, team: str, channel: str, thread_ts: str, streams: list[str]) -> bool:
         """Stop pressed in a thread: end the answer running there (True), or, when none is (it finished, or
         runs in another replica), just take the session out of processing."""
-        reply = self.running.get(conversation_id_for(team, channel, thread_ts))
-        if reply is not None:
+        replies = self.running.of(conversation_id_for(team, channel, thread_ts))
+        for reply in replies:
             reply.request_stop(streams)
+        if replies:
             log.info("stop requested in %s %s", channel, thread_ts)
             return True
         ThreadReply.end_session(client, channel, thread_ts, self.sessions)
