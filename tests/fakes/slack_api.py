@@ -538,6 +538,18 @@ def home_opened(user: str, channel: str = "D0DM", tab: str = "messages") -> dict
     }
 
 
+def _interaction(kind: str, user: str) -> dict:
+    """What every interaction payload carries: its type, the workspace, the user, the app, a trigger."""
+    return {
+        "type": kind,
+        "team": {"id": TEAM, "domain": "copperline"},
+        "user": {"id": user, "team_id": TEAM},
+        "api_app_id": "A0OPSBOT",
+        "token": "legacy-verification-token",
+        "trigger_id": f"{next(_event_ids)}.trigger",
+    }
+
+
 def feedback_click(
     user: str,
     value: str,
@@ -549,11 +561,7 @@ def feedback_click(
 ) -> dict:
     """A ``block_actions`` payload: ``user`` pressed a feedback button (``value``) under a bot message."""
     return {
-        "type": "block_actions",
-        "team": {"id": TEAM, "domain": "copperline"},
-        "user": {"id": user, "team_id": TEAM},
-        "api_app_id": "A0OPSBOT",
-        "token": "legacy-verification-token",
+        **_interaction("block_actions", user),
         "container": {
             "type": "message",
             "message_ts": message_ts,
@@ -561,7 +569,6 @@ def feedback_click(
             "is_ephemeral": False,
             "thread_ts": thread_ts,
         },
-        "trigger_id": f"{next(_event_ids)}.trigger",
         "channel": {"id": channel},
         "message": {"type": "message", "ts": message_ts, "thread_ts": thread_ts, "user": BOT_USER},
         "actions": [
@@ -580,11 +587,6 @@ def modal_submitted(user: str, view: dict, values: dict) -> dict:
     """A ``view_submission`` payload: ``user`` sent the modal ``view`` (as opened) with ``values``
     (``{block_id: {action_id: {"type": …, "value": …}}}``)."""
     return {
-        "type": "view_submission",
-        "team": {"id": TEAM, "domain": "copperline"},
-        "user": {"id": user, "team_id": TEAM},
-        "api_app_id": "A0OPSBOT",
-        "token": "legacy-verification-token",
-        "trigger_id": f"{next(_event_ids)}.trigger",
+        **_interaction("view_submission", user),
         "view": {**view, "id": "V0MODAL", "state": {"values": values}},
     }
