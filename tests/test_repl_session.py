@@ -21,6 +21,7 @@ from bot.settings import load_settings
 from tests.agent_harness import agent_on, stored_conversation
 from tests.conftest import DEMO_FIXTURES
 from tests.fixture_oracle import dollars, expected_from_fixtures, sums
+from tests.test_answer_sources import ZONE, freshness_text
 
 SATURDAY = date(2026, 11, 21)
 LOCATIONS = ("Downtown", "Harbor", "Uptown", "Sunset")
@@ -263,8 +264,15 @@ def test_the_terminal_marks_an_answer_whose_figures_are_not_all_in_the_tool_resu
     second = [line.rstrip() for line in file.getvalue().splitlines() if line.strip()][len(first) :]
     repl.close()
     net = dollars(sums(expected_from_fixtures(DEMO_FIXTURES).days, set(LOCATIONS), SATURDAY, SATURDAY)[1])
-    assert first[-1] == f"Net sales: {net}." and not any("⚠" in line for line in first)
+    answered = first.index(f"Net sales: {net}.")
+    assert not any("⚠" in line for line in first)
+    zones = ", ".join(sorted(set(ZONE.values())))
+    # Under the answer, dimmed: its sources line (wrapped to the console's width).
+    assert " ".join(first[answered + 1 :]) == (
+        f"Sources: sales_report · 2026-11-21 · all locations · {zones} · {freshness_text()}"
+    )
     assert second == [
         "Up $1,234 on the week before.",
         "⚠ 1 of 1 figure not found in the tool results: $1,234",
+        "Sources: no tool used",
     ]
