@@ -189,8 +189,9 @@ class _Turn:
             repair_reason="the process stopped before the answer was complete",
         )
         self.messages = _sendable_history(history, self.model_name)
+        self.messages_tokens = sum(estimate_tokens(message) for message in self.messages)
         self.first_of_turn = len(self.messages)
-        self.messages.append({"role": "user", "content": [{"type": "text", "text": self.question}]})
+        self._add_message({"role": "user", "content": [{"type": "text", "text": self.question}]})
         try:
             answer = self._loop()
         except ModelError as error:
@@ -287,6 +288,11 @@ class _Turn:
         calls = successful_calls(self.messages[self.first_of_turn :])
         return sources_of(calls, freshness, shown_in=self.agent.business.timezone)
 
+    def _add_message(self, message: dict) -> None:
+        """A message joins the conversation sent, its size estimated once (``messages_tokens``)."""
+        self.messages.append(message)
+        self.messages_tokens += estimate_tokens(message)
+
     def _check_stop(self) -> None:
         if self.stop is not None and self.stop.is_set():
             raise AnswerStopped
@@ -314,6 +320,7 @@ class _Turn:
             budget_tokens=config.context_budget_tokens,
             fixed_tokens=fixed,
             protected_from=self.first_of_turn,
+            messages_tokens=self.messages_tokens,
         )
         self.stats.compacted_results = max(self.stats.compacted_results, compacted)
         return prompt.build_request(
@@ -375,7 +382,7 @@ class _Turn:
     def _replied(self, call: _ModelCall) -> None:
         """A stored reply joins the conversation, the turn's figures and the events."""
         reply = call.reply
-        self.messages.append({"role": "assistant", "content": call.content})
+        self._add_message({"role": "assistant", "content": call.content})
         self.stats.model_calls += 1
         self.stats.usage += reply.usage
         self.stats.cost_microusd = add_cost(self.stats.cost_microusd, call.cost)
@@ -451,7 +458,7 @@ class _Turn:
             futures = [self.agent._pool.submit(run, use, rid) for use, rid in zip(uses, records, strict=True)]
             blocks = [future.result() for future in futures]
             self.store.append(self.conversation_id, self.turn_id, "user", "tool_results", blocks)
-        self.messages.append({"role": "user", "content": blocks})
+        self._add_message({"role": "user", "content": blocks})
         self.stats.tool_calls += len(uses)
         self.stats.tool_seconds += time.perf_counter() - started
 
