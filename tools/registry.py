@@ -10,6 +10,7 @@ Plugin packages import what they need from ``tools.plugin_api``, not from this m
 
 from __future__ import annotations
 
+import copy
 import inspect
 import json
 import logging
@@ -232,8 +233,9 @@ class ToolRegistry:
         return tool.activity if tool else None
 
     def schemas(self) -> list[dict]:
-        """Every tool's definition for the Messages API."""
-        return [tool.to_anthropic() for tool in self.tools()]
+        """Every tool's definition for the Messages API (copies: changing one leaves validation alone). The
+        agent builds them once and sends the same dicts with every request."""
+        return copy.deepcopy([tool.to_anthropic() for tool in self.tools()])
 
     def validate(self, tool: Tool, arguments: dict | None) -> dict:
         """Checked and converted keyword arguments, or ToolError naming what is wrong. An argument given as

@@ -60,12 +60,20 @@ def tool_results(message: dict) -> list[tuple[dict, bool]]:
 
 
 def fit_to_budget(
-    messages: list[dict], *, budget_tokens: int, fixed_tokens: int, protected_from: int
+    messages: list[dict],
+    *,
+    budget_tokens: int,
+    fixed_tokens: int,
+    protected_from: int,
+    messages_tokens: int | None = None,
 ) -> tuple[list[dict], int]:
     """``messages`` (or a shortened copy) whose estimate plus ``fixed_tokens`` (system + tools) is within
     ``budget_tokens``, and how many tool results were summarised. Messages from index ``protected_from`` on
-    (the current question's) are never shortened."""
-    total = fixed_tokens + sum(estimate_tokens(m) for m in messages)
+    (the current question's) are never shortened. ``messages_tokens``: the sum of the messages' estimates
+    when the caller keeps it (the loop adds each message's once), else it is computed here."""
+    if messages_tokens is None:
+        messages_tokens = sum(estimate_tokens(m) for m in messages)
+    total = fixed_tokens + messages_tokens
     if total <= budget_tokens:
         return messages, 0
     shortened = list(messages)

@@ -1,5 +1,10 @@
 """Conversations in the SQL store: every message, model call and tool call, written as it happens, so any
-failure leaves a conversation that can be repaired and continued (``repair``)."""
+failure leaves a conversation that can be repaired and continued (``repair``).
+
+Every write method takes an optional ``conn`` (from ``transaction()``) so that the writes of one step of a
+turn — the model call, its reply and the tool calls it starts — commit together in one transaction; without
+one each write is its own transaction. The statements are built once, here, and run with their values as
+parameters (no statement is rebuilt per write)."""
 
 from __future__ import annotations
 
@@ -16,7 +21,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, func, insert, select, text, update
+from sqlalchemy import Connection, Engine, bindparam, create_engine, func, insert, select, text, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.pool import NullPool
 
@@ -38,6 +44,53 @@ LOCK_POLL_SECONDS = 0.05  # how often a waiting turn tries the lock again
 APPEND_ATTEMPTS = 20  # SQLite: a message's seq taken by a concurrent writer: read the end again and retry
 
 APPEND_LOCK = text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))")
+
+_CONVERSATIONS = Conversation.__table__
+_TURNS = Turn.__table__
+_MESSAGES = ConversationMessage.__table__
+_MODEL_CALLS = ModelCall.__table__
+_TOOL_CALLS = ToolCallRecord.__table__
+
+
+def _conversation_upsert(dialect_insert) -> object:
+    """The conversation created if new, else only marked active (its ``updated_at``), in one statement."""
+    statement = dialect_insert(_CONVERSATIONS)
+    return statement.on_conflict_do_update(
+        index_elements=[_CONVERSATIONS.c.id], set_={"updated_at": statement.excluded.updated_at}
+    )
+
+
+UPSERT_CONVERSATION = {
+    "sqlite": _conversation_upsert(sqlite.insert),
+    "postgresql": _conversation_upsert(postgresql.insert),
+}
+INSERT_TURN = insert(_TURNS).returning(_TURNS.c.id)
+FINISH_TURN = update(_TURNS).where(_TURNS.c.id == bindparam("turn_id"))
+# The message's seq is the conversation's next one, read in the same statement as the insert.
+NEXT_SEQ = (
+    select(func.coalesce(func.max(_MESSAGES.c.seq), 0) + 1)
+    .where(_MESSAGES.c.conversation_id == bindparam("of_conversation"))
+    .scalar_subquery()
+)
+APPEND_MESSAGE = insert(_MESSAGES).values(seq=NEXT_SEQ).returning(_MESSAGES.c.seq)
+SELECT_MESSAGES = (
+    select(
+        _MESSAGES.c.seq,
+        _MESSAGES.c.role,
+        _MESSAGES.c.kind,
+        _MESSAGES.c.content,
+        _MESSAGES.c.turn_id,
+        _TURNS.c.model,
+    )
+    .select_from(_MESSAGES.outerjoin(_TURNS, _TURNS.c.id == _MESSAGES.c.turn_id))
+    .where(_MESSAGES.c.conversation_id == bindparam("conversation_id"))
+    .order_by(_MESSAGES.c.seq)
+)
+INSERT_MODEL_CALL = insert(_MODEL_CALLS).returning(_MODEL_CALLS.c.id)
+INSERT_TOOL_CALL = insert(_TOOL_CALLS).returning(_TOOL_CALLS.c.id)
+FINISH_TOOL_CALL = update(_TOOL_CALLS).where(
+    _TOOL_CALLS.c.id == bindparam("record_id"), _TOOL_CALLS.c.status == "running"
+)
 
 
 class ConversationBusy(Exception):
@@ -63,13 +116,15 @@ class StoredMessage:
     kind: str
     content: list[dict]
     turn_id: int | None
+    model: str | None = None  # the model its turn was asked with (None: a message outside any turn)
 
     def api_message(self) -> dict:
         return {"role": self.role, "content": self.content}
 
 
 class ConversationStore:
-    """Reads and writes the agent's tables; every write is its own committed transaction."""
+    """Reads and writes the agent's tables; each write commits on its own, or with the others of a
+    ``transaction()`` when it is given that transaction's ``conn``."""
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
@@ -123,7 +178,61 @@ class ConversationStore:
                     wait.again()
             yield  # closing the file releases the lock
 
+    @contextmanager
+    def transaction(self) -> Iterator[Connection]:
+        """One transaction for several writes (pass it as ``conn``); committed when the block ends, rolled
+        back when it raises."""
+        with self.engine.begin() as conn:
+            yield conn
+
+    @contextmanager
+    def _writing(self, conn: Connection | None) -> Iterator[Connection]:
+        """``conn`` when the caller's transaction is given, else a transaction of this write's own."""
+        if conn is not None:
+            yield conn
+            return
+        with self.engine.begin() as own:
+            yield own
+
     # --- conversations and turns -------------------------------------------------------------------------
+
+    def begin_turn(
+        self, conversation_id: str, *, source: str, question: str, model: str, repair_reason: str
+    ) -> tuple[int, list[StoredMessage]]:
+        """Start a turn: the stored conversation is repaired first (``repair``, with ``repair_reason``) and
+        returned as it stood before this question, with the new turn's id; then one transaction creates the
+        conversation if it is new (titled by ``question``) or marks it active, starts the turn and stores the
+        question."""
+        history = self.repair(conversation_id, repair_reason)
+        now = _now()
+        with self.engine.begin() as conn:
+            conn.execute(
+                UPSERT_CONVERSATION[conn.dialect.name],
+                {
+                    "id": conversation_id,
+                    "source": source,
+                    "title": question[:200],
+                    "created_at": now,
+                    "updated_at": now,
+                },
+            )
+            turn_id = self._insert_turn(conn, conversation_id, question, model, now)
+            self.append(
+                conversation_id, turn_id, "user", "question", [{"type": "text", "text": question}], conn=conn
+            )
+        return turn_id, history
+
+    def _insert_turn(
+        self, conn: Connection, conversation_id: str, question: str, model: str, now: datetime
+    ) -> int:
+        values = {
+            "conversation_id": conversation_id,
+            "question": question,
+            "model": model,
+            "status": "running",
+            "started_at": now,
+        }
+        return conn.execute(INSERT_TURN, values).scalar_one()
 
     def exists(self, conversation_id: str) -> bool:
         with self.engine.connect() as conn:
@@ -155,17 +264,7 @@ class ConversationStore:
     def start_turn(self, conversation_id: str, question: str, model: str) -> int:
         now = _now()
         with self.engine.begin() as conn:
-            turn_id = conn.execute(
-                insert(Turn)
-                .values(
-                    conversation_id=conversation_id,
-                    question=question,
-                    model=model,
-                    status="running",
-                    started_at=now,
-                )
-                .returning(Turn.id)
-            ).scalar_one()
+            turn_id = self._insert_turn(conn, conversation_id, question, model, now)
             conn.execute(
                 update(Conversation).where(Conversation.id == conversation_id).values(updated_at=now)
             )
@@ -178,113 +277,114 @@ class ConversationStore:
         answer: str | None,
         error: str | None = None,
         provenance: Provenance | None = None,
+        *,
+        conn: Connection | None = None,
     ) -> None:
         """Record how the turn ended, with the provenance check of its answer when there is one."""
-        checked = {}
+        values: dict[str, object] = {
+            "turn_id": turn_id,
+            "status": status,
+            "answer": answer,
+            "error": None if error is None else mask_secrets(error),
+            "finished_at": _now(),
+        }
         if provenance is not None:
-            unmatched = json.dumps(provenance.to_json()["unmatched"], ensure_ascii=False)
-            checked = {"figures_checked": provenance.checked, "unmatched_figures": unmatched}
-        with self.engine.begin() as conn:
-            conn.execute(
-                update(Turn)
-                .where(Turn.id == turn_id)
-                .values(
-                    status=status,
-                    answer=answer,
-                    error=None if error is None else mask_secrets(error),
-                    finished_at=_now(),
-                    **checked,
-                )
-            )
-
-    def turn_models(self, conversation_id: str) -> dict[int, str]:
-        """The model each turn of the conversation was asked with, by turn id."""
-        with self.engine.connect() as conn:
-            rows = conn.execute(
-                select(Turn.id, Turn.model).where(Turn.conversation_id == conversation_id)
-            ).all()
-        return {row.id: row.model for row in rows}
+            values["figures_checked"] = provenance.checked
+            values["unmatched_figures"] = json.dumps(provenance.to_json()["unmatched"], ensure_ascii=False)
+        with self._writing(conn) as writing:
+            writing.execute(FINISH_TURN, values)
 
     # --- messages ----------------------------------------------------------------------------------------
 
     def messages(self, conversation_id: str) -> list[StoredMessage]:
-        m = ConversationMessage
+        """The conversation's messages in order, each with the model its turn was asked with."""
         with self.engine.connect() as conn:
-            rows = conn.execute(
-                select(m.seq, m.role, m.kind, m.content, m.turn_id)
-                .where(m.conversation_id == conversation_id)
-                .order_by(m.seq)
-            ).all()
-        return [StoredMessage(r.seq, r.role, r.kind, json.loads(r.content), r.turn_id) for r in rows]
+            rows = conn.execute(SELECT_MESSAGES, {"conversation_id": conversation_id}).all()
+        return [StoredMessage(r.seq, r.role, r.kind, json.loads(r.content), r.turn_id, r.model) for r in rows]
 
     def append(
-        self, conversation_id: str, turn_id: int | None, role: str, kind: str, content: list[dict]
+        self,
+        conversation_id: str,
+        turn_id: int | None,
+        role: str,
+        kind: str,
+        content: list[dict],
+        *,
+        conn: Connection | None = None,
     ) -> int:
         """Store one message at the end of the conversation; its sequence number. The turn lock keeps
         writers of one conversation apart; should another writer append anyway, PostgreSQL serialises the
-        two on a transaction advisory lock of the conversation, and on SQLite (one writer at a time, but the
-        end is read before the write begins) the UNIQUE (conversation_id, seq) refuses the second insert
-        and it is retried after the new end."""
-        m = ConversationMessage
+        two on a transaction advisory lock of the conversation, and on SQLite the end is read in the insert
+        statement itself (which holds the database's one write lock); should the UNIQUE (conversation_id,
+        seq) still refuse an insert of a transaction of its own, it is retried after the new end."""
         values = {
             "conversation_id": conversation_id,
+            "of_conversation": conversation_id,
             "turn_id": turn_id,
             "role": role,
             "kind": kind,
             "content": json.dumps(content, ensure_ascii=False),
         }
+        if conn is not None:
+            return self._append(conn, values)
         attempt = 1
         while True:
             try:
-                with self.engine.begin() as conn:
-                    if conn.dialect.name == "postgresql":
-                        conn.execute(APPEND_LOCK, {"key": f"messages:{conversation_id}"})
-                    last = conn.execute(select(func.max(m.seq)).where(m.conversation_id == conversation_id))
-                    seq = (last.scalar() or 0) + 1
-                    conn.execute(insert(m).values(seq=seq, created_at=_now(), **values))
-                return seq
+                with self.engine.begin() as own:
+                    return self._append(own, values)
             except IntegrityError:
                 if attempt == APPEND_ATTEMPTS:
                     raise
                 attempt += 1
 
+    def _append(self, conn: Connection, values: dict) -> int:
+        if conn.dialect.name == "postgresql":
+            conn.execute(APPEND_LOCK, {"key": f"messages:{values['conversation_id']}"})
+        return conn.execute(APPEND_MESSAGE, {**values, "created_at": _now()}).scalar_one()
+
     # --- model and tool calls ----------------------------------------------------------------------------
 
-    def record_model_call(self, **values) -> int:
+    def record_model_call(self, *, conn: Connection | None = None, **values) -> int:
         """Store one model call; its id (an ``error`` is stored masked of credentials)."""
         if values.get("error"):
             values["error"] = mask_secrets(values["error"])
-        with self.engine.begin() as conn:
-            return conn.execute(insert(ModelCall).values(**values).returning(ModelCall.id)).scalar_one()
+        with self._writing(conn) as writing:
+            return writing.execute(INSERT_MODEL_CALL, values).scalar_one()
 
     def start_tool_call(
-        self, conversation_id: str, turn_id: int, model_call_id: int | None, tool_use: dict
+        self,
+        conversation_id: str,
+        turn_id: int,
+        model_call_id: int | None,
+        tool_use: dict,
+        *,
+        conn: Connection | None = None,
     ) -> int:
-        with self.engine.begin() as conn:
-            return conn.execute(
-                insert(ToolCallRecord)
-                .values(
-                    conversation_id=conversation_id,
-                    turn_id=turn_id,
-                    model_call_id=model_call_id,
-                    tool_use_id=tool_use["id"],
-                    name=tool_use["name"],
-                    arguments=json.dumps(tool_use.get("input") or {}, ensure_ascii=False),
-                    status="running",
-                    started_at=_now(),
-                )
-                .returning(ToolCallRecord.id)
-            ).scalar_one()
+        values = {
+            "conversation_id": conversation_id,
+            "turn_id": turn_id,
+            "model_call_id": model_call_id,
+            "tool_use_id": tool_use["id"],
+            "name": tool_use["name"],
+            "arguments": json.dumps(tool_use.get("input") or {}, ensure_ascii=False),
+            "status": "running",
+            "started_at": _now(),
+        }
+        with self._writing(conn) as writing:
+            return writing.execute(INSERT_TOOL_CALL, values).scalar_one()
 
-    def finish_tool_call(self, record_id: int, ok: bool, result: str, seconds: float) -> None:
-        with self.engine.begin() as conn:
-            conn.execute(
-                update(ToolCallRecord)
-                .where(ToolCallRecord.id == record_id, ToolCallRecord.status == "running")
-                .values(
-                    status="ok" if ok else "error", result=result, result_chars=len(result), seconds=seconds
-                )
-            )
+    def finish_tool_call(
+        self, record_id: int, ok: bool, result: str, seconds: float, *, conn: Connection | None = None
+    ) -> None:
+        values = {
+            "record_id": record_id,
+            "status": "ok" if ok else "error",
+            "result": result,
+            "result_chars": len(result),
+            "seconds": seconds,
+        }
+        with self._writing(conn) as writing:
+            writing.execute(FINISH_TOOL_CALL, values)
 
     def finished_tool_results(
         self, conversation_id: str, tool_use_ids: list[str]

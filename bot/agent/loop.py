@@ -1,6 +1,7 @@
 """The agent loop: one question → model calls and tool rounds → an answer. Each step is stored before the
 next starts, so whatever happens (an API error after retries, a tool crash, Ctrl-C, the process killed) the
-conversation can be repaired and continued.
+conversation can be repaired and continued. A step is one transaction: the question with its turn; a model
+call with its reply and the tool calls it starts (or, for the answer, the turn's end); a tool round's results.
 
 One ``Agent`` serves every front end and many conversations at once; one turn at a time per conversation.
 """
@@ -16,6 +17,8 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+
+from sqlalchemy import Connection
 
 from bot.agent import prompt
 from bot.agent.answer_sources import AnswerSources, no_freshness, sources_of, successful_calls
@@ -129,10 +132,9 @@ class Agent:
         text, cut_note = _within_limit(text, self.config.max_question_chars)
         try:
             with self._turn_lock(conversation_id):
-                self.store.ensure(conversation_id, source, title=text)
                 if cut_note:
                     emit(TextDelta(cut_note + "\n\n"))
-                answer = _Turn(self, conversation_id, text, emit, model, stop).run()
+                answer = _Turn(self, conversation_id, text, emit, model, stop, source).run()
                 return replace(answer, text=f"{cut_note}\n\n{answer.text}") if cut_note else answer
         except ConversationBusy:
             log.info("conversation %s is busy; the question was refused", conversation_id)
@@ -164,8 +166,10 @@ class _Turn:
         emit: EventSink,
         model: str | None,
         stop: threading.Event | None = None,
+        source: str = "cli",
     ):
         self.agent = agent
+        self.source = source
         self.stop = stop
         self.store = agent.store
         self.conversation_id = conversation_id
@@ -177,18 +181,17 @@ class _Turn:
 
     def run(self) -> Answer:
         started = time.perf_counter()
-        history = self.store.repair(
-            self.conversation_id, "the process stopped before the answer was complete"
+        self.turn_id, history = self.store.begin_turn(
+            self.conversation_id,
+            source=self.source,
+            question=self.question,
+            model=self.model_name,
+            repair_reason="the process stopped before the answer was complete",
         )
-        self.turn_id = self.store.start_turn(self.conversation_id, self.question, self.model_name)
-        self.store.append(
-            self.conversation_id, self.turn_id, "user", "question", [{"type": "text", "text": self.question}]
-        )
-        self.messages = _sendable_history(
-            history, lambda: self.store.turn_models(self.conversation_id), self.model_name
-        )
+        self.messages = _sendable_history(history, self.model_name)
+        self.messages_tokens = sum(estimate_tokens(message) for message in self.messages)
         self.first_of_turn = len(self.messages)
-        self.messages.append({"role": "user", "content": [{"type": "text", "text": self.question}]})
+        self._add_message({"role": "user", "content": [{"type": "text", "text": self.question}]})
         try:
             answer = self._loop()
         except ModelError as error:
@@ -223,13 +226,17 @@ class _Turn:
         config = self.agent.config
         for step in range(1, config.max_steps + 1):
             self._check_stop()
-            reply = self._call_model(step, today_line)
+            call = self._call_model(step, today_line)
+            reply = call.reply
             if not reply.tool_uses:
                 text = reply.text.strip() or EMPTY_REPLY
                 if reply.stop_reason == "max_tokens":
                     text += "\n\n(The answer was cut off at the OPSBOT_MAX_TOKENS limit.)"
                 provenance = self._provenance(text, today_line)
-                self.store.finish_turn(self.turn_id, "answered", text, provenance=provenance)
+                with self.store.transaction() as conn:
+                    self._store_reply(call, conn)
+                    self.store.finish_turn(self.turn_id, "answered", text, provenance=provenance, conn=conn)
+                self._replied(call)
                 return Answer(
                     self.conversation_id,
                     self.turn_id,
@@ -239,7 +246,16 @@ class _Turn:
                     provenance=provenance,
                     sources=self._sources(),
                 )
-            self._run_tools(reply, context)
+            with self.store.transaction() as conn:
+                model_call_id = self._store_reply(call, conn)
+                records = [
+                    self.store.start_tool_call(
+                        self.conversation_id, self.turn_id, model_call_id, use, conn=conn
+                    )
+                    for use in reply.tool_uses
+                ]
+            self._replied(call)
+            self._run_tools(reply, records, context)
         self._check_stop()
         used = ", ".join(f"{name} ×{n}" for name, n in self.tool_names.most_common())
         text = (
@@ -272,6 +288,11 @@ class _Turn:
         calls = successful_calls(self.messages[self.first_of_turn :])
         return sources_of(calls, freshness, shown_in=self.agent.business.timezone)
 
+    def _add_message(self, message: dict) -> None:
+        """A message joins the conversation sent, its size estimated once (``messages_tokens``)."""
+        self.messages.append(message)
+        self.messages_tokens += estimate_tokens(message)
+
     def _check_stop(self) -> None:
         if self.stop is not None and self.stop.is_set():
             raise AnswerStopped
@@ -299,6 +320,7 @@ class _Turn:
             budget_tokens=config.context_budget_tokens,
             fixed_tokens=fixed,
             protected_from=self.first_of_turn,
+            messages_tokens=self.messages_tokens,
         )
         self.stats.compacted_results = max(self.stats.compacted_results, compacted)
         return prompt.build_request(
@@ -311,7 +333,9 @@ class _Turn:
             effort=config.effort,
         )
 
-    def _call_model(self, step: int, today_line: str) -> ModelReply:
+    def _call_model(self, step: int, today_line: str) -> _ModelCall:
+        """One model call; a failed one is stored (and its ModelError raised), a reply is returned to be
+        stored with what follows from it (``_store_reply``)."""
         request = self._request(today_line)
         self.emit(ModelCallStarted(step, self.model_name))
         started_at = datetime.now(UTC)
@@ -333,27 +357,36 @@ class _Turn:
             )
             raise
         seconds = time.perf_counter() - started
+        self.stats.model_seconds += seconds
         cost = cost_microusd(reply.model, reply.usage)
-        self.model_call_id = self._record_call(
-            step,
-            started_at,
-            seconds,
+        return _ModelCall(step, started_at, seconds, reply, cost, _sendable(reply.content))
+
+    def _store_reply(self, call: _ModelCall, conn: Connection) -> int:
+        """Store a model call and its reply in the step's transaction ``conn``; the call's id."""
+        reply = call.reply
+        model_call_id = self._record_call(
+            call.step,
+            call.started_at,
+            call.seconds,
             reply.model,
             reply.usage,
-            cost,
+            call.cost,
             reply.attempts,
             request_id=reply.request_id,
             stop_reason=reply.stop_reason,
+            conn=conn,
         )
-        content = _sendable(reply.content)
-        self.store.append(self.conversation_id, self.turn_id, "assistant", "reply", content)
-        self.messages.append({"role": "assistant", "content": content})
+        self.store.append(self.conversation_id, self.turn_id, "assistant", "reply", call.content, conn=conn)
+        return model_call_id
+
+    def _replied(self, call: _ModelCall) -> None:
+        """A stored reply joins the conversation, the turn's figures and the events."""
+        reply = call.reply
+        self._add_message({"role": "assistant", "content": call.content})
         self.stats.model_calls += 1
-        self.stats.model_seconds += seconds
         self.stats.usage += reply.usage
-        self.stats.cost_microusd = add_cost(self.stats.cost_microusd, cost)
-        self.emit(ModelCallFinished(step, reply.usage, seconds, reply.stop_reason))
-        return reply
+        self.stats.cost_microusd = add_cost(self.stats.cost_microusd, call.cost)
+        self.emit(ModelCallFinished(call.step, reply.usage, call.seconds, reply.stop_reason))
 
     def _record_call(
         self,
@@ -366,7 +399,8 @@ class _Turn:
         attempts: int,
         **outcome,
     ) -> int:
-        """Store one model call (``outcome``: request_id and stop_reason, or error)."""
+        """Store one model call (``outcome``: request_id and stop_reason, or error; and the step's
+        transaction ``conn`` when there is one)."""
         return self.store.record_model_call(
             conversation_id=self.conversation_id,
             turn_id=self.turn_id,
@@ -383,24 +417,21 @@ class _Turn:
             **outcome,
         )
 
-    def _run_tools(self, reply: ModelReply, context: ToolContext) -> None:
-        """Run the reply's tool calls (concurrently when several), store each result as it finishes, then
-        the tool_result message in the order of the calls."""
+    def _run_tools(self, reply: ModelReply, records: list[int], context: ToolContext) -> None:
+        """Run the reply's tool calls (stored as started: ``records``), concurrently when several, store each
+        result as it finishes, then the tool_result message in the order of the calls. A single call's
+        result and the message are one transaction."""
         started = time.perf_counter()
         uses = reply.tool_uses
-        records = [
-            self.store.start_tool_call(self.conversation_id, self.turn_id, self.model_call_id, use)
-            for use in uses
-        ]
         for use in uses:
             self.tool_names[use["name"]] += 1
             activity = self.agent.registry.activity_of(use["name"])
             self.emit(ToolStarted(use["id"], use["name"], use.get("input") or {}, activity))
 
-        def run(use: dict, record_id: int) -> dict:
+        def run(use: dict, record_id: int, conn: Connection | None = None) -> dict:
             result = self.agent.registry.call(use["name"], use.get("input"), context)
             payload = result.to_json() if result.ok else mask_secrets(result.to_json())
-            self.store.finish_tool_call(record_id, result.ok, payload, result.seconds)
+            self.store.finish_tool_call(record_id, result.ok, payload, result.seconds, conn=conn)
             self.emit(
                 ToolFinished(
                     use["id"],
@@ -418,12 +449,16 @@ class _Turn:
             return block
 
         if len(uses) == 1:
-            blocks = [run(uses[0], records[0])]
+            with self.store.transaction() as conn:
+                blocks = [run(uses[0], records[0], conn)]
+                self.store.append(
+                    self.conversation_id, self.turn_id, "user", "tool_results", blocks, conn=conn
+                )
         else:
             futures = [self.agent._pool.submit(run, use, rid) for use, rid in zip(uses, records, strict=True)]
             blocks = [future.result() for future in futures]
-        self.store.append(self.conversation_id, self.turn_id, "user", "tool_results", blocks)
-        self.messages.append({"role": "user", "content": blocks})
+            self.store.append(self.conversation_id, self.turn_id, "user", "tool_results", blocks)
+        self._add_message({"role": "user", "content": blocks})
         self.stats.tool_calls += len(uses)
         self.stats.tool_seconds += time.perf_counter() - started
 
@@ -434,6 +469,18 @@ class _Turn:
 
 
 EMPTY_REPLY = "(The model returned an empty answer.)"
+
+
+@dataclass(frozen=True)
+class _ModelCall:
+    """A model call that returned a reply, not yet stored: when it started, how long it took, its cost."""
+
+    step: int
+    started_at: datetime
+    seconds: float
+    reply: ModelReply
+    cost: int | None
+    content: list[dict]  # the reply as it is stored and sent back (``_sendable``)
 
 
 def _within_limit(text: str, limit: int) -> tuple[str, str | None]:
@@ -449,23 +496,18 @@ def _within_limit(text: str, limit: int) -> tuple[str, str | None]:
 THINKING_BLOCKS = ("thinking", "redacted_thinking")
 
 
-def _sendable_history(
-    history: list[StoredMessage], turn_models: Callable[[], dict[int, str]], model: str
-) -> list[dict]:
+def _sendable_history(history: list[StoredMessage], model: str) -> list[dict]:
     """The stored conversation as ``model`` may receive it: thinking blocks go back unchanged to the model
     that wrote them, and are left out of turns another model answered (the newest models' thinking blocks
-    are bound to the model and conversation that produced them, so another model would refuse them).
-    ``turn_models`` (each turn's model) is read only when a thinking block is there to decide on."""
+    are bound to the model and conversation that produced them, so another model would refuse them)."""
     messages = []
-    models: dict[int, str] | None = None
     for stored in history:
         message = stored.api_message()
         thinking = stored.role == "assistant" and any(
             block.get("type") in THINKING_BLOCKS for block in message["content"]
         )
         if thinking and stored.turn_id is not None:
-            models = turn_models() if models is None else models
-            answered_by = models.get(stored.turn_id)
+            answered_by = stored.model
             if answered_by and alias_of(answered_by) != alias_of(model):
                 kept = [block for block in message["content"] if block.get("type") not in THINKING_BLOCKS]
                 message = {**message, "content": _sendable(kept)}

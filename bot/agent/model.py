@@ -4,7 +4,6 @@ implement ``ModelClient``."""
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -24,13 +23,15 @@ class ModelRequest:
     effort: str | None = None  # output_config.effort; None: the model's default (nothing sent)
 
     def api_kwargs(self) -> dict:
-        """Keyword arguments for ``client.messages.stream`` (deep copies: the SDK may keep them)."""
+        """Keyword arguments for ``client.messages.stream``: new lists of the same blocks. The SDK only reads
+        them (it serialises them into the request body), and nothing changes a block once it is in a request,
+        so the lists are copied — not every schema and message in them."""
         kwargs = {
             "model": self.model,
             "max_tokens": self.max_tokens,
-            "system": copy.deepcopy(self.system),
-            "tools": copy.deepcopy(self.tools),
-            "messages": copy.deepcopy(self.messages),
+            "system": list(self.system),
+            "tools": list(self.tools),
+            "messages": list(self.messages),
         }
         if self.effort:
             kwargs["output_config"] = {"effort": self.effort}

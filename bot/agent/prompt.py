@@ -9,8 +9,8 @@ reads the steps before it from the cache.
 
 from __future__ import annotations
 
-import copy
 import logging
+from collections.abc import Sequence
 from datetime import date
 
 from bot.agent.model import ModelRequest
@@ -79,22 +79,27 @@ def build_request(
     max_tokens: int,
     stable_system: str,
     today_line: str,
-    tools: list[dict],
-    messages: list[dict],
+    tools: Sequence[dict],
+    messages: Sequence[dict],
     effort: str | None = None,
 ) -> ModelRequest:
     """A request with cache breakpoints on the last tool, the stable system block and the newest message;
-    ``effort`` (OPSBOT_EFFORT) is sent only to a model that accepts that level."""
-    tool_defs = copy.deepcopy(tools)
+    ``effort`` (OPSBOT_EFFORT) is sent only to a model that accepts that level.
+
+    Nothing given is copied deeply or changed: the request shares the tool and message dicts (which the loop
+    never changes once built) and holds new copies only of what carries a breakpoint — the last tool, the
+    newest message and its last block."""
+    tool_defs = list(tools)
     if tool_defs:
-        tool_defs[-1]["cache_control"] = CACHE
-    sent = copy.deepcopy(messages)
+        tool_defs[-1] = {**tool_defs[-1], "cache_control": CACHE}
+    sent = list(messages)
     if sent:
         last = sent[-1]
-        if isinstance(last["content"], str):
-            last["content"] = [{"type": "text", "text": last["content"]}]
-        if last["content"]:
-            last["content"][-1]["cache_control"] = CACHE
+        content = last["content"]
+        blocks = [{"type": "text", "text": content}] if isinstance(content, str) else list(content)
+        if blocks:
+            blocks[-1] = {**blocks[-1], "cache_control": CACHE}
+        sent[-1] = {**last, "content": blocks}
     return ModelRequest(
         model=model,
         max_tokens=max_tokens,

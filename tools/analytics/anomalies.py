@@ -607,11 +607,11 @@ def anomalies(
     start_date: StartArg = None,
     end_date: EndArg = None,
     limit: Annotated[int, Param("At most this many, largest first (1–50).")] = 10,
-    weeks: Annotated[int, Param("Baseline weeks (3–26).")] = 8,
+    weeks: Annotated[int, Param("Weeks of baseline (3–26).")] = 8,
 ) -> dict:
-    """What was unusual on a day (default yesterday) per location — sales, orders, ticket, discounts,
-    refunds, platform orders and cancellations, items, hours without orders — against the same weekday's
-    median: ranked, with value, expected range, severity and cause."""
+    """What was unusual on a day per location (sales, orders, ticket, discounts, refunds, platform orders,
+    cancellations, items, hours without orders) against the same weekday's median: ranked, with the
+    expected range, severity and likely cause."""
     _check_range("limit", limit, LIMIT_RANGE)
     _check_range("weeks", weeks, WEEKS_RANGE)
     scope = build_scope(ctx, period=period, start_date=start_date, end_date=end_date, locations=locations)

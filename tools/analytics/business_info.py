@@ -20,9 +20,8 @@ WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturd
 
 @activity("checking the business and its locations")
 def business_info(ctx: ToolContext) -> dict:
-    """The business: its name, today's date and weekday, each location's number, name, timezone, currency and
-    the date range its order data covers, the menu categories with their items, the day parts, and the
-    definition of every measure the tools report (net sales, tips, average ticket, delivery…)."""
+    """The business: each location's number, name, timezone, currency and data range, today's date, the menu
+    categories and items, the day parts, and what every measure counts."""
     places = load_places(ctx.engine)
     ranges = location_date_ranges(ctx.engine, places)
     menu = MenuItem.__table__
@@ -73,17 +72,15 @@ def business_profile(engine: Engine) -> dict:
 @activity("looking up the order")
 def order_details(
     ctx: ToolContext,
-    order_id: Annotated[str, Param("The order's id, or its display id / ticket (e.g. '#142', 'A1B2C').")],
-    on_date: Annotated[
-        date | None, Param("The order's business date, to pick one order when a display id repeats.")
-    ] = None,
+    order_id: Annotated[str, Param("Its id, display id or ticket ('#142', 'A1B2C').")],
+    on_date: Annotated[date | None, Param("Its business date, when a display id repeats.")] = None,
     location: Annotated[
         str | None,
-        Param("The order's location (name or number), when a display id repeats across locations."),
+        Param("Its location (name or number), when a display id repeats."),
     ] = None,
 ) -> dict:
-    """One order in full: where and when, channel and platform, status, money, items with modifiers, payments,
-    discounts and refunds."""
+    """One order in full: where, when, channel, platform, status, money, items with modifiers, payments,
+    discounts, refunds."""
     wanted = order_id.strip()
     places = {p.id: p for p in load_places(ctx.engine)}
     with ctx.engine.connect() as conn:

@@ -41,9 +41,7 @@ _MEASURES = (
 ChangeSort = Literal["largest_change", "grew_most", "dropped_most"]
 ChangeSortArg = Annotated[
     ChangeSort,
-    Param(
-        "Row order with group_by: largest_change (by size of the change either way), grew_most, dropped_most."
-    ),
+    Param("Row order with group_by; largest_change: by size, either way."),
 ]
 _TERMS = ("orders", "net_sales", "average_ticket", "refunds", "change_percent")
 
@@ -132,9 +130,8 @@ def compare_periods(
             "same_weekdays_last_year",
         ],
         Param(
-            "What to compare with: the same number of days just before (previous_period), the same days a "
-            "week or a month earlier, the same calendar dates last year, or the same weekdays 52 weeks "
-            "earlier (same_weekdays_last_year: Saturday vs Saturday)."
+            "previous_period: as many days just before; the same days a week, month or year earlier; "
+            "same_weekdays_last_year: 52 weeks earlier (Saturday vs Saturday)."
         ),
     ] = "previous_period",
     group_by: GroupByArg = None,
@@ -149,10 +146,8 @@ def compare_periods(
     start_date: StartArg = None,
     end_date: EndArg = None,
 ) -> dict:
-    """Compare a period with an earlier one (this week vs last week, month to date vs the same days last
-    month, vs the same weekdays last year): both periods' totals and the change, absolute and %. With
-    group_by (one dimension: category, item, channel, platform, location, hour…), each row's value in both
-    periods and its change, ranked, so what grew or dropped most is one call."""
+    """Compare a period with an earlier one (compare_to): both totals and the change. With group_by (one
+    dimension), each row's value in both and its change, ranked: what grew or dropped most."""
     dimension = _dimension_of(group_by)
     scope = build_scope(
         ctx,
@@ -238,9 +233,7 @@ def compare_periods(
 @activity("comparing locations")
 def compare_locations(
     ctx: ToolContext,
-    locations: Annotated[
-        list[str], Param("Two or more locations by name or number ('Location 3', 'Downtown').")
-    ],
+    locations: Annotated[list[str], Param("Two or more; the first named is the baseline.")],
     period: PeriodArg = None,
     group_by: GroupByArg = None,
     metric: MetricArg = "net_sales",
@@ -253,9 +246,9 @@ def compare_locations(
     start_date: StartArg = None,
     end_date: EndArg = None,
 ) -> dict:
-    """Compare locations over the same period: orders, sales, average ticket, tips, items sold and refunds
-    for each, and each location's difference from the first one named (absolute and %). With group_by (one
-    dimension), each row has every location's value and the second named minus the first, ranked."""
+    """Compare locations over one period (orders, sales, average ticket, tips, items, refunds; each one's
+    difference from the first named). With group_by (one dimension), each row's value per location and the
+    change, ranked."""
     if len(locations) < 2:
         raise ToolError("name at least two locations to compare")
     dimension = _dimension_of(group_by)

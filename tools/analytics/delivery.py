@@ -39,11 +39,8 @@ def delivery_report(
     start_date: StartArg = None,
     end_date: EndArg = None,
 ) -> dict:
-    """Delivery-platform orders (delivered or picked up) for a period, per platform: completed orders, how
-    many were delivered and picked up, gross and net sales, average ticket, estimated commission (from the
-    commission-rate table — platforms do not report it), courier tips (the drivers', not the restaurant's),
-    canceled orders with their net and gross value, average minutes from order to pickup, and each
-    platform's share of all net sales."""
+    """Delivery-platform orders per platform: orders delivered and picked up, gross and net sales, average
+    ticket, estimated commission, courier tips, cancellations, minutes to pickup, share of net sales."""
     scope = build_scope(
         ctx,
         period=period,
@@ -141,12 +138,12 @@ def refunds_and_discounts(
     ctx: ToolContext,
     period: PeriodArg = None,
     locations: LocationsArg = None,
-    limit: Annotated[int, Param("How many top reasons and discounts to list (1–20).")] = 5,
+    limit: Annotated[int, Param("Top reasons and discounts listed (1–20).")] = 5,
     start_date: StartArg = None,
     end_date: EndArg = None,
 ) -> dict:
-    """Refunds (count, value, top reasons — counted on the day the refund was given) and discounts (count,
-    value, the most used discounts — on the day of the discounted order) for a period."""
+    """Refunds (count, value, top reasons; on the refund's own day) and discounts (count, value, most used; on
+    the order's day)."""
     if not 1 <= limit <= 20:
         raise ToolError(f"limit must be between 1 and 20, got {limit}")
     scope = build_scope(

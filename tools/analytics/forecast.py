@@ -40,9 +40,9 @@ FORECAST_TERMS = {
     "mape": "mean absolute % error of the backtest's daily forecasts per location",
 }
 
-DaysArg = Annotated[int, Param("How many days to forecast (1–28); default 7.")]
+DaysArg = Annotated[int, Param("Days to forecast (1–28).")]
 ForecastStartArg = Annotated[
-    date | None, Param("First day to forecast (YYYY-MM-DD); default tomorrow. A past day shows actuals too.")
+    date | None, Param("First day; default tomorrow (a past day shows actuals too).")
 ]
 
 
@@ -292,10 +292,8 @@ def forecast_sales(
     locations: LocationsArg = None,
     start_date: ForecastStartArg = None,
 ) -> dict:
-    """Forecast of the next days' net sales and orders (completed orders, as sales_report counts them) per
-    location and for all together, each day with a likely range (low–high), from the business's own
-    history: the model (weekday pattern × trend, or a better simple one) is chosen by backtesting it on the
-    last 4 weeks, and its error there (MAPE) and the range's coverage are reported."""
+    """Forecast of the next days' net sales and orders per location and in total, each day with a likely
+    range; the model is picked by backtesting and its error is reported."""
     if not 1 <= days <= MAX_DAYS:
         raise ToolError(f"days must be between 1 and {MAX_DAYS}, got {days}")
     start = start_date or ctx.today + timedelta(days=1)

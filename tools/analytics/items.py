@@ -76,20 +76,14 @@ def _item_rows(ctx: ToolContext, scope: Scope, category: str | None, include_uns
 def top_items(
     ctx: ToolContext,
     period: PeriodArg = None,
-    by: Annotated[
-        Literal["quantity", "revenue"], Param("Rank by units sold or by gross item revenue.")
-    ] = "quantity",
+    by: Annotated[Literal["quantity", "revenue"], Param("Units sold or gross item revenue.")] = "quantity",
     direction: Annotated[
         Literal["top", "bottom"],
-        Param("top = best sellers; bottom = worst sellers (menu items with no sales count)."),
+        Param("bottom: worst sellers (items without sales count)."),
     ] = "top",
-    limit: Annotated[int, Param("How many items (1–50); items tied with the last one are all included.")] = 5,
-    per_location: Annotated[
-        bool, Param("Rank separately for each location instead of all together.")
-    ] = False,
-    category: Annotated[
-        str | None, Param("Only items of this menu category (e.g. 'Burgers', 'Drinks').")
-    ] = None,
+    limit: Annotated[int, Param("Items (1–50), plus any tied with the last.")] = 5,
+    per_location: Annotated[bool, Param("Rank each location separately.")] = False,
+    category: Annotated[str | None, Param("Only this menu category ('Burgers').")] = None,
     locations: LocationsArg = None,
     channels: ChannelsArg = None,
     platforms: PlatformsArg = None,
@@ -98,9 +92,8 @@ def top_items(
     start_date: StartArg = None,
     end_date: EndArg = None,
 ) -> dict:
-    """The best- or worst-selling menu items for a period, by units sold or revenue, overall or per location,
-    optionally on some weekdays or in some local hours. Ties share a rank and are all listed. Items are menu
-    items (variations such as sizes are combined)."""
+    """Best- or worst-selling menu items by units or revenue, overall or per location (sizes combined; ties
+    share a rank)."""
     if not 1 <= limit <= 50:
         raise ToolError(f"limit must be between 1 and 50, got {limit}")
     scope = build_scope(

@@ -57,7 +57,7 @@ MONEY = (
 Sort = Literal["natural", "largest", "smallest"]
 SortArg = Annotated[
     Sort | None,
-    Param("Row order; default natural (time or location order) for one dimension, largest for two."),
+    Param("Default natural (time or location order) for one dimension, largest for two."),
 ]
 _SALES_ROW = ("orders", "gross_sales", "discounts", "net_sales", "tax", "tips", "total_collected")
 _TWO_DIMENSION_ROW = ("orders", "net_sales", "average_ticket")
@@ -253,10 +253,8 @@ def sales_report(
     end_date: EndArg = None,
     limit: LimitArg = None,
 ) -> dict:
-    """Sales for a period — orders, gross sales, discounts, net sales, tax, tips (the restaurant's; couriers'
-    apart), items sold, average ticket, refunds, canceled orders — optionally broken down by one or two
-    dimensions, each row with its share of the total. Weekday and hour filters use each location's local
-    time. Counts completed orders only; refunds count on the day they were given."""
+    """Sales: orders, gross, discounts, net, tax, tips, items sold, average ticket, refunds, canceled orders
+    (completed orders only) — in total or broken down by one or two dimensions, with shares."""
     dimensions = check_dimensions(group_by)
     limit = check_limit(limit, 40 if len(dimensions) < 2 else 20)
     scope = build_scope(

@@ -98,15 +98,12 @@ def prime_cost(
     ctx: ToolContext,
     period: PeriodArg = None,
     locations: LocationsArg = None,
-    group_by: Annotated[
-        PrimeDimension | None, Param("location, day or week rows under the totals; default none.")
-    ] = None,
+    group_by: Annotated[PrimeDimension | None, Param("Rows under the totals; default none.")] = None,
     start_date: StartArg = None,
     end_date: EndArg = None,
 ) -> dict:
-    """Food cost, labor cost and prime cost (food + labor) for a period, each in money and as a % of net
-    sales, in total and optionally per location, day or week; names the items that have no cost. Use for
-    "prime cost % last month", "food cost % at Harbor", "which location has the highest prime cost"."""
+    """Food, labor and prime cost in money and as % of net sales, in total or grouped; names items without a
+    cost."""
     scope = build_scope(ctx, period=period, start_date=start_date, end_date=end_date, locations=locations)
     threshold, multiplier = overtime_rule(ctx, None)
     dimensions = [group_by] if group_by else []
@@ -199,19 +196,17 @@ def menu_engineering(
     ctx: ToolContext,
     period: PeriodArg = None,
     locations: LocationsArg = None,
-    category: Annotated[str | None, Param("Only this menu category ('Pizza'); default every item.")] = None,
+    category: Annotated[str | None, Param("Only this menu category ('Pizza').")] = None,
     sort: Annotated[
         Literal["margin", "units", "total_margin", "class"] | None,
-        Param("Row order: margin per unit (default), units, total margin, or by class (stars first)."),
+        Param("Default margin per unit; class: stars first."),
     ] = None,
-    limit: Annotated[int | None, Param("At most this many items (1–100); default 40.")] = None,
+    limit: Annotated[int | None, Param("Items (1–100); default 40.")] = None,
     start_date: StartArg = None,
     end_date: EndArg = None,
 ) -> dict:
-    """Menu engineering for a period: each item's units, average price, delivery commission, unit cost and
-    contribution margin (per unit and total), classified star / plowhorse / puzzle / dog (popular or not ×
-    high or low margin) with what to do about it. Use for "which items make us the least money", "what
-    should I re-price or drop"."""
+    """Menu engineering: each item's units, price, commission, unit cost and margin, classed star / plowhorse
+    / puzzle / dog with what to do (re-price, drop)."""
     scope = build_scope(ctx, period=period, start_date=start_date, end_date=end_date, locations=locations)
     if limit is not None and not 1 <= limit <= 100:
         raise ToolError(f"limit must be between 1 and 100, got {limit}")

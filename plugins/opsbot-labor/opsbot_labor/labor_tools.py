@@ -46,10 +46,8 @@ LABOR_DEFINITIONS = {
     "sales_per_labor_hour": "net sales ÷ paid hours",
     "day": "the local date a shift started on, in its location's timezone",
 }
-RolesArg = Annotated[list[str] | None, Param("Only these roles / job titles ('Line Cook'); default all.")]
-OvertimeArg = Annotated[
-    float | None, Param("Weekly hours after which time is overtime; default the business's setting (40).")
-]
+RolesArg = Annotated[list[str] | None, Param("Only these roles ('Line Cook').")]
+OvertimeArg = Annotated[float | None, Param("Weekly hours before overtime; default the business's (40).")]
 
 
 def overtime_rule(ctx: ToolContext, overtime_after_hours: float | None) -> tuple[float, float]:
@@ -173,18 +171,16 @@ def labor_report(
     locations: LocationsArg = None,
     group_by: Annotated[
         list[LaborDimension] | None,
-        Param("Up to two of day, week, weekday, hour, location, role; default none (totals only)."),
+        Param("Up to two; default totals only."),
     ] = None,
     roles: RolesArg = None,
     overtime_after_hours: OvertimeArg = None,
-    limit: Annotated[int | None, Param("At most this many rows (1–100); default 40.")] = None,
+    limit: Annotated[int | None, Param("Rows (1–100); default 40.")] = None,
     start_date: StartArg = None,
     end_date: EndArg = None,
 ) -> dict:
-    """Labor for a period: paid hours, labor cost, labor % of net sales, sales per labor hour, overtime
-    hours and cost, and scheduled hours where the source has schedules — in total and grouped like sales
-    (by day, week, weekday, hour, location and/or role). Use for "labor % at Harbor yesterday", "which day
-    had the most overtime", "labor cost by role last week"."""
+    """Labor: paid hours, labor cost, labor % of net sales, sales per labor hour, overtime, scheduled hours —
+    in total or grouped."""
     scope = build_scope(ctx, period=period, start_date=start_date, end_date=end_date, locations=locations)
     dimensions = _check_dimensions(group_by)
     if limit is not None and not 1 <= limit <= 100:
@@ -273,19 +269,18 @@ def labor_shifts(
     period: PeriodArg = None,
     locations: LocationsArg = None,
     roles: RolesArg = None,
-    employee: Annotated[str | None, Param("Only this employee's shifts (part of the name).")] = None,
+    employee: Annotated[str | None, Param("Only this employee (part of the name).")] = None,
     only: Annotated[
         Literal["all", "overtime", "open", "longest"] | None,
-        Param("overtime: shifts with overtime; open: still clocked in; longest: by paid hours; default all."),
+        Param("open: still clocked in; longest: by paid hours."),
     ] = None,
     overtime_after_hours: OvertimeArg = None,
-    limit: Annotated[int | None, Param("At most this many shifts (1–100); default 25.")] = None,
+    limit: Annotated[int | None, Param("Shifts (1–100); default 25.")] = None,
     start_date: StartArg = None,
     end_date: EndArg = None,
 ) -> dict:
-    """The shifts of a period, one row each: employee, role, location, day, local clock-in–out, paid
-    hours, rate, cost, overtime. Use for "which shifts ran overtime last week", "who worked Saturday at
-    Harbor", "who is clocked in"."""
+    """Shifts, one row each: employee, role, location, day, clock-in–out, paid hours, rate, cost, overtime
+    (who worked, ran overtime, is clocked in)."""
     scope = build_scope(ctx, period=period, start_date=start_date, end_date=end_date, locations=locations)
     if limit is not None and not 1 <= limit <= 100:
         raise ToolError(f"limit must be between 1 and 100, got {limit}")
