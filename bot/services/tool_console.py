@@ -7,12 +7,14 @@ import json
 from datetime import date
 
 from bot.settings import SettingsError
+from tools.analytics.arguments import CONVENTIONS
 from tools.analytics.business_calendar import EARLIEST, LATEST
 from tools.registry import ToolContext, ToolRegistry, ToolResult
 
 
 def describe_tools(registry: ToolRegistry) -> str:
-    """Each tool with its source, first sentence and parameters, as ``opsbot tools`` prints them."""
+    """Each tool with its source, first sentence and parameters, as ``opsbot tools`` prints them; the
+    parameters described "Common." are explained once, at the end, as the model reads them."""
     lines = []
     for tool in registry.tools():
         summary = " ".join(tool.description.split()).split(". ")[0].rstrip(".") + "."
@@ -33,6 +35,7 @@ def describe_tools(registry: ToolRegistry) -> str:
             )
             lines.append(f"    {name} ({kind}{', ' + flag if flag else ''}): {schema.get('description', '')}")
         lines.append("")
+    lines.append(CONVENTIONS)
     return "\n".join(lines)
 
 
