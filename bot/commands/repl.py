@@ -7,6 +7,7 @@ import sys
 
 from bot.application import Application
 from bot.commands.sync import sync_fixture_folder
+from bot.repl.demo_load import DemoLoad
 from bot.repl.piped import run_piped
 from bot.repl.session import ReplSession
 from bot.repl.terminal import run_terminal
@@ -14,12 +15,13 @@ from tools.sync.store_origin import fixture_business
 
 
 def cmd_repl(app: Application, args: argparse.Namespace) -> int:
-    """Load the demo on first run, then the interactive session (or, with stdin or stdout not a terminal,
-    plain question-per-line mode)."""
+    """Load the demo on first run — behind the interactive session's prompt, or before the first line of
+    plain question-per-line mode (stdin or stdout not a terminal) — then run the session."""
     settings = app.settings
     interactive = sys.stdin.isatty() and sys.stdout.isatty()
     notes = sys.stdout if interactive else sys.stderr  # piped: stdout carries only the answers
     summary = app.summary()
+    demo: DemoLoad | None = None
     if not summary.locations and settings.sources.configured:
         print("The store is empty: load your own data with `opsbot sync` first.", file=notes)
     elif settings.sources.configured and (fixtures := fixture_business(app.store)):
@@ -33,11 +35,14 @@ def cmd_repl(app: Application, args: argparse.Namespace) -> int:
             "restaurant chain with in-store (Square) and delivery (Deliverect) orders.",
             file=notes,
         )
-        if sync_fixture_folder(app, None, out=notes) != 0:
-            return 1
-        print(file=notes)
-        summary = app.summary()
-    session = ReplSession(app)
+        if interactive:  # loaded behind the prompt, which shows its progress; questions wait for it
+            demo = DemoLoad(app)
+        else:  # a script's lines are answered after the load, its report on stderr
+            if sync_fixture_folder(app, None, out=notes) != 0:
+                return 1
+            print(file=notes)
+            summary = app.summary()
+    session = ReplSession(app, demo)
     session.model_name = getattr(args, "model", None) or session.model_name
     conversation = getattr(args, "conversation", None)
     if conversation:

@@ -14,7 +14,7 @@ from bot.application import Application
 from bot.commands.progress import page_counter, progress_bar
 from bot.services.plugin_sync import sync_data_source_plugins
 from bot.settings import Settings
-from tools.sources.fixtures.sync import sync_fixtures
+from tools.sources.fixtures.sync import ProgressCallback, sync_fixtures
 from tools.sync.report import SyncReport
 from tools.sync.store_origin import (
     fixture_business,
@@ -37,23 +37,33 @@ def cmd_sync(app: Application, args: argparse.Namespace) -> int:
 
 
 def sync_fixture_folder(
-    app: Application, fixtures: str | None, *, anchor: bool = True, batch_size: int = 1000, out=None
+    app: Application,
+    fixtures: str | None,
+    *,
+    anchor: bool = True,
+    batch_size: int = 1000,
+    out=None,
+    err=None,
+    progress: ProgressCallback | None = None,
 ) -> int:
-    """Sync a fixture folder (default: the configured one), print the report (to ``out``, default stdout);
-    the exit status."""
+    """Sync a fixture folder (default: the configured one), print the report (to ``out``, default stdout;
+    errors to ``err``, default stderr); the exit status. ``progress`` (default: a progress bar on a
+    terminal's stderr) follows each stage."""
     settings = app.settings
     out = out or sys.stdout
+    err = err or sys.stderr
     folder = Path(fixtures) if fixtures else settings.fixtures_dir
     engine = app.store
     refusal = fixture_sync_refusal(engine)
     if refusal:
-        print(f"opsbot: {refusal}", file=sys.stderr)
+        print(f"opsbot: {refusal}", file=err)
         return 2
     anchor = settings.demo_anchor and anchor
     print(f"Syncing {folder} into {engine.url.render_as_string(hide_password=True)}", file=out)
     started = time.perf_counter()
-    report = sync_fixtures(engine, folder, anchor=anchor, progress=progress_bar(), batch_size=batch_size)
-    return print_sync_report(report, started, out)
+    progress = progress or progress_bar()
+    report = sync_fixtures(engine, folder, anchor=anchor, progress=progress, batch_size=batch_size)
+    return print_sync_report(report, started, out, err)
 
 
 def parse_since(text: str) -> date:
@@ -64,8 +74,10 @@ def parse_since(text: str) -> date:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date — use YYYY-MM-DD") from None
 
 
-def print_sync_report(report: SyncReport, started: float, out: TextIO) -> int:
-    """Print notes, a table of stages and a closing line (errors and a failure on stderr); the exit status."""
+def print_sync_report(report: SyncReport, started: float, out: TextIO, err: TextIO | None = None) -> int:
+    """Print notes, a table of stages and a closing line (errors and a failure on ``err``, default stderr);
+    the exit status."""
+    err = err or sys.stderr
     for note in report.notes:
         print(f"  {note}", file=out)
     print(
@@ -90,13 +102,13 @@ def print_sync_report(report: SyncReport, started: float, out: TextIO) -> int:
             file=out,
         )
     if report.errors:
-        print(f"\n{len(report.errors)} record(s) were not stored:", file=sys.stderr)
+        print(f"\n{len(report.errors)} record(s) were not stored:", file=err)
         for error in report.errors[:20]:
-            print(f"  {error}", file=sys.stderr)
+            print(f"  {error}", file=err)
         if len(report.errors) > 20:
-            print(f"  … and {len(report.errors) - 20} more", file=sys.stderr)
+            print(f"  … and {len(report.errors) - 20} more", file=err)
     if report.failure:
-        print(f"opsbot: {report.failure}", file=sys.stderr)
+        print(f"opsbot: {report.failure}", file=err)
     return 1 if report.errors or report.failure else 0
 
 

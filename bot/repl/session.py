@@ -1,10 +1,12 @@
 """One REPL session's state, independent of how it is drawn: the application (its agent built in the
-background so the prompt is up at once), the current conversation and model, and the tool console."""
+background so the prompt is up at once), the demo still loading on a first run, the current conversation
+and model, and the tool console."""
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from bot.agent.conversation_store import new_conversation_id
 from bot.agent.events import Answer, EventSink
@@ -13,6 +15,9 @@ from bot.agent.trace_report import dollars
 from bot.application import Application
 from bot.services.tool_console import call_tool
 from tools.registry import ToolResult
+
+if TYPE_CHECKING:
+    from bot.repl.demo_load import DemoLoad
 
 SOURCE = "repl"
 
@@ -52,9 +57,12 @@ class AgentLoader:
 class ReplSession:
     """What the terminal and piped front ends share: ask, start over, resume, and the tool console."""
 
-    def __init__(self, app: Application) -> None:
-        """The application's agent is built in the background when it can answer (an API key is set)."""
+    def __init__(self, app: Application, demo: DemoLoad | None = None) -> None:
+        """The application's agent is built in the background when it can answer (an API key is set);
+        ``demo``: the demo business loading in the background (the first run), which questions and tool
+        calls wait for."""
         self.app = app
+        self.demo = demo
         self.settings = app.settings
         self.conversation_id: str | None = None
         self.model_name = app.settings.model.name
@@ -73,6 +81,7 @@ class ReplSession:
         ``ModelError`` when there is no model to ask, ``KeyboardInterrupt`` when cancelled — the stored
         conversation stays valid either way."""
         agent = self._loader.get() if self._loader is not None else self.app.agent()  # no key: ModelError
+        self.wait_for_demo()
         if self.conversation_id is None:  # chosen here so a cancelled first question can be followed up
             self.conversation_id = new_conversation_id()
         answer = agent.answer(self.conversation_id, question, on_event, source=SOURCE, model=self.model_name)
@@ -84,6 +93,11 @@ class ReplSession:
         """Whether ``conversation_id`` is a stored conversation."""
         return self.app.conversations.exists(conversation_id)
 
+    def wait_for_demo(self) -> None:
+        """Return once the demo (if it is loading) has finished; a short wait keeps Ctrl-C responsive."""
+        while self.demo is not None and not self.demo.wait(0.1):
+            pass
+
     def close(self) -> None:
         if self._loader is not None:
             self._loader.close()
@@ -91,7 +105,8 @@ class ReplSession:
     # --- the tool console ----------------------------------------------------------------------------------
 
     def call_tool(self, name: str, pairs: list[str]) -> ToolResult:
-        """Run one tool like ``opsbot call`` (today = the business date now)."""
+        """Run one tool like ``opsbot call`` (today = the business date now), once the demo is in."""
+        self.wait_for_demo()
         return call_tool(self.app.registry, self.app.tool_context(), name, pairs)
 
 

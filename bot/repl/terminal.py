@@ -21,6 +21,7 @@ from rich.text import Text
 from bot.agent.model import ModelError
 from bot.repl.answer_view import AnswerView
 from bot.repl.commands import COMMANDS, QUIT, run_command
+from bot.repl.demo_load import DemoLoad
 from bot.repl.session import ReplSession, usage_line
 from bot.services.internal_error import internal_error_line
 from tools.store.summary import StoreSummary
@@ -151,6 +152,8 @@ def ask(console: Console, session: ReplSession, question: str) -> None:
     """Answer one question on screen; Ctrl-C cancels it and leaves the conversation ready to go on."""
     view = AnswerView(console)
     try:
+        if session.can_answer:
+            wait_for_demo(console, session)
         with view:
             answer = session.ask(question, view)
     except KeyboardInterrupt:
@@ -166,11 +169,68 @@ def ask(console: Console, session: ReplSession, question: str) -> None:
     _show_outcome(console, session, view, answer)
 
 
+def loading_welcome(session: ReplSession, demo: DemoLoad) -> Text:
+    """The banner while the demo loads behind the prompt."""
+    text = Text()
+    text.append("opsbot", "bold cyan")
+    text.append(f" · {demo.business_name} · the demo is loading in the background\n", "bold")
+    text.append(
+        f"Model {session.model_name}. Ask a question now: it is answered once the demo is in. ", "dim"
+    )
+    text.append("/help for commands, Ctrl-C cancels an answer, Ctrl-D quits.", "dim")
+    return text
+
+
+def loading_status(session: ReplSession) -> str:
+    """The right side of the prompt: the demo's progress while it loads."""
+    demo = session.demo
+    if demo is None or demo.reported:
+        return ""
+    return "demo loaded" if demo.done else f"loading the demo… {demo.percent}%"
+
+
+def announce_demo(console: Console, session: ReplSession) -> None:
+    """Once the demo has finished loading, say so (with the sync report if it did not load cleanly)."""
+    demo = session.demo
+    if demo is None or demo.reported or not demo.done:
+        return
+    demo.reported = True
+    if demo.ok:
+        console.print(Text(demo.outcome(), "dim"))
+    else:
+        console.print(Text(demo.outcome(), "red"))
+        console.print(Text(demo.report().rstrip()), soft_wrap=True)
+
+
+def wait_for_demo(console: Console, session: ReplSession) -> None:
+    """Wait (Ctrl-C cancels) for the demo a question or tool call needs, its progress on screen."""
+    demo = session.demo
+    if demo is None:
+        return
+    if not demo.done:
+        with console.status(f"Waiting for the demo to load… {demo.percent}%") as status:
+            while not demo.wait(0.2):
+                status.update(f"Waiting for the demo to load… {demo.percent}%")
+    announce_demo(console, session)
+
+
+def finish_demo_before_quitting(console: Console, session: ReplSession) -> None:
+    """Leaving while the demo loads: finish it first, so the next start finds all of it (Ctrl-C leaves)."""
+    demo = session.demo
+    if demo is None or demo.done:
+        return
+    try:
+        wait_for_demo(console, session)
+    except KeyboardInterrupt:
+        console.print(Text("The demo is only partly loaded: `opsbot sync` loads the rest.", "yellow"))
+
+
 def run_terminal(session: ReplSession, summary: StoreSummary, console: Console | None = None) -> int:
     """The interactive loop; returns the exit status."""
     console = console or Console(highlight=False)
     output = ConsoleOutput(console)
-    console.print(welcome(session, summary))
+    demo = session.demo
+    console.print(welcome(session, summary) if demo is None or demo.done else loading_welcome(session, demo))
     if not session.can_answer:
         console.print(no_key_banner())
     history = Path(session.settings.data_dir) / HISTORY_FILE
@@ -184,8 +244,14 @@ def run_terminal(session: ReplSession, summary: StoreSummary, console: Console |
         prompt_continuation="… ",
     )
     while True:
+        announce_demo(console, session)
+        loading = demo is not None and not demo.reported
         try:
-            line = prompt.prompt([("class:prompt", "› ")]).strip()
+            line = prompt.prompt(
+                [("class:prompt", "› ")],
+                rprompt=(lambda: [("class:rprompt", loading_status(session))]) if loading else None,
+                refresh_interval=0.25 if loading else 0,
+            ).strip()
         except KeyboardInterrupt:
             continue  # clears the line, like a shell
         except EOFError:
@@ -195,6 +261,8 @@ def run_terminal(session: ReplSession, summary: StoreSummary, console: Console |
         console.print()
         if line.startswith("/"):
             try:
+                if line.split()[0] == "/call":
+                    wait_for_demo(console, session)
                 if run_command(session, line, output) == QUIT:
                     break
             except KeyboardInterrupt:
@@ -202,5 +270,6 @@ def run_terminal(session: ReplSession, summary: StoreSummary, console: Console |
         else:
             ask(console, session, line)
         console.print()
+    finish_demo_before_quitting(console, session)
     session.close()
     return 0

@@ -55,7 +55,11 @@ def _read(reader: Callable[[Any, str], T], value: Any) -> T:
 
 
 def _number(reader: Callable[[Any, str], Any], low: int, high: int) -> Callable[[Any], Any]:
+    integers = reader is as_int
+
     def check(value: Any) -> Any:
+        if integers and type(value) is int and low <= value <= high:  # the common case, first
+            return value
         number = _read(reader, value)
         if not low <= number <= high:
             raise _problem(f"must be between {low} and {high}, got {value!r}")
@@ -82,12 +86,14 @@ def _text(limit: int, *, required: bool = False) -> Callable[[Any], str]:
 
 
 def _timestamp(ahead: timedelta) -> Callable[[Any, ValidationInfo], str]:
+    short_text = _text(64)
+
     def check(value: Any, info: ValidationInfo) -> str:
         if value is None:
             raise _problem("is missing")
         if not isinstance(value, str):
             raise _problem(f"must be an RFC 3339 timestamp, got {type(value).__name__}")
-        _text(64)(value)
+        short_text(value)
         if not value:
             return value
         moment = _read(parse_timestamp, value)
@@ -124,17 +130,20 @@ def _strict_bool(value: Any) -> bool:
 Flag = Annotated[bool, PlainValidator(_strict_bool)]
 
 
-def nesting_depth(payload: Any) -> int:
-    """How many levels of objects and lists ``payload`` nests (a scalar is 0), counted without recursion."""
-    deepest, stack = 0, [(payload, 1)]
-    while stack:
-        value, depth = stack.pop()
-        children = value.values() if isinstance(value, dict) else value if isinstance(value, list) else None
-        if children is None:
-            continue
-        deepest = max(deepest, depth)
-        stack.extend((child, depth + 1) for child in children)
-    return deepest
+def nests_deeper_than(payload: Any, limit: int) -> bool:
+    """Whether ``payload`` nests objects and lists more than ``limit`` levels deep (a scalar is 0 levels).
+    Walked level by level without recursion, looking only at containers, and never below ``limit + 1``
+    levels: a payload nested 100,000 deep costs no more than one nested ``limit + 1`` deep."""
+    level = [payload] if isinstance(payload, dict | list) else []
+    for _ in range(limit):
+        below = []
+        for value in level:
+            children = value.values() if isinstance(value, dict) else value
+            below += [child for child in children if isinstance(child, dict | list)]
+        if not below:
+            return False
+        level = below
+    return bool(level)
 
 
 def order_where(payload: Any, id_key: str) -> str:
@@ -150,7 +159,7 @@ def validate_payload(schema: type[BaseModel], payload: Any, where: str, now: dat
     PayloadError naming the first offending field under ``where``."""
     if not isinstance(payload, dict):
         raise PayloadError(f"{where} must be an object, got {type(payload).__name__}")
-    if nesting_depth(payload) > MAX_DEPTH:
+    if nests_deeper_than(payload, MAX_DEPTH):
         raise PayloadError(f"{where} nests deeper than {MAX_DEPTH} levels")
     try:
         schema.model_validate(payload, context={"now": now})

@@ -23,7 +23,7 @@ from sqlalchemy import Engine
 from tools.sources.deliverect.ingest import store_deliverect_orders
 from tools.sources.deliverect.schema import is_test_order
 from tools.sources.deliverect.signature import SIGNATURE_HEADER, verify
-from tools.sources.payload_schema import MAX_DEPTH, nesting_depth, order_where
+from tools.sources.payload_schema import MAX_DEPTH, nests_deeper_than, order_where
 from tools.sources.records import OrderRecord
 from tools.sync.orders.writer import OrderWriter
 
@@ -55,7 +55,7 @@ def receive_order(
         return _refused(400, f"the body is not JSON: {exc}")
     if not isinstance(order, dict):
         return _refused(400, f"order must be an object, got {type(order).__name__}")
-    if nesting_depth(order) > MAX_DEPTH:
+    if nests_deeper_than(order, MAX_DEPTH):
         return _refused(400, f"the body nests deeper than {MAX_DEPTH} levels: not an order")
     if is_test_order(order):
         log.info("Deliverect webhook: test %s is not a sale; not stored", order_where(order, "_id"))

@@ -12,6 +12,7 @@ from typing import Any, Protocol
 from sqlalchemy.exc import IntegrityError
 
 from tools.sources.records import OrderRecord, PayloadError
+from tools.sync.orders.batch_pipeline import write_in_order
 from tools.sync.orders.writer import OrderWriter, RecordError, WriteCounts
 
 # (where the payload came from, the payload — or the PayloadError standing in for one that could not be read)
@@ -39,13 +40,14 @@ class StoreOrders(Protocol):
 def store_payloads(
     writer: OrderWriter, payloads: Iterable[Payload], parse: Parse, adjust: Adjust | None = None
 ) -> WriteCounts:
-    """Parse ``payloads`` and store the records in batches of ``writer.batch_size``; a payload that does not
-    parse, and a record the writer cannot place, is in ``errors`` (parse errors first)."""
+    """Parse ``payloads`` and store the records in batches of ``writer.batch_size`` (each batch written while
+    the next is parsed: ``batch_pipeline``); a payload that does not parse, and a record the writer cannot
+    place, is in ``errors`` (parse errors first)."""
     counts = WriteCounts()
     records = _parsed(payloads, parse, adjust, counts.errors)
+    batches = iter(lambda: list(islice(records, writer.batch_size)), [])
     written = WriteCounts()
-    while batch := list(islice(records, writer.batch_size)):
-        written.add(_write_batch(writer, batch))
+    write_in_order(batches, lambda batch: _write_batch(writer, batch), written.add)
     counts.add(written)
     return counts
 

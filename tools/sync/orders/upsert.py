@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Connection, Table, bindparam, delete, insert, select, text, update
+from sqlalchemy import Connection, bindparam, delete, select, update
 
 from tools.sources.records import OrderRecord
 from tools.store.models import (
@@ -17,6 +17,7 @@ from tools.store.models import (
     Payment,
     Refund,
 )
+from tools.sync.orders.bulk_insert import insert_returning_ids, insert_rows
 from tools.sync.orders.commissions import CommissionRates
 from tools.sync.orders.places import Place, WrittenOrder
 
@@ -225,35 +226,13 @@ def replace_children(
             for line_id, group in zip(line_ids, modifier_groups, strict=True)
             for m in group
         ]
-        if modifier_rows:
-            conn.execute(insert(MODIFIERS), modifier_rows)
+        insert_rows(conn, MODIFIERS, modifier_rows)
     for table, rows in (
         (DISCOUNTS, discount_rows),
         (PAYMENTS, payment_rows),
         (REFUNDS, refund_rows),
     ):
-        if rows:
-            conn.execute(insert(table), rows)
-
-
-def insert_returning_ids(conn: Connection, table: Table, rows: list[dict]) -> list[int]:
-    """Insert ``rows`` and return their new ids, in order.
-
-    SQLite returns them from one multi-row INSERT … RETURNING. On PostgreSQL the ids are drawn from the
-    table's sequence first and the rows inserted with a plain executemany, which psycopg pipelines; its
-    INSERT … RETURNING path re-parses every huge multi-row statement and is several times slower.
-    """
-    if conn.dialect.name != "postgresql":
-        result = conn.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), rows)
-        return [row.id for row in result]
-    ids = list(
-        conn.execute(
-            text("SELECT nextval(pg_get_serial_sequence(:table, 'id')) FROM generate_series(1, :n)"),
-            {"table": table.name, "n": len(rows)},
-        ).scalars()
-    )
-    conn.execute(insert(table), [{**row, "id": new_id} for row, new_id in zip(rows, ids, strict=True)])
-    return ids
+        insert_rows(conn, table, rows)
 
 
 def _fields(obj, *names: str) -> dict:
