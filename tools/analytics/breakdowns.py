@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from functools import cache
 from typing import Literal
 
 from sqlalchemy import Connection, Integer, case, cast, func, literal, select
@@ -155,6 +156,16 @@ class _Source:
 
 
 def _rollup_source(table, scope: Scope, measures: tuple[str, ...]) -> _Source:
+    columns, sums = _rollup_columns(table, measures)
+    return _Source(table, columns, sums, scope.rollup_conditions(table))
+
+
+@cache
+def _rollup_columns(
+    table, measures: tuple[str, ...]
+) -> tuple[dict[str, ColumnElement], dict[str, ColumnElement]]:
+    """A rollup's key columns and its measures' sums: built once per rollup and set of measures (the
+    expressions are immutable; a breakdown only reads them)."""
     columns = {
         name: table.c[name]
         for name in ("location_id", "business_date", "channel", "platform")
@@ -168,7 +179,7 @@ def _rollup_source(table, scope: Scope, measures: tuple[str, ...]) -> _Source:
     if "method" in table.c:
         columns["payment_method"] = table.c.method
     sums = {name: func.coalesce(func.sum(table.c[name]), 0) for name in measures}
-    return _Source(table, columns, sums, scope.rollup_conditions(table))
+    return columns, sums
 
 
 def _order_columns() -> dict[str, ColumnElement]:

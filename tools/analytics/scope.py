@@ -310,15 +310,24 @@ def resolve_items(engine: Engine, wanted: list[str]) -> tuple[str, ...]:
 
 
 def location_date_ranges(engine: Engine, places: list[Place]) -> dict[int, tuple[date, date]]:
-    """First and last business date with orders, per location (index lookups, not a scan)."""
-    ranges = {}
+    """First and last business date with orders, per location: one statement of index lookups (a min and a
+    max per location), not a scan."""
+    if not places:
+        return {}
+    bounds = []
+    for place in places:
+        here = ORDERS.c.location_id == place.id
+        bounds += [
+            select(func.min(ORDERS.c.business_date)).where(here).scalar_subquery(),
+            select(func.max(ORDERS.c.business_date)).where(here).scalar_subquery(),
+        ]
     with engine.connect() as conn:
-        for place in places:
-            here = ORDERS.c.location_id == place.id
-            first = conn.scalar(select(func.min(ORDERS.c.business_date)).where(here))
-            if first is not None:
-                ranges[place.id] = (first, conn.scalar(select(func.max(ORDERS.c.business_date)).where(here)))
-    return ranges
+        row = conn.execute(select(*bounds)).one()
+    return {
+        place.id: (row[2 * index], row[2 * index + 1])
+        for index, place in enumerate(places)
+        if row[2 * index] is not None
+    }
 
 
 def no_data_note(scope: Scope) -> str:

@@ -105,6 +105,8 @@ class Order(Base):
         Index("ix_orders_business_date", "business_date"),
         Index("ix_orders_pos_order_id", "pos_order_id"),
         Index("ix_orders_source_created_at", "source", "created_at"),  # each source's newest order
+        Index("ix_orders_source_order_id", "source_order_id"),  # order_details by a source's order id
+        Index("ix_orders_display_id", "display_id"),  # … and by display id / ticket
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -429,3 +431,26 @@ class HourlyItemsAllChannels(_ItemMeasures, _DayKeys, Base):
     )
 
     local_hour: Mapped[int] = mapped_column(Integer)
+
+
+class DailyRefunds(Base):
+    """Refunds of counted orders' sources (approved or completed, not on a POS copy) per location, the
+    refund's own business day and local hour, the order's channel and platform ('' = none) and the reason
+    ('' = none given). ``order_date`` is the order's business day: the (location, day) the sync refreshes."""
+
+    __tablename__ = "daily_refunds"
+    __table_args__ = (
+        Index("ix_daily_refunds_business_date_location_id", "business_date", "location_id"),
+        Index("ix_daily_refunds_order_date_location_id", "order_date", "location_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    location_id: Mapped[int] = mapped_column(ForeignKey("locations.id"))
+    order_date: Mapped[date] = mapped_column(Date)
+    business_date: Mapped[date] = mapped_column(Date)
+    local_hour: Mapped[int] = mapped_column(Integer)
+    channel: Mapped[str] = mapped_column(String(16))
+    platform: Mapped[str] = mapped_column(String(32))
+    reason: Mapped[str] = mapped_column(Text)
+    refunds: Mapped[int] = mapped_column(Integer)
+    amount: Mapped[int] = mapped_column(Money)

@@ -1,9 +1,10 @@
 """Rollups: sales per location, business day, channel and platform (and per local hour); per menu item; per
-discount.
+discount; per payment method; refunds (``rollups_refunds``).
 
 The sync writer refreshes the (location, day) pairs a batch touched, in the batch's transaction, so the
 rollups always agree with ``orders``; the analytics tools read them instead of scanning orders. When the
-rollup definitions change, bump ``VERSION``: ``open_store`` then rebuilds them once from the stored orders.
+rollup definitions change, bump ``VERSION`` (or ``REFUNDS_VERSION`` for the refunds rollup alone):
+``open_store`` then rebuilds them once from the stored orders.
 """
 
 from __future__ import annotations
@@ -44,8 +45,11 @@ from tools.store.models import (
     Payment,
     StoreMeta,
 )
+from tools.store.rollups_refunds import DAILY_REFUNDS, refresh_all_refunds, refresh_refunds
 
-VERSION = "6"
+VERSION = "6"  # the definitions of the rollups keyed by the orders' day
+REFUNDS_VERSION = "1"  # the refunds rollup's (``rollups_refunds``): a change rebuilds only that one
+_BUILT = f"{VERSION}.{REFUNDS_VERSION}"  # what store_meta's rollups_version records
 ORDERS = Order.__table__
 LINES = OrderLineItem.__table__
 MENU = MenuItem.__table__
@@ -60,7 +64,7 @@ PAYMENTS = Payment.__table__
 HOURLY_ALL = HourlySalesAllChannels.__table__
 ITEMS_ALL = DailyItemsAllChannels.__table__
 HOURLY_ITEMS_ALL = HourlyItemsAllChannels.__table__
-ROLLUP_TABLES = (
+_DAY_KEYED = (  # the rollups keyed by the orders' (location, business day)
     DAILY,
     HOURLY,
     HOURLY_ALL,
@@ -71,6 +75,7 @@ ROLLUP_TABLES = (
     DAILY_DISCOUNTS,
     DAILY_PAYMENTS,
 )
+ROLLUP_TABLES = (*_DAY_KEYED, DAILY_REFUNDS)  # every rollup: what a store's business data includes
 
 _PLATFORM = func.coalesce(ORDERS.c.platform, literal(""))
 _ITEM = func.coalesce(MENU.c.item_name, LINES.c.item_name)
@@ -226,10 +231,11 @@ def _statements(conn: Connection, one_day: bool) -> list:
 
 def refresh(conn: Connection, pairs: Iterable[tuple[int, date]]) -> None:
     """Recompute the rollups of the given (location id, business date) pairs."""
-    params = [{"l": location_id, "d": day} for location_id, day in sorted(set(pairs))]
+    chosen = sorted(set(pairs))
+    params = [{"l": location_id, "d": day} for location_id, day in chosen]
     if not params:
         return
-    for table in ROLLUP_TABLES:
+    for table in _DAY_KEYED:
         conn.execute(
             delete(table).where(
                 table.c.location_id == bindparam("l"), table.c.business_date == bindparam("d")
@@ -238,26 +244,32 @@ def refresh(conn: Connection, pairs: Iterable[tuple[int, date]]) -> None:
         )
     for statement in _statements(conn, one_day=True):
         conn.execute(statement, params)
+    refresh_refunds(conn, chosen)
 
 
 def refresh_all(conn: Connection) -> None:
     """Rebuild every rollup from the stored orders."""
-    for table in ROLLUP_TABLES:
+    for table in _DAY_KEYED:
         conn.execute(delete(table))
     for statement in _statements(conn, one_day=False):
         conn.execute(statement)
+    refresh_all_refunds(conn)
 
 
 def ensure_current(engine: Engine) -> bool:
-    """Rebuild the rollups if they were built by another VERSION of this module; True if it did."""
+    """Rebuild the rollups if they were built by another version of this module (only the refunds rollup
+    when only its ``REFUNDS_VERSION`` changed); True if it did."""
     meta = StoreMeta.__table__
     with engine.begin() as conn:
         built = conn.scalar(select(meta.c.value).where(meta.c.key == "rollups_version"))
-        if built == VERSION:
+        if built == _BUILT:
             return False
-        refresh_all(conn)
-        if built is None:
-            conn.execute(insert(meta).values(key="rollups_version", value=VERSION))
+        if built is not None and built.split(".")[0] == VERSION:
+            refresh_all_refunds(conn)
         else:
-            conn.execute(update(meta).where(meta.c.key == "rollups_version").values(value=VERSION))
+            refresh_all(conn)
+        if built is None:
+            conn.execute(insert(meta).values(key="rollups_version", value=_BUILT))
+        else:
+            conn.execute(update(meta).where(meta.c.key == "rollups_version").values(value=_BUILT))
     return True
