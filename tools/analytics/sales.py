@@ -274,9 +274,9 @@ def _rows(
         buckets = breakdown(conn, scope, dimensions, day_parts=ctx.day_parts, week_start=ctx.week_start)
     whole = sum(metric_value(b.sums, ranked_by) or 0 for b in buckets)
     chosen_sort = sort or ("natural" if len(dimensions) == 1 else "largest")
-    rows = [
+    rows = [  # only the rows shown are labelled and formatted
         bucket_row(b, dimensions, family, ranked_by, whole, scope, ctx.day_parts)
-        for b in ordered(buckets, dimensions, ranked_by, chosen_sort, scope)
+        for b in ordered(buckets, dimensions, ranked_by, chosen_sort, scope)[:limit]
     ]
     part: dict = {
         "group_by": dimensions,
@@ -286,10 +286,10 @@ def _rows(
             else f"{'smallest' if chosen_sort == 'smallest' else 'largest'} {ranked_by} first"
         ),
         "share_of": ranked_by,
-        "rows": rows[:limit],
+        "rows": rows,
     }
-    if len(rows) > limit:
-        part["rows_omitted"] = len(rows) - limit
+    if len(buckets) > limit:
+        part["rows_omitted"] = len(buckets) - limit
     return part
 
 

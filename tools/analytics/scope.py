@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Engine, and_, func, select
+from sqlalchemy import Engine, Select, and_, func, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from tools.analytics.business_calendar import (
@@ -314,20 +315,27 @@ def location_date_ranges(engine: Engine, places: list[Place]) -> dict[int, tuple
     max per location), not a scan."""
     if not places:
         return {}
-    bounds = []
-    for place in places:
-        here = ORDERS.c.location_id == place.id
-        bounds += [
-            select(func.min(ORDERS.c.business_date)).where(here).scalar_subquery(),
-            select(func.max(ORDERS.c.business_date)).where(here).scalar_subquery(),
-        ]
     with engine.connect() as conn:
-        row = conn.execute(select(*bounds)).one()
+        row = conn.execute(_date_ranges_statement(tuple(p.id for p in places))).one()
     return {
         place.id: (row[2 * index], row[2 * index + 1])
         for index, place in enumerate(places)
         if row[2 * index] is not None
     }
+
+
+@lru_cache(maxsize=64)
+def _date_ranges_statement(location_ids: tuple[int, ...]) -> Select:
+    """SELECT (min date of location 1), (max date of location 1), (min date of location 2), …: built once
+    per set of locations."""
+    bounds = []
+    for location_id in location_ids:
+        here = ORDERS.c.location_id == location_id
+        bounds += [
+            select(func.min(ORDERS.c.business_date)).where(here).scalar_subquery(),
+            select(func.max(ORDERS.c.business_date)).where(here).scalar_subquery(),
+        ]
+    return select(*bounds)
 
 
 def no_data_note(scope: Scope) -> str:
