@@ -342,7 +342,11 @@ class HourlySales(_SalesMeasures, _RollupKeys, Base):
     day parts ("lunch", "after 9 pm") read."""
 
     __tablename__ = "hourly_sales"
-    __table_args__ = (Index("ix_hourly_sales_business_date_location_id", "business_date", "location_id"),)
+    __table_args__ = (
+        Index("ix_hourly_sales_business_date_location_id", "business_date", "location_id"),
+        # "delivery at dinner": the hours first, so a month reads only those hours' rows
+        Index("ix_hourly_sales_local_hour_business_date", "local_hour", "business_date"),
+    )
 
     local_hour: Mapped[int] = mapped_column(Integer)
 
@@ -399,6 +403,22 @@ class DailyPayments(_RollupKeys, Base):
     tips: Mapped[int] = mapped_column(Money)
 
 
+class HourlyPayments(_RollupKeys, Base):
+    """``DailyPayments`` per local hour of the order too: payment methods at lunch, after 9 pm."""
+
+    __tablename__ = "hourly_payments"
+    __table_args__ = (
+        Index("ix_hourly_payments_business_date_location_id", "business_date", "location_id"),
+        Index("ix_hourly_payments_local_hour_business_date", "local_hour", "business_date"),
+    )
+
+    local_hour: Mapped[int] = mapped_column(Integer)
+    method: Mapped[str] = mapped_column(String(32))
+    payments: Mapped[int] = mapped_column(Integer)
+    amount: Mapped[int] = mapped_column(Money)
+    tips: Mapped[int] = mapped_column(Money)
+
+
 class HourlySalesAllChannels(_SalesMeasures, _DayKeys, Base):
     """``HourlySales`` without the channel and platform split (5× fewer rows): what hour and day-part
     questions without a channel or platform filter read."""
@@ -428,6 +448,42 @@ class HourlyItemsAllChannels(_ItemMeasures, _DayKeys, Base):
         Index("ix_hourly_items_all_channels_business_date_location_id", "business_date", "location_id"),
         # "items at dinner": the hours first, so a month reads only those hours' rows
         Index("ix_hourly_items_all_channels_local_hour_business_date", "local_hour", "business_date"),
+    )
+
+    local_hour: Mapped[int] = mapped_column(Integer)
+
+
+class _BusinessDay:
+    """What the all-locations rollups are keyed by: a business day (each location's own local day)."""
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    business_date: Mapped[date] = mapped_column(Date)
+
+
+class HourlySalesAllLocations(_SalesMeasures, _BusinessDay, Base):
+    """``HourlySalesAllChannels`` summed over the locations: hour and day-part questions about the whole
+    business (10× fewer rows for ten locations). Built from that rollup, in the same refresh."""
+
+    __tablename__ = "hourly_sales_all_locations"
+    __table_args__ = (Index("ix_hourly_sales_all_locations_business_date", "business_date"),)
+
+    local_hour: Mapped[int] = mapped_column(Integer)
+
+
+class DailyItemsAllLocations(_ItemMeasures, _BusinessDay, Base):
+    """``DailyItemsAllChannels`` summed over the locations: item questions about the whole business."""
+
+    __tablename__ = "daily_items_all_locations"
+    __table_args__ = (Index("ix_daily_items_all_locations_business_date", "business_date"),)
+
+
+class HourlyItemsAllLocations(_ItemMeasures, _BusinessDay, Base):
+    """``HourlyItemsAllChannels`` summed over the locations: "the best sellers at dinner"."""
+
+    __tablename__ = "hourly_items_all_locations"
+    __table_args__ = (
+        Index("ix_hourly_items_all_locations_business_date", "business_date"),
+        Index("ix_hourly_items_all_locations_local_hour_business_date", "local_hour", "business_date"),
     )
 
     local_hour: Mapped[int] = mapped_column(Integer)
