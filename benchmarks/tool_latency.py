@@ -25,7 +25,8 @@ import importlib.util
 import statistics
 import sys
 import time
-from dataclasses import dataclass
+from contextlib import ExitStack
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import get_args
@@ -134,6 +135,7 @@ def shapes() -> list[Shape]:
         shape("sales_report", "last month", hours="21-"),
         shape("sales_report", "last month", items=["Classic Burger"], group_by=["day"]),
         shape("sales_report", "last month", platforms=["any"]),
+        shape("sales_report", "last month", hours="dinner", group_by=["payment_method"]),
     ]
     comparisons = [
         shape("compare_periods", "last month", group_by=["category"], sort="grew_most"),
@@ -205,108 +207,110 @@ def percentiles(values: list[float]) -> tuple[float, float]:
 
 
 @dataclass
-class Run:
-    """One store's figures: each shape's call times (ms) and its last result, in shape order."""
+class Target:
+    """One store the shapes run against: its tools, its shapes (the same labels on every store; order
+    lookups name that store's orders), each shape's call times (ms) and last result."""
 
     label: str
     url: str
-    today: date
+    registry: ToolRegistry
+    context: ToolContext
     shapes: list[Shape]
-    timings: dict[str, list[float]]
-    results: dict[str, dict]
+    timings: dict[str, list[float]] = field(default_factory=dict)
+    results: dict[str, dict] = field(default_factory=dict)
 
-    def p(self, label: str) -> tuple[float, float]:
-        return percentiles(self.timings[label])
+    def call(self, index: int, *, timed: bool = True) -> None:
+        name, tool, arguments = self.shapes[index]
+        result = self.registry.call(tool, arguments, self.context)
+        assert result.ok, (self.label, name, result.error)
+        self.results[name] = result.content
+        if timed:
+            self.timings.setdefault(name, []).append(result.seconds * 1000)
+
+    def p(self, name: str) -> tuple[float, float]:
+        return percentiles(self.timings[name])
 
 
-def registry_and_context(url: str, today: date) -> tuple[ToolRegistry, ToolContext]:
+def target(label: str, url: str, days: int) -> Target:
+    today = FIRST_DAY + timedelta(days=days)
     registry = ToolRegistry()
     for function in TOOLS:
         registry.register(function)
-    return registry, ToolContext(engine=open_readonly(url), today=today)
-
-
-def measure(label: str, url: str, days: int, repeat: int) -> Run:
-    """Run every shape against one store, ``repeat`` times in turn."""
-    today = FIRST_DAY + timedelta(days=days)
-    registry, context = registry_and_context(url, today)
-    chosen = shapes() + order_shapes(context.engine, today)
+    context = ToolContext(engine=open_readonly(url), today=today)
     with context.engine.connect() as conn:
         orders = conn.execute(text("SELECT count(*) FROM orders")).scalar()
-    print(f"[{label}] {orders:,} orders; today = {today}; {len(chosen)} shapes × {repeat} calls")
-    timings: dict[str, list[float]] = {name: [] for name, _tool, _args in chosen}
-    results: dict[str, dict] = {}
-    for _ in range(repeat):
-        for name, tool, arguments in chosen:
-            result = registry.call(tool, arguments, context)
-            assert result.ok, (name, result.error)
-            timings[name].append(result.seconds * 1000)
-            results[name] = result.content
-    run = Run(label, url, today, chosen, timings, results)
-    naive_comparison(registry, context, url)
-    context.engine.dispose()
-    return run
+    print(f"[{label}] {orders:,} orders; today = {today}")
+    return Target(label, url, registry, context, shapes() + order_shapes(context.engine, today))
 
 
-def naive_comparison(registry: ToolRegistry, context: ToolContext, url: str) -> None:
+def naive_comparison(store: Target) -> None:
     """Last week's net sales the naive way (on a plain engine: no statement time limit) against the tool."""
-    today = context.today
+    today = store.context.today
     week_start, week_end = (
         today - timedelta(days=today.weekday() + 7),
         today - timedelta(days=today.weekday() + 1),
     )
+    plain = create_engine(store.url)
     started = time.perf_counter()
-    plain = create_engine(url)
     naive = naive_week_sales(plain, week_start, week_end)
-    plain.dispose()
     naive_ms = (time.perf_counter() - started) * 1000
-    result = registry.call("sales_report", {"period": "last week"}, context)
+    plain.dispose()
+    result = store.registry.call("sales_report", {"period": "last week"}, store.context)
     tool_ms = result.seconds * 1000
     print(
-        f"    last week's net sales: tool {tool_ms:.1f} ms vs naive pandas {naive_ms:.0f} ms "
+        f"[{store.label}] last week's net sales: tool {tool_ms:.1f} ms vs naive pandas {naive_ms:.0f} ms "
         f"= {naive_ms / tool_ms:.0f}× faster (tool says {result.content['totals']['net_sales']}, "
         f"naive ${naive / 100:,.2f})"
     )
 
 
-def duckdb_timings(run: Run, repeat: int) -> dict[str, float] | None:
-    """DuckDB's p50 (ms) per shape, computing the same answer from the raw rows of the run's SQLite store
-    (its figures checked equal to the tool's first); None without the bench extra."""
+def duckdb_references(store: Target) -> list | None:
+    """Per shape, DuckDB computing the same answer from the raw rows of the SQLite store (its figures
+    checked equal to the tool's result first); None without the bench extra."""
     if importlib.util.find_spec("duckdb") is None:
         print("(DuckDB is not installed — `pip install -e '.[bench]'` adds the DuckDB column)")
         return None
     from benchmarks.duckdb_reference import open_reference, reference
 
-    duck = open_reference(Path(run.url.removeprefix("sqlite:///")))
-    figures: dict[str, float] = {}
-    for name, tool, arguments in run.shapes:
-        ref = reference(duck, tool, arguments, run.results[name])
+    duck = open_reference(Path(store.url.removeprefix("sqlite:///")))
+    references = []
+    for name, tool, arguments in store.shapes:
+        ref = reference(duck, tool, arguments, store.results[name])
         try:
-            ref.check(ref.run(), run.results[name])
+            ref.check(ref.run(), store.results[name])
         except AssertionError as exc:
             raise AssertionError(f"{name}: DuckDB's figures differ from the tool's — {exc}") from exc
-        times = []
-        for _ in range(repeat):
-            started = time.perf_counter()
-            ref.run()
-            times.append((time.perf_counter() - started) * 1000)
-        figures[name] = statistics.median(times)
-    duck.close()
-    print(f"DuckDB: every shape's figures equal the tool's ({len(figures)} shapes)")
-    return figures
+        references.append(ref)
+    print(f"DuckDB: every shape's figures equal the tool's ({len(references)} shapes)")
+    return references
 
 
-def postgres_run(params: GeneratorParams, repeat: int, server) -> Run:
+def postgres_target(params: GeneratorParams, server) -> Target:
     url = server.create_database("bench")
     engine = open_store(url)
     started = time.perf_counter()
     sync_fixtures(engine, fixtures_for(params), anchor=False, now=datetime.now(UTC), batch_size=2000)
     engine.dispose()
     print(f"PostgreSQL store synced in {time.perf_counter() - started:.0f} s")
-    return measure("postgresql", url, params.days, repeat)
+    return target("postgresql", url, params.days)
 
 
-def print_table(main: Run, duck: dict[str, float] | None, demo: Run | None, postgres: Run | None) -> None:
+def run_interleaved(stores: list[Target], references: list | None, repeat: int) -> list[list[float]]:
+    """Each shape in turn on every store and in DuckDB, ``repeat`` rounds: whatever else loads the machine
+    weighs on all of them alike, so the ratios hold. Returns DuckDB's times per shape."""
+    duck_times: list[list[float]] = [[] for _ in stores[0].shapes]
+    for _ in range(repeat):
+        for index in range(len(stores[0].shapes)):
+            for store in stores:
+                store.call(index)
+            if references:
+                started = time.perf_counter()
+                references[index].run()
+                duck_times[index].append((time.perf_counter() - started) * 1000)
+    return duck_times
+
+
+def print_table(main: Target, duck: list[float] | None, demo: Target | None, postgres: Target | None) -> None:
     """One line per shape: SQLite p50/p95, PostgreSQL's, DuckDB's p50 and the ratio, the demo-size store's
     p50 and the ratio; flags for each target missed."""
     width = max(len(name) for name, _tool, _args in main.shapes)
@@ -320,7 +324,7 @@ def print_table(main: Run, duck: dict[str, float] | None, demo: Run | None, post
     print(f"\n{header}   (ms; ÷ = ratio)")
     missed = {"p50": 0, "p95": 0, "duckdb": 0, "flat": 0, "pg p50": 0}
     by_tool: dict[str, list[float]] = {}
-    for name, tool, _arguments in main.shapes:
+    for index, (name, tool, _arguments) in enumerate(main.shapes):
         by_tool.setdefault(tool, []).extend(main.timings[name])
         p50, p95 = main.p(name)
         line = f"{name:<{width}} {p50:>6.1f} {p95:>6.1f}"
@@ -335,8 +339,8 @@ def print_table(main: Run, duck: dict[str, float] | None, demo: Run | None, post
             if pg50 > POSTGRES_P50_BUDGET_MS:
                 flags.append("pg p50")
         if duck is not None:
-            line += f" {duck[name]:>7.1f} {p50 / duck[name]:>6.2f}"
-            if p50 > duck[name]:
+            line += f" {duck[index]:>7.1f} {p50 / duck[index]:>6.2f}"
+            if p50 > duck[index]:
                 flags.append("duckdb")
         if demo:
             small = demo.p(name)[0]
@@ -365,24 +369,36 @@ def print_table(main: Run, duck: dict[str, float] | None, demo: Run | None, post
 
 def main() -> None:
     parser = business_parser(__doc__)
-    parser.add_argument("--repeat", type=int, default=9)
+    parser.add_argument("--repeat", type=int, default=15)
     parser.add_argument("--postgres", action="store_true", help="also measure on a throwaway PostgreSQL")
     parser.add_argument("--no-duckdb", action="store_true", help="leave out the DuckDB reference")
     parser.add_argument("--no-demo", action="store_true", help="leave out the demo-size store")
     args = parser.parse_args()
     params = business_params(args)
-    url = build_store(params)
-    demo_url = None if args.no_demo or params == DEMO_SIZE else build_store(DEMO_SIZE)
-    main_run = measure("sqlite", url, params.days, args.repeat)
-    demo = measure("sqlite, demo size", demo_url, DEMO_SIZE.days, args.repeat) if demo_url else None
-    duck = None if args.no_duckdb else duckdb_timings(main_run, args.repeat)
-    postgres = None
-    if args.postgres:
-        from tests.support.postgres_server import PostgresServer
+    with ExitStack() as stack:
+        main_store = target("sqlite", build_store(params), params.days)
+        demo = None
+        if not args.no_demo and params != DEMO_SIZE:
+            demo = target("sqlite, demo size", build_store(DEMO_SIZE), DEMO_SIZE.days)
+        postgres = None
+        if args.postgres:
+            from tests.support.postgres_server import PostgresServer
 
-        with PostgresServer() as server:
-            postgres = postgres_run(params, args.repeat, server)
-    print_table(main_run, duck, demo, postgres)
+            postgres = postgres_target(params, stack.enter_context(PostgresServer()))
+        stores = [store for store in (main_store, demo, postgres) if store is not None]
+        for store in stores:  # a first, untimed round: warm caches, results for the DuckDB checks
+            for index in range(len(store.shapes)):
+                store.call(index, timed=False)
+        references = None if args.no_duckdb else duckdb_references(main_store)
+        print(
+            f"{len(main_store.shapes)} shapes × {args.repeat} rounds on {', '.join(s.label for s in stores)}"
+        )
+        duck_times = run_interleaved(stores, references, args.repeat)
+        duck = [statistics.median(times) for times in duck_times] if references else None
+        print_table(main_store, duck, demo, postgres)
+        for store in stores:
+            naive_comparison(store)
+            store.context.engine.dispose()
 
 
 if __name__ == "__main__":
