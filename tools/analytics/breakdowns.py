@@ -273,13 +273,16 @@ def breakdown(
     query = query.select_from(source.from_clause).where(*source.conditions)
     if keys:
         query = query.group_by(*keys)
+    names = list(source.measures)
+    width = len(keys)
     buckets = []
-    for row in conn.execute(query):
-        values = {name: _number(value) for name, value in row._asdict().items()}
-        raw = tuple(values.pop(f"k{i}") for i in range(len(keys)))
+    for row in conn.execute(query).all():
+        values = {name: _number(value) for name, value in zip(names, row[width:], strict=True)}
         if keys and all(v in (0, None) for v in values.values()):
             continue
-        buckets.append(Bucket(tuple(_normal(d, k) for d, k in zip(dimensions, raw, strict=True)), values))
+        buckets.append(
+            Bucket(tuple(_normal(d, k) for d, k in zip(dimensions, row[:width], strict=True)), values)
+        )
     return buckets
 
 
