@@ -459,24 +459,34 @@ def _compare_locations(duck, arguments: dict, result: dict) -> Reference:
 
 def _delivery_report(duck, arguments: dict, result: dict) -> Reference:
     scope = _scope(duck, {**arguments, "platforms": ["any"]}, result)
+    everything = _scope(duck, {**arguments, "platforms": None}, result)
     where, params = scope.where()
     completed = "FILTER (WHERE o.status = 'completed')"
     sql = (
-        f"SELECT o.platform, count(*) {completed}, sum(o.gross_sales) {completed},"
+        f"SELECT o.platform, o.channel, count(*) {completed}, sum(o.gross_sales) {completed},"
         f" sum(o.net_sales) {completed}, sum(o.commission) {completed}, sum(o.courier_tips) {completed},"
-        f" count(*) FILTER (WHERE o.status = 'canceled') FROM orders o WHERE {where} GROUP BY 1"
+        f" count(*) FILTER (WHERE o.status = 'canceled') FROM orders o WHERE {where} GROUP BY 1, 2"
     )
     names = ("orders", "gross_sales", "net_sales", "estimated_commission", "courier_tips", "canceled_orders")
 
     def run():
-        return {
-            row[0]: {n: number(v or 0) for n, v in zip(names, row[1:], strict=True)}
-            for row in duck.execute(sql, params).fetchall()
-        }
+        per_platform: dict[tuple, dict[str, float]] = {}
+        for platform, channel, *values in duck.execute(sql, params).fetchall():
+            sums = per_platform.setdefault((platform,), dict.fromkeys(names, 0.0) | {"delivered_orders": 0.0})
+            for name, value in zip(names, values, strict=True):
+                sums[name] += number(value or 0)
+            if channel == "delivery":
+                sums["delivered_orders"] += number(values[0] or 0)
+        return per_platform, grouped(duck, everything, [], "sales").get((), {}).get("net_sales", 0)
 
-    def check(per_platform, result: dict) -> None:
+    def check(figures, result: dict) -> None:
+        per_platform, all_net = figures
         rows = [{**p, "canceled_orders": p["canceled"]["orders"]} for p in result["platforms"]]
-        _check_rows([{n: r[n] for n in names} for r in rows], per_platform, "platforms")
+        _check_rows(
+            [{n: r[n] for n in (*names, "delivered_orders")} for r in rows], per_platform, "platforms"
+        )
+        share = round(100 * cents(result["all_platforms"]["net_sales"]) / all_net, 1)
+        assert result["all_platforms"]["share_of_all_net_sales_percent"] == share, "share of all net sales"
 
     return Reference(run, check)
 
