@@ -13,7 +13,8 @@ by every kind of id — and prints p50/p95 per shape (a shape = a tool and its d
   extra installed (``pip install -e '.[bench]'``), else that column is left out;
 - the same shape on the demo-size store (4 locations × 84 days, ~40k orders, also built once) and the ratio
   big / demo: how flat latency stays as the store grows;
-- with ``--postgres``, PostgreSQL's p50/p95 beside SQLite's.
+- with ``--postgres``, PostgreSQL's p50/p95 beside SQLite's (a throwaway server holding the SQLite store's
+  rows, copied in: ``benchmarks/postgres_copy.py``).
 
 Then per tool, how many shapes are over 50 ms p50 / 100 ms p95, and last week's net sales answered the
 naive way (every order into pandas, filter, sum) against the tool, with the ratio.
@@ -285,14 +286,13 @@ def duckdb_references(store: Target) -> list | None:
     return references
 
 
-def postgres_target(params: GeneratorParams, server) -> Target:
+def postgres_target(sqlite_url: str, days: int, server) -> Target:
+    """The same store on a throwaway PostgreSQL server: the SQLite store's rows copied in."""
+    from benchmarks.postgres_copy import copy_into_postgres
+
     url = server.create_database("bench")
-    engine = open_store(url)
-    started = time.perf_counter()
-    sync_fixtures(engine, fixtures_for(params), anchor=False, now=datetime.now(UTC), batch_size=2000)
-    engine.dispose()
-    print(f"PostgreSQL store synced in {time.perf_counter() - started:.0f} s")
-    return target("postgresql", url, params.days)
+    copy_into_postgres(Path(sqlite_url.removeprefix("sqlite:///")), url).dispose()
+    return target("postgresql", url, days)
 
 
 def run_interleaved(stores: list[Target], references: list | None, repeat: int) -> list[list[float]]:
@@ -384,11 +384,22 @@ def main() -> None:
         if args.postgres:
             from tests.support.postgres_server import PostgresServer
 
-            postgres = postgres_target(params, stack.enter_context(PostgresServer()))
+            postgres = postgres_target(main_store.url, params.days, stack.enter_context(PostgresServer()))
         stores = [store for store in (main_store, demo, postgres) if store is not None]
         for store in stores:  # a first, untimed round: warm caches, results for the DuckDB checks
             for index in range(len(store.shapes)):
                 store.call(index, timed=False)
+        if postgres:
+            differ = [
+                name
+                for name, _t, _a in main_store.shapes
+                if postgres.results[name] != main_store.results[name]
+            ]
+            print(
+                f"PostgreSQL's answers equal SQLite's for {len(main_store.shapes) - len(differ)} shapes",
+                end="",
+            )
+            print(f"; they differ for {', '.join(differ)}" if differ else "")
         references = None if args.no_duckdb else duckdb_references(main_store)
         print(
             f"{len(main_store.shapes)} shapes × {args.repeat} rounds on {', '.join(s.label for s in stores)}"
