@@ -26,7 +26,6 @@ import pandas as pd
 from sqlalchemy import Connection, func, select
 
 from tools.analytics.business_calendar import Period
-from tools.analytics.sales import COUNTED_REFUNDS, REFUNDS
 from tools.analytics.scope import ORDERS, Scope
 from tools.store.models import (
     DailyDiscounts,
@@ -34,9 +33,12 @@ from tools.store.models import (
     DailySales,
     HourlySales,
     HourlySalesAllChannels,
+    Refund,
 )
+from tools.store.rollups_refunds import COUNTED_REFUNDS
 
 DAILY = DailySales.__table__
+REFUNDS = Refund.__table__
 HOURLY_ALL = HourlySalesAllChannels.__table__
 HOURLY = HourlySales.__table__
 ITEMS_ALL = DailyItemsAllChannels.__table__

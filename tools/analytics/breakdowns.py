@@ -2,8 +2,8 @@
 
 A dimension is a calendar unit (day, week, month, weekday, hour, day_part), an order attribute (location,
 channel, platform), a menu attribute (item, category) or the payment method. Each question reads the
-smallest table that holds its answer: the daily rollups, the hourly ones when hours matter (sales and
-items), the daily payments rollup, or the payments themselves for payments within some hours. Grouping
+smallest rollup that holds its answer: daily or hourly (when hours matter), split by channel and platform
+or not, per location or summed over them (a question about the whole business); never the orders. Grouping
 runs in the database; Python only labels and orders the few rows that come back.
 """
 
@@ -12,27 +12,31 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from functools import cache
 from typing import Literal
 
 from sqlalchemy import Connection, Integer, case, cast, func, literal, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from tools.analytics.calendar_filters import WEEKDAY_NAMES, DayPart
-from tools.analytics.scope import ORDERS, Scope
+from tools.analytics.scope import Scope
 from tools.currencies import divide_half_up
 from tools.registry import ToolError
 from tools.sources.platforms import platform_display_name
 from tools.store.models import (
     DailyItemSales,
     DailyItemsAllChannels,
+    DailyItemsAllLocations,
     DailyPayments,
     DailySales,
     HourlyItemSales,
     HourlyItemsAllChannels,
+    HourlyItemsAllLocations,
+    HourlyPayments,
     HourlySales,
     HourlySalesAllChannels,
+    HourlySalesAllLocations,
     MenuItem,
-    Payment,
 )
 
 DAILY = DailySales.__table__
@@ -40,11 +44,14 @@ HOURLY = HourlySales.__table__
 ITEMS = DailyItemSales.__table__
 HOURLY_ITEMS = HourlyItemSales.__table__
 MENU = MenuItem.__table__
-PAYMENTS = Payment.__table__
 DAILY_PAYMENTS = DailyPayments.__table__
 HOURLY_ALL = HourlySalesAllChannels.__table__
 ITEMS_ALL = DailyItemsAllChannels.__table__
 HOURLY_ITEMS_ALL = HourlyItemsAllChannels.__table__
+HOURLY_PAYMENTS = HourlyPayments.__table__
+HOURLY_ALL_LOCATIONS = HourlySalesAllLocations.__table__
+ITEMS_ALL_LOCATIONS = DailyItemsAllLocations.__table__
+HOURLY_ITEMS_ALL_LOCATIONS = HourlyItemsAllLocations.__table__
 
 Dimension = Literal[
     "day",
@@ -155,6 +162,16 @@ class _Source:
 
 
 def _rollup_source(table, scope: Scope, measures: tuple[str, ...]) -> _Source:
+    columns, sums = _rollup_columns(table, measures)
+    return _Source(table, columns, sums, scope.rollup_conditions(table))
+
+
+@cache
+def _rollup_columns(
+    table, measures: tuple[str, ...]
+) -> tuple[dict[str, ColumnElement], dict[str, ColumnElement]]:
+    """A rollup's key columns and its measures' sums: built once per rollup and set of measures (the
+    expressions are immutable; a breakdown only reads them)."""
     columns = {
         name: table.c[name]
         for name in ("location_id", "business_date", "channel", "platform")
@@ -168,17 +185,7 @@ def _rollup_source(table, scope: Scope, measures: tuple[str, ...]) -> _Source:
     if "method" in table.c:
         columns["payment_method"] = table.c.method
     sums = {name: func.coalesce(func.sum(table.c[name]), 0) for name in measures}
-    return _Source(table, columns, sums, scope.rollup_conditions(table))
-
-
-def _order_columns() -> dict[str, ColumnElement]:
-    return {
-        "location_id": ORDERS.c.location_id,
-        "business_date": ORDERS.c.business_date,
-        "channel": ORDERS.c.channel,
-        "platform": func.coalesce(ORDERS.c.platform, ""),
-        "local_hour": ORDERS.c.local_hour,
-    }
+    return columns, sums
 
 
 # (by hour, by channel and platform) → the rollup that answers
@@ -202,12 +209,17 @@ def _item_condition(scope: Scope, columns: dict[str, ColumnElement]) -> list[Col
 
 def _source(scope: Scope, family: Family, dimensions: list[str]) -> _Source:
     hourly = scope.filters_hours or any(d in HOURLY_DIMENSIONS for d in dimensions)
-    # Without a channel or platform filter or dimension, the rollups without that split answer (fewer rows).
+    # Without a channel or platform filter or dimension, the rollups without that split answer (fewer rows);
+    # about the whole business (no location filter or dimension either), those summed over the locations.
     split = bool(scope.channels or scope.platforms) or any(d in ("channel", "platform") for d in dimensions)
+    whole = scope.all_places and not split and "location" not in dimensions
     if family == "sales":
-        return _rollup_source(_SALES_ROLLUPS[hourly, split], scope, SALES_MEASURES)
+        table = HOURLY_ALL_LOCATIONS if hourly and whole else _SALES_ROLLUPS[hourly, split]
+        return _rollup_source(table, scope, SALES_MEASURES)
     if family == "items":
-        source = _rollup_source(_ITEM_ROLLUPS[hourly, split], scope, ("quantity", "gross_sales", "orders"))
+        table = (HOURLY_ITEMS_ALL_LOCATIONS if hourly else ITEMS_ALL_LOCATIONS) if whole else None
+        measures = ("quantity", "gross_sales", "orders")
+        source = _rollup_source(table if table is not None else _ITEM_ROLLUPS[hourly, split], scope, measures)
         return _Source(
             source.from_clause,
             source.columns,
@@ -218,19 +230,8 @@ def _source(scope: Scope, family: Family, dimensions: list[str]) -> _Source:
             },
             source.conditions + _item_condition(scope, source.columns),
         )
-    if not hourly:
-        return _rollup_source(DAILY_PAYMENTS, scope, ("payments", "amount", "tips"))
-    columns = _order_columns()  # payments within some hours: from the payments and their orders
-    columns["payment_method"] = PAYMENTS.c.method
-    return _Source(
-        PAYMENTS.join(ORDERS, ORDERS.c.id == PAYMENTS.c.order_id),
-        columns,
-        {
-            "payments": func.count(),
-            "amount": func.coalesce(func.sum(PAYMENTS.c.amount), 0),
-            "tips": func.coalesce(func.sum(PAYMENTS.c.tip), 0),
-        },
-        [scope.where()],
+    return _rollup_source(
+        HOURLY_PAYMENTS if hourly else DAILY_PAYMENTS, scope, ("payments", "amount", "tips")
     )
 
 
@@ -272,13 +273,16 @@ def breakdown(
     query = query.select_from(source.from_clause).where(*source.conditions)
     if keys:
         query = query.group_by(*keys)
+    names = list(source.measures)
+    width = len(keys)
     buckets = []
-    for row in conn.execute(query):
-        values = {name: _number(value) for name, value in row._asdict().items()}
-        raw = tuple(values.pop(f"k{i}") for i in range(len(keys)))
+    for row in conn.execute(query).all():
+        values = {name: _number(value) for name, value in zip(names, row[width:], strict=True)}
         if keys and all(v in (0, None) for v in values.values()):
             continue
-        buckets.append(Bucket(tuple(_normal(d, k) for d, k in zip(dimensions, raw, strict=True)), values))
+        buckets.append(
+            Bucket(tuple(_normal(d, k) for d, k in zip(dimensions, row[:width], strict=True)), values)
+        )
     return buckets
 
 

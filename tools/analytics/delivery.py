@@ -18,7 +18,7 @@ from tools.analytics.arguments import (
 )
 from tools.analytics.breakdowns import Bucket, breakdown, metric_value, total
 from tools.analytics.definitions import definitions_for
-from tools.analytics.sales import refund_rows, shown
+from tools.analytics.sales import refund_sums, shown
 from tools.analytics.scope import build_scope, no_data_note, percent
 from tools.currencies import format_money
 from tools.registry import Param, ToolContext, ToolError, activity
@@ -122,12 +122,12 @@ def delivery_report(
     return result
 
 
-def _top_reasons(refunds: list[tuple[int, str | None]], limit: int) -> list[tuple[str, int, int]]:
+def _top_reasons(refunds: list[tuple[str, int, int]], limit: int) -> list[tuple[str, int, int]]:
     """(reason, count, value) by value, largest first."""
     totals: dict[str, list[int]] = {}
-    for amount, reason in refunds:
+    for reason, count, amount in refunds:
         entry = totals.setdefault(reason or "no reason given", [0, 0])
-        entry[0] += 1
+        entry[0] += count
         entry[1] += amount
     ranked = sorted(totals.items(), key=lambda kv: (-kv[1][1], kv[0]))
     return [(reason, count, value) for reason, (count, value) in ranked[:limit]]
@@ -157,7 +157,7 @@ def refunds_and_discounts(
     if scope.outside_data:
         return {**scope.describe(), "refunds": None, "discounts": None, "note": no_data_note(scope)}
     with ctx.engine.connect() as conn:
-        refunds = refund_rows(conn, scope)
+        refunds = refund_sums(conn, scope)
         conditions = scope.rollup_conditions(DAILY_DISCOUNTS)
         discount_count, discount_value = conn.execute(
             select(
@@ -180,8 +180,8 @@ def refunds_and_discounts(
         **scope.describe(),
         "definitions": definitions_for("refunds", "discounts"),
         "refunds": {
-            "count": len(refunds),
-            "value": format_money(sum(amount for amount, _ in refunds), currency),
+            "count": sum(count for _reason, count, _amount in refunds),
+            "value": format_money(sum(amount for _reason, _count, amount in refunds), currency),
             "top_reasons": [
                 {"reason": reason, "count": count, "value": format_money(value, currency)}
                 for reason, count, value in _top_reasons(refunds, limit)

@@ -16,7 +16,7 @@ from tools.analytics.arguments import (
     StartArg,
     WeekdaysArg,
 )
-from tools.analytics.breakdowns import MENU, breakdown
+from tools.analytics.breakdowns import MENU, Bucket, breakdown
 from tools.analytics.definitions import definitions_for
 from tools.analytics.names import unknown_name_error
 from tools.analytics.scope import Place, Scope, build_scope, no_data_note
@@ -44,11 +44,11 @@ def _menu_categories(conn) -> dict[str, str]:
     return {item: category or "Uncategorized" for item, category in rows}
 
 
-def _item_rows(ctx: ToolContext, scope: Scope, category: str | None, include_unsold: bool) -> list[dict]:
-    """Units and revenue per menu item in the scope (of one category), with unsold menu items when asked."""
-    with ctx.engine.connect() as conn:
-        buckets = breakdown(conn, scope, ["category", "item"], day_parts=ctx.day_parts)
-        menu = _menu_categories(conn) if include_unsold or category else {}
+def _item_rows(
+    buckets: list[Bucket], menu: dict[str, str], category: str | None, include_unsold: bool
+) -> list[dict]:
+    """Units and revenue per menu item from (category, item) buckets (of one category), with the unsold
+    menu items when asked."""
     sold: dict[str, dict] = {}
     for bucket in buckets:
         cat, item = bucket.keys
@@ -70,6 +70,22 @@ def _item_rows(ctx: ToolContext, scope: Scope, category: str | None, include_uns
             raise unknown_name_error("category", category, known)
         rows = [r for r in rows if r["category"] == wanted]
     return rows
+
+
+def _item_buckets(
+    ctx: ToolContext, scope: Scope, per_location: bool, with_menu: bool
+) -> tuple[dict[int | None, list[Bucket]], dict[str, str]]:
+    """(category, item) buckets of the scope — per location id in one statement when ``per_location``,
+    else under None — and the menu's categories when ``with_menu``."""
+    with ctx.engine.connect() as conn:
+        dimensions = ["location", "category", "item"] if per_location else ["category", "item"]
+        found = breakdown(conn, scope, dimensions, day_parts=ctx.day_parts)
+        menu = _menu_categories(conn) if with_menu else {}
+    buckets: dict[int | None, list[Bucket]] = {}
+    for bucket in found:
+        where, keys = (bucket.keys[0], bucket.keys[1:]) if per_location else (None, bucket.keys)
+        buckets.setdefault(where, []).append(Bucket(keys, bucket.sums))
+    return buckets, menu
 
 
 @activity("ranking menu items")
@@ -114,13 +130,18 @@ def top_items(
         groups = [(p, scope.at(p)) for p in scope.places]
     result: dict = {**scope.describe(), "ranked_by": by, "direction": direction}
     rankings = []
+    include_unsold = direction == "bottom"
+    found: dict[int | None, list[Bucket]] = {}
+    menu: dict[str, str] = {}
+    if not scope.outside_data:
+        found, menu = _item_buckets(ctx, scope, per_location, with_menu=include_unsold or bool(category))
     for place, sub_scope in groups:
         if sub_scope.outside_data:  # not every menu item "unsold" in a period without data
             rankings.append(
                 {**({"location": place.label} if place else {}), "items": [], "note": no_data_note(sub_scope)}
             )
             continue
-        rows = _item_rows(ctx, sub_scope, category, include_unsold=direction == "bottom")
+        rows = _item_rows(found.get(place.id if place else None, []), menu, category, include_unsold)
         ranked = _ranked(rows, metric, limit, bottom=direction == "bottom")
         items = [
             {

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from typing import Annotated, Literal
-from zoneinfo import ZoneInfo
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, select
 
 from tools.analytics.arguments import (
     ChannelsArg,
@@ -35,13 +34,11 @@ from tools.analytics.breakdowns import (
 )
 from tools.analytics.calendar_filters import DEFAULT_DAY_PARTS, DayPart
 from tools.analytics.definitions import definitions_for
-from tools.analytics.scope import ORDERS, Scope, build_scope, no_data_note, percent
+from tools.analytics.scope import Scope, build_scope, no_data_note, percent
 from tools.currencies import divide_half_up, format_money
 from tools.registry import Param, ToolContext, ToolError, activity
-from tools.store.models import Refund
+from tools.store.rollups_refunds import DAILY_REFUNDS as REFUNDS_ROLLUP
 
-REFUNDS = Refund.__table__
-COUNTED_REFUNDS = ("approved", "completed")
 MONEY = (
     "gross_sales",
     "discounts",
@@ -70,54 +67,27 @@ def order_totals(engine: Engine, scope: Scope) -> dict:
     ``total_collected``, ``commission``, ``refunded``, ``canceled_value`` (gross) and ``canceled_net``."""
     with engine.connect() as conn:
         totals = total(breakdown(conn, scope, [], day_parts=DEFAULT_DAY_PARTS))
-        refunds = refund_rows(conn, scope)
+        refunds = refund_sums(conn, scope)
     totals = {name: totals.get(name, 0) for name in SALES_MEASURES}
-    totals["refunds"], totals["refunded"] = len(refunds), sum(amount for amount, _reason in refunds)
+    totals["refunds"] = sum(count for _reason, count, _amount in refunds)
+    totals["refunded"] = sum(amount for _reason, _count, amount in refunds)
     return totals
 
 
-def refund_rows(conn, scope: Scope) -> list[tuple[int, str | None]]:
-    """(amount, reason) of the refunds given in the scope's period, at its locations/channels/platforms,
-    on its weekdays and in its hours (the refund's own local day and hour).
-
-    Refunds count on their own business day. The period picks them through the refunds' date index and the
-    other filters apply in Python: a period holds few refunds, and a SQL location filter would make the
-    planner walk the location's orders instead."""
+def refund_sums(conn, scope: Scope) -> list[tuple[str, int, int]]:
+    """(reason, count, amount) of the refunds given in the scope's period, at its locations/channels/
+    platforms, on its weekdays and in its hours (the refund's own local day and hour), per reason ('' = none
+    given), from the refunds rollup."""
     rows = conn.execute(
         select(
-            REFUNDS.c.amount,
-            REFUNDS.c.reason,
-            REFUNDS.c.business_date,
-            REFUNDS.c.created_at,
-            ORDERS.c.location_id,
-            ORDERS.c.channel,
-            ORDERS.c.platform,
+            REFUNDS_ROLLUP.c.reason,
+            func.sum(REFUNDS_ROLLUP.c.refunds),
+            func.sum(REFUNDS_ROLLUP.c.amount),
         )
-        .select_from(REFUNDS.join(ORDERS, ORDERS.c.id == REFUNDS.c.order_id))
-        .where(
-            REFUNDS.c.business_date.between(scope.period.start, scope.period.end),
-            REFUNDS.c.status.in_(COUNTED_REFUNDS),
-            ORDERS.c.duplicate_of_id.is_(None),
-        )
+        .where(*scope.rollup_conditions(REFUNDS_ROLLUP))
+        .group_by(REFUNDS_ROLLUP.c.reason)
     ).all()
-    zones = {p.id: ZoneInfo(p.timezone) for p in scope.places}
-    wanted_hours = set(scope.hours.hours) if scope.hours else None
-
-    def kept(r) -> bool:
-        if r.location_id not in zones:
-            return False
-        if scope.channels and r.channel not in scope.channels:
-            return False
-        if scope.platforms == ("any",):
-            if not r.platform:
-                return False
-        elif scope.platforms and r.platform not in scope.platforms:
-            return False
-        if scope.weekdays and r.business_date.weekday() not in scope.weekdays:
-            return False
-        return wanted_hours is None or r.created_at.astimezone(zones[r.location_id]).hour in wanted_hours
-
-    return [(int(r.amount), r.reason) for r in rows if kept(r)]
+    return [(reason, int(count), int(amount)) for reason, count, amount in rows]
 
 
 def check_limit(limit: int | None, default: int) -> int:
@@ -302,9 +272,9 @@ def _rows(
         buckets = breakdown(conn, scope, dimensions, day_parts=ctx.day_parts, week_start=ctx.week_start)
     whole = sum(metric_value(b.sums, ranked_by) or 0 for b in buckets)
     chosen_sort = sort or ("natural" if len(dimensions) == 1 else "largest")
-    rows = [
+    rows = [  # only the rows shown are labelled and formatted
         bucket_row(b, dimensions, family, ranked_by, whole, scope, ctx.day_parts)
-        for b in ordered(buckets, dimensions, ranked_by, chosen_sort, scope)
+        for b in ordered(buckets, dimensions, ranked_by, chosen_sort, scope)[:limit]
     ]
     part: dict = {
         "group_by": dimensions,
@@ -314,10 +284,10 @@ def _rows(
             else f"{'smallest' if chosen_sort == 'smallest' else 'largest'} {ranked_by} first"
         ),
         "share_of": ranked_by,
-        "rows": rows[:limit],
+        "rows": rows,
     }
-    if len(rows) > limit:
-        part["rows_omitted"] = len(rows) - limit
+    if len(buckets) > limit:
+        part["rows_omitted"] = len(buckets) - limit
     return part
 
 

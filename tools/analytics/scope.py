@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Engine, and_, func, select
+from sqlalchemy import Engine, Select, and_, func, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from tools.analytics.business_calendar import (
@@ -310,15 +311,31 @@ def resolve_items(engine: Engine, wanted: list[str]) -> tuple[str, ...]:
 
 
 def location_date_ranges(engine: Engine, places: list[Place]) -> dict[int, tuple[date, date]]:
-    """First and last business date with orders, per location (index lookups, not a scan)."""
-    ranges = {}
+    """First and last business date with orders, per location: one statement of index lookups (a min and a
+    max per location), not a scan."""
+    if not places:
+        return {}
     with engine.connect() as conn:
-        for place in places:
-            here = ORDERS.c.location_id == place.id
-            first = conn.scalar(select(func.min(ORDERS.c.business_date)).where(here))
-            if first is not None:
-                ranges[place.id] = (first, conn.scalar(select(func.max(ORDERS.c.business_date)).where(here)))
-    return ranges
+        row = conn.execute(_date_ranges_statement(tuple(p.id for p in places))).one()
+    return {
+        place.id: (row[2 * index], row[2 * index + 1])
+        for index, place in enumerate(places)
+        if row[2 * index] is not None
+    }
+
+
+@lru_cache(maxsize=64)
+def _date_ranges_statement(location_ids: tuple[int, ...]) -> Select:
+    """SELECT (min date of location 1), (max date of location 1), (min date of location 2), …: built once
+    per set of locations."""
+    bounds = []
+    for location_id in location_ids:
+        here = ORDERS.c.location_id == location_id
+        bounds += [
+            select(func.min(ORDERS.c.business_date)).where(here).scalar_subquery(),
+            select(func.max(ORDERS.c.business_date)).where(here).scalar_subquery(),
+        ]
+    return select(*bounds)
 
 
 def no_data_note(scope: Scope) -> str:

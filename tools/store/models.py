@@ -105,6 +105,8 @@ class Order(Base):
         Index("ix_orders_business_date", "business_date"),
         Index("ix_orders_pos_order_id", "pos_order_id"),
         Index("ix_orders_source_created_at", "source", "created_at"),  # each source's newest order
+        Index("ix_orders_source_order_id", "source_order_id"),  # order_details by a source's order id
+        Index("ix_orders_display_id", "display_id"),  # … and by display id / ticket
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -340,7 +342,11 @@ class HourlySales(_SalesMeasures, _RollupKeys, Base):
     day parts ("lunch", "after 9 pm") read."""
 
     __tablename__ = "hourly_sales"
-    __table_args__ = (Index("ix_hourly_sales_business_date_location_id", "business_date", "location_id"),)
+    __table_args__ = (
+        Index("ix_hourly_sales_business_date_location_id", "business_date", "location_id"),
+        # "delivery at dinner": the hours first, so a month reads only those hours' rows
+        Index("ix_hourly_sales_local_hour_business_date", "local_hour", "business_date"),
+    )
 
     local_hour: Mapped[int] = mapped_column(Integer)
 
@@ -397,6 +403,22 @@ class DailyPayments(_RollupKeys, Base):
     tips: Mapped[int] = mapped_column(Money)
 
 
+class HourlyPayments(_RollupKeys, Base):
+    """``DailyPayments`` per local hour of the order too: payment methods at lunch, after 9 pm."""
+
+    __tablename__ = "hourly_payments"
+    __table_args__ = (
+        Index("ix_hourly_payments_business_date_location_id", "business_date", "location_id"),
+        Index("ix_hourly_payments_local_hour_business_date", "local_hour", "business_date"),
+    )
+
+    local_hour: Mapped[int] = mapped_column(Integer)
+    method: Mapped[str] = mapped_column(String(32))
+    payments: Mapped[int] = mapped_column(Integer)
+    amount: Mapped[int] = mapped_column(Money)
+    tips: Mapped[int] = mapped_column(Money)
+
+
 class HourlySalesAllChannels(_SalesMeasures, _DayKeys, Base):
     """``HourlySales`` without the channel and platform split (5× fewer rows): what hour and day-part
     questions without a channel or platform filter read."""
@@ -429,3 +451,62 @@ class HourlyItemsAllChannels(_ItemMeasures, _DayKeys, Base):
     )
 
     local_hour: Mapped[int] = mapped_column(Integer)
+
+
+class _BusinessDay:
+    """What the all-locations rollups are keyed by: a business day (each location's own local day)."""
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    business_date: Mapped[date] = mapped_column(Date)
+
+
+class HourlySalesAllLocations(_SalesMeasures, _BusinessDay, Base):
+    """``HourlySalesAllChannels`` summed over the locations: hour and day-part questions about the whole
+    business (10× fewer rows for ten locations). Built from that rollup, in the same refresh."""
+
+    __tablename__ = "hourly_sales_all_locations"
+    __table_args__ = (Index("ix_hourly_sales_all_locations_business_date", "business_date"),)
+
+    local_hour: Mapped[int] = mapped_column(Integer)
+
+
+class DailyItemsAllLocations(_ItemMeasures, _BusinessDay, Base):
+    """``DailyItemsAllChannels`` summed over the locations: item questions about the whole business."""
+
+    __tablename__ = "daily_items_all_locations"
+    __table_args__ = (Index("ix_daily_items_all_locations_business_date", "business_date"),)
+
+
+class HourlyItemsAllLocations(_ItemMeasures, _BusinessDay, Base):
+    """``HourlyItemsAllChannels`` summed over the locations: "the best sellers at dinner"."""
+
+    __tablename__ = "hourly_items_all_locations"
+    __table_args__ = (
+        Index("ix_hourly_items_all_locations_business_date", "business_date"),
+        Index("ix_hourly_items_all_locations_local_hour_business_date", "local_hour", "business_date"),
+    )
+
+    local_hour: Mapped[int] = mapped_column(Integer)
+
+
+class DailyRefunds(Base):
+    """Refunds of counted orders' sources (approved or completed, not on a POS copy) per location, the
+    refund's own business day and local hour, the order's channel and platform ('' = none) and the reason
+    ('' = none given). ``order_date`` is the order's business day: the (location, day) the sync refreshes."""
+
+    __tablename__ = "daily_refunds"
+    __table_args__ = (
+        Index("ix_daily_refunds_business_date_location_id", "business_date", "location_id"),
+        Index("ix_daily_refunds_order_date_location_id", "order_date", "location_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    location_id: Mapped[int] = mapped_column(ForeignKey("locations.id"))
+    order_date: Mapped[date] = mapped_column(Date)
+    business_date: Mapped[date] = mapped_column(Date)
+    local_hour: Mapped[int] = mapped_column(Integer)
+    channel: Mapped[str] = mapped_column(String(16))
+    platform: Mapped[str] = mapped_column(String(32))
+    reason: Mapped[str] = mapped_column(Text)
+    refunds: Mapped[int] = mapped_column(Integer)
+    amount: Mapped[int] = mapped_column(Money)

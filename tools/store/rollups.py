@@ -1,9 +1,10 @@
 """Rollups: sales per location, business day, channel and platform (and per local hour); per menu item; per
-discount.
+discount; per payment method; refunds (``rollups_refunds``); the whole business (``rollups_all_locations``).
 
 The sync writer refreshes the (location, day) pairs a batch touched, in the batch's transaction, so the
 rollups always agree with ``orders``; the analytics tools read them instead of scanning orders. When the
-rollup definitions change, bump ``VERSION``: ``open_store`` then rebuilds them once from the stored orders.
+rollup definitions change, bump ``VERSION`` (or ``ADDED_VERSION`` for the refunds and all-locations ones):
+``open_store`` then rebuilds them once from the stored orders.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from tools.store.models import (
     DailySales,
     HourlyItemSales,
     HourlyItemsAllChannels,
+    HourlyPayments,
     HourlySales,
     HourlySalesAllChannels,
     MenuItem,
@@ -44,8 +46,18 @@ from tools.store.models import (
     Payment,
     StoreMeta,
 )
+from tools.store.rollups_all_locations import (
+    ALL_LOCATIONS_TABLES,
+    rebuild_all_locations,
+    refresh_all_locations,
+)
+from tools.store.rollups_refunds import DAILY_REFUNDS, refresh_all_refunds, refresh_refunds
 
-VERSION = "6"
+VERSION = "6"  # the definitions of the rollups in _BASE
+# The rollups added later — hourly payments, refunds (``rollups_refunds``) and all locations
+# (``rollups_all_locations``, built from the others): a change of this version rebuilds only those.
+ADDED_VERSION = "1"
+_BUILT = f"{VERSION}.{ADDED_VERSION}"  # what store_meta's rollups_version records
 ORDERS = Order.__table__
 LINES = OrderLineItem.__table__
 MENU = MenuItem.__table__
@@ -60,7 +72,8 @@ PAYMENTS = Payment.__table__
 HOURLY_ALL = HourlySalesAllChannels.__table__
 ITEMS_ALL = DailyItemsAllChannels.__table__
 HOURLY_ITEMS_ALL = HourlyItemsAllChannels.__table__
-ROLLUP_TABLES = (
+HOURLY_PAYMENTS = HourlyPayments.__table__
+_BASE = (  # the rollups VERSION covers, keyed by the orders' (location, business day)
     DAILY,
     HOURLY,
     HOURLY_ALL,
@@ -71,6 +84,9 @@ ROLLUP_TABLES = (
     DAILY_DISCOUNTS,
     DAILY_PAYMENTS,
 )
+_ADDED_BY_DAY = (HOURLY_PAYMENTS,)  # ADDED_VERSION's rollups keyed the same way
+_DAY_KEYED = (*_BASE, *_ADDED_BY_DAY)
+ROLLUP_TABLES = (*_DAY_KEYED, *ALL_LOCATIONS_TABLES, DAILY_REFUNDS)  # every rollup: business data
 
 _PLATFORM = func.coalesce(ORDERS.c.platform, literal(""))
 _ITEM = func.coalesce(MENU.c.item_name, LINES.c.item_name)
@@ -193,10 +209,13 @@ def _item_rollup(table, one_day: bool):
     )
 
 
-def _payment_rollup(one_day: bool):
-    keys = (*_KEYS, PAYMENTS.c.method)
-    return insert(DAILY_PAYMENTS).from_select(
-        ["location_id", "business_date", "channel", "platform", "method", "payments", "amount", "tips"],
+def _payment_rollup(table, one_day: bool):
+    """INSERT … SELECT of payments into ``table`` (daily_payments, or hourly_payments with the hour)."""
+    keys = [*_KEYS, *([ORDERS.c.local_hour] if "local_hour" in table.c else []), PAYMENTS.c.method]
+    names = ["location_id", "business_date", "channel", "platform"]
+    names += [*(["local_hour"] if "local_hour" in table.c else []), "method"]
+    return insert(table).from_select(
+        [*names, "payments", "amount", "tips"],
         select(*keys, func.count(), func.sum(PAYMENTS.c.amount), func.sum(PAYMENTS.c.tip))
         .select_from(PAYMENTS.join(ORDERS, ORDERS.c.id == PAYMENTS.c.order_id))
         .where(_counted(one_day))
@@ -215,49 +234,67 @@ def _discount_rollup(one_day: bool):
     )
 
 
-def _statements(conn: Connection, one_day: bool) -> list:
-    return [
-        *(_sales_rollup(table, one_day, conn.dialect.name) for table in (DAILY, HOURLY, HOURLY_ALL)),
-        *(_item_rollup(table, one_day) for table in (DAILY_ITEMS, HOURLY_ITEMS, ITEMS_ALL, HOURLY_ITEMS_ALL)),
-        _discount_rollup(one_day),
-        _payment_rollup(one_day),
-    ]
+def _statement(table, one_day: bool, dialect: str):
+    """The INSERT … SELECT that fills one of the rollups keyed by (location, day)."""
+    if table in (DAILY, HOURLY, HOURLY_ALL):
+        return _sales_rollup(table, one_day, dialect)
+    if table in (DAILY_ITEMS, HOURLY_ITEMS, ITEMS_ALL, HOURLY_ITEMS_ALL):
+        return _item_rollup(table, one_day)
+    if table is DAILY_DISCOUNTS:
+        return _discount_rollup(one_day)
+    return _payment_rollup(table, one_day)
 
 
 def refresh(conn: Connection, pairs: Iterable[tuple[int, date]]) -> None:
     """Recompute the rollups of the given (location id, business date) pairs."""
-    params = [{"l": location_id, "d": day} for location_id, day in sorted(set(pairs))]
+    chosen = sorted(set(pairs))
+    params = [{"l": location_id, "d": day} for location_id, day in chosen]
     if not params:
         return
-    for table in ROLLUP_TABLES:
+    for table in _DAY_KEYED:
         conn.execute(
             delete(table).where(
                 table.c.location_id == bindparam("l"), table.c.business_date == bindparam("d")
             ),
             params,
         )
-    for statement in _statements(conn, one_day=True):
-        conn.execute(statement, params)
+    for table in _DAY_KEYED:
+        conn.execute(_statement(table, True, conn.dialect.name), params)
+    refresh_all_locations(conn, (day for _location, day in chosen))
+    refresh_refunds(conn, chosen)
 
 
 def refresh_all(conn: Connection) -> None:
     """Rebuild every rollup from the stored orders."""
-    for table in ROLLUP_TABLES:
+    for table in _BASE:
         conn.execute(delete(table))
-    for statement in _statements(conn, one_day=False):
-        conn.execute(statement)
+        conn.execute(_statement(table, False, conn.dialect.name))
+    _rebuild_added(conn)
+
+
+def _rebuild_added(conn: Connection) -> None:
+    """Rebuild the rollups ``ADDED_VERSION`` covers (after the others: some are built from them)."""
+    for table in _ADDED_BY_DAY:
+        conn.execute(delete(table))
+        conn.execute(_statement(table, False, conn.dialect.name))
+    rebuild_all_locations(conn)
+    refresh_all_refunds(conn)
 
 
 def ensure_current(engine: Engine) -> bool:
-    """Rebuild the rollups if they were built by another VERSION of this module; True if it did."""
+    """Rebuild the rollups if they were built by another version of this module (only the added ones when
+    only ``ADDED_VERSION`` changed); True if it did."""
     meta = StoreMeta.__table__
     with engine.begin() as conn:
         built = conn.scalar(select(meta.c.value).where(meta.c.key == "rollups_version"))
-        if built == VERSION:
+        if built == _BUILT:
             return False
-        refresh_all(conn)
-        if built is None:
-            conn.execute(insert(meta).values(key="rollups_version", value=VERSION))
+        if built is not None and built.split(".")[0] == VERSION:
+            _rebuild_added(conn)
         else:
-            conn.execute(update(meta).where(meta.c.key == "rollups_version").values(value=VERSION))
+            refresh_all(conn)
+        if built is None:
+            conn.execute(insert(meta).values(key="rollups_version", value=_BUILT))
+        else:
+            conn.execute(update(meta).where(meta.c.key == "rollups_version").values(value=_BUILT))
     return True
