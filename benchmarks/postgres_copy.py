@@ -58,9 +58,11 @@ def copy_into_postgres(sqlite_path: Path, url: str) -> Engine:
                         copy.write_row(row)
                     rows += len(batch)
         raw.commit()
-        raw.autocommit = True  # VACUUM runs outside a transaction
+        driver = raw.driver_connection
+        driver.autocommit = True  # VACUUM runs outside a transaction
         for name in tables:  # what autovacuum would do now, while the shapes are timed
-            cursor.execute(f"VACUUM (ANALYZE) {name}")
+            driver.execute(f"VACUUM (ANALYZE) {name}")
+        driver.autocommit = False
     finally:
         raw.close()
         source.close()
