@@ -295,27 +295,26 @@ def postgres_target(sqlite_url: str, days: int, server) -> Target:
     return target("postgresql", url, days)
 
 
-def run_interleaved(stores: list[Target], references: list | None, repeat: int) -> list[list[float]]:
-    """Each shape in turn on every store and in DuckDB, ``repeat`` rounds: whatever else loads the machine
-    weighs on all of them alike, so the ratios hold. Who goes first rotates (a call right after DuckDB's
-    scans finds the CPU caches cold). Returns DuckDB's times per shape."""
-    duck_times: list[list[float]] = [[] for _ in stores[0].shapes]
-
-    def duck(index: int) -> None:
-        assert references is not None
-        started = time.perf_counter()
-        references[index].run()
-        duck_times[index].append((time.perf_counter() - started) * 1000)
-
-    runners = [lambda index, store=store: store.call(index) for store in stores]
-    if references:
-        runners.append(duck)
+def run_interleaved(stores: list[Target], repeat: int) -> None:
+    """Each shape in turn on every store, ``repeat`` rounds, who goes first rotating: whatever else loads the
+    machine weighs on all of them alike, so the ratios hold."""
     for round_number in range(repeat):
         for index in range(len(stores[0].shapes)):
-            first = (round_number + index) % len(runners)
-            for run in runners[first:] + runners[:first]:
-                run(index)
-    return duck_times
+            first = (round_number + index) % len(stores)
+            for store in stores[first:] + stores[:first]:
+                store.call(index)
+
+
+def time_references(references: list, repeat: int) -> list[float]:
+    """DuckDB's p50 (ms) per shape, ``repeat`` rounds, timed on its own after the tools: in the same
+    process its worker threads and scans between two tool calls would slow the tools by half or more."""
+    times: list[list[float]] = [[] for _ in references]
+    for _ in range(repeat):
+        for index, ref in enumerate(references):
+            started = time.perf_counter()
+            ref.run()
+            times[index].append((time.perf_counter() - started) * 1000)
+    return [statistics.median(values) for values in times]
 
 
 def print_table(main: Target, duck: list[float] | None, demo: Target | None, postgres: Target | None) -> None:
@@ -412,8 +411,8 @@ def main() -> None:
         print(
             f"{len(main_store.shapes)} shapes × {args.repeat} rounds on {', '.join(s.label for s in stores)}"
         )
-        duck_times = run_interleaved(stores, references, args.repeat)
-        duck = [statistics.median(times) for times in duck_times] if references else None
+        run_interleaved(stores, args.repeat)
+        duck = time_references(references, args.repeat) if references else None
         print_table(main_store, duck, demo, postgres)
         for store in stores:
             naive_comparison(store)

@@ -106,7 +106,8 @@ class Order(Base):
         Index("ix_orders_pos_order_id", "pos_order_id"),
         Index("ix_orders_source_created_at", "source", "created_at"),  # each source's newest order
         Index("ix_orders_source_order_id", "source_order_id"),  # order_details by a source's order id
-        Index("ix_orders_display_id", "display_id"),  # … and by display id / ticket
+        # … and by display id, or by a ticket that repeats, with its day and location
+        Index("ix_orders_display_id_business_date_location_id", "display_id", "business_date", "location_id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -52,7 +52,11 @@ depends_on = None
 def upgrade() -> None:
     with op.batch_alter_table("orders") as batch:
         batch.create_index("ix_orders_source_order_id", ["source_order_id"], unique=False)
-        batch.create_index("ix_orders_display_id", ["display_id"], unique=False)
+        batch.create_index(
+            "ix_orders_display_id_business_date_location_id",
+            ["display_id", "business_date", "location_id"],
+            unique=False,
+        )
     op.create_table(
         "daily_refunds",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -127,5 +131,5 @@ def downgrade() -> None:
     op.drop_index("ix_daily_refunds_business_date_location_id", table_name="daily_refunds")
     op.drop_table("daily_refunds")
     with op.batch_alter_table("orders") as batch:
-        batch.drop_index("ix_orders_display_id")
+        batch.drop_index("ix_orders_display_id_business_date_location_id")
         batch.drop_index("ix_orders_source_order_id")
