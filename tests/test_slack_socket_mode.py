@@ -35,7 +35,7 @@ from tests.support.cli import opsbot, opsbot_env
 )
 def test_missing_tokens_are_one_clear_line(env, message, tmp_path, small_fixtures):
     result = opsbot(
-        "slack", cwd=tmp_path, env={"OPSBOT_FIXTURES_DIR": str(small_fixtures), **env}, timeout=60
+        "slack", cwd=tmp_path, env={"OPSBOT_FIXTURES_DIR": str(small_fixtures), **env}, timeout=180
     )
     assert result.returncode == 2
     assert result.stderr.startswith(message), result.stderr
