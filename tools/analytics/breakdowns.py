@@ -38,6 +38,7 @@ from tools.store.models import (
     HourlySalesAllLocations,
     MenuItem,
 )
+from tools.store.rollups_all_locations import SALES_MEASURES
 
 DAILY = DailySales.__table__
 HOURLY = HourlySales.__table__
@@ -72,23 +73,6 @@ HOURLY_DIMENSIONS = ("hour", "day_part")
 ITEM_DIMENSIONS = ("category", "item")
 Family = Literal["sales", "items", "payments"]
 
-SALES_MEASURES = (
-    "orders",
-    "gross_sales",
-    "discounts",
-    "net_sales",
-    "tax",
-    "tips",
-    "courier_tips",
-    "total_collected",
-    "commission",
-    "items_sold",
-    "canceled_orders",
-    "canceled_value",
-    "canceled_net",
-    "pickup_minutes",
-    "pickup_orders",
-)
 NO_PLATFORM_LABEL = "none (in-store/online)"
 
 

@@ -22,7 +22,7 @@ from tools.store.models import (
     HourlySalesAllLocations,
 )
 
-_SALES_MEASURES = (
+SALES_MEASURES = (  # the summed measures of every sales rollup (tools.analytics reads these too)
     "orders",
     "gross_sales",
     "discounts",
@@ -42,7 +42,7 @@ _SALES_MEASURES = (
 _ITEM_MEASURES = ("quantity", "gross_sales", "orders")
 # all-locations rollup ← the per-location rollup it sums, its keys besides the day, its summed measures
 SOURCES = (
-    (HourlySalesAllLocations.__table__, HourlySalesAllChannels.__table__, ("local_hour",), _SALES_MEASURES),
+    (HourlySalesAllLocations.__table__, HourlySalesAllChannels.__table__, ("local_hour",), SALES_MEASURES),
     (DailyItemsAllLocations.__table__, DailyItemsAllChannels.__table__, ("item",), _ITEM_MEASURES),
     (
         HourlyItemsAllLocations.__table__,
