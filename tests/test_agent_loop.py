@@ -105,7 +105,7 @@ def test_the_request_has_a_cacheable_stable_prefix_and_todays_date_after_it(demo
     stable, today = request.system
     assert stable["cache_control"] == {"type": "ephemeral"} and "cache_control" not in today
     assert today["text"] == "Today is Tuesday 2026-11-24 (America/New_York, Location 1's timezone)."
-    assert "Every number you state must come from a tool result" in stable["text"]
+    assert "Every number you state comes from a tool result" in stable["text"]
     assert "- Location 3: Uptown, America/New_York, USD" in stable["text"]
     assert "- Location 4: Sunset, America/Los_Angeles, USD" in stable["text"]
     assert "Today" not in stable["text"] and "2026-11-24" not in stable["text"]  # no date in the cached part

@@ -4,6 +4,8 @@ described once, in the system block's common parameters, and point there."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from bot.agent.context_budget import estimate_tokens
@@ -12,9 +14,10 @@ from tools.analytics.arguments import COMMON, CONVENTIONS
 from tools.analytics.business_info import business_profile
 from tools.registry import default_registry
 
-# Issue 16 asks for 2,500; the schemas' JSON alone (names, types, enums, one-word descriptions, no tool
-# descriptions) estimates at ~2,560 tokens for the 14 installed tools, so this is the budget reached.
-PREFIX_BUDGET_TOKENS = 5_000
+# Issue 16 asks for 2,500. The model's schemas of the 14 installed tools, with every shared parameter given
+# only its type, estimate at ~2,680 tokens on their own (names, types, the tools' own parameters and
+# descriptions), so this is the budget reached without merging tools.
+PREFIX_BUDGET_TOKENS = 3_650
 
 
 def installed_schemas() -> list[dict]:
@@ -30,21 +33,40 @@ def test_the_stable_prefix_is_within_its_budget(demo_store):
     assert prefix <= PREFIX_BUDGET_TOKENS
 
 
-def test_every_parameter_of_every_installed_tool_is_described():
-    for schema in installed_schemas():
-        assert schema["description"].strip(), schema["name"]
-        for name, parameter in schema["input_schema"]["properties"].items():
-            assert parameter.get("description", "").strip(), f"{schema['name']}.{name}"
-            for values in (parameter.get("enum"), parameter.get("items", {}).get("enum")):
-                assert values is None or all(values), f"{schema['name']}.{name}"
+def test_every_parameter_of_every_installed_tool_is_described_in_its_schema_or_the_common_parameters():
+    for tool in default_registry().tools():
+        model = tool.to_anthropic()
+        assert model["description"].strip(), tool.name
+        for name, parameter in model["input_schema"]["properties"].items():
+            full = tool.input_schema["properties"][name]
+            assert full["description"].strip(), f"{tool.name}.{name}"
+            if name in tool.shared:
+                assert "description" not in parameter and full["description"] == COMMON
+                assert re.search(rf"(^|[\s(,]){name}[:, ]", CONVENTIONS), f"{tool.name}.{name}"
+            else:
+                assert parameter == full, f"{tool.name}.{name}"
+            for values in (full.get("enum"), full.get("items", {}).get("enum")):
+                assert values is None or all(values), f"{tool.name}.{name}"
 
 
-def test_a_parameter_described_as_common_is_described_in_the_common_parameters():
+def test_the_values_of_a_shared_parameter_are_listed_in_the_common_parameters():
+    listed = 0
+    for tool in default_registry().tools():
+        for name in tool.shared:
+            full = tool.input_schema["properties"][name]
+            for value in full.get("enum") or full.get("items", {}).get("enum") or []:
+                assert value in CONVENTIONS, f"{tool.name}.{name}: {value}"
+                listed += 1
+    assert listed > 20  # group_by's dimensions, metric's measures, channels
+
+
+def test_a_parameter_described_as_common_is_shared_and_every_tool_taking_it_shares_it():
     common = {
-        name
-        for schema in installed_schemas()
-        for name, parameter in schema["input_schema"]["properties"].items()
+        (tool.name, name)
+        for tool in default_registry().tools()
+        for name, parameter in tool.input_schema["properties"].items()
         if parameter["description"] == COMMON
     }
-    assert common >= {"period", "start_date", "end_date", "locations", "weekdays", "hours", "channels"}
-    assert all(name in CONVENTIONS for name in common), common
+    assert common == {(tool.name, name) for tool in default_registry().tools() for name in tool.shared}
+    shared_names = {name for _, name in common}
+    assert shared_names >= {"period", "start_date", "end_date", "locations", "weekdays", "hours"}

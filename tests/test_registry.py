@@ -55,29 +55,71 @@ def sample(
     }
 
 
+SAMPLE_PROPERTIES = {
+    "name": {"type": "string", "description": "A name."},
+    "count": {"type": "integer", "description": "How many.", "default": 3},
+    "ratio": {"type": "number", "description": "A ratio."},
+    "flag": {"type": "boolean", "description": "A flag.", "default": False},
+    "day": {"type": "string", "format": "date", "description": "A day."},
+    "mode": {"type": "string", "enum": ["a", "b"], "description": "A mode.", "default": "a"},
+    "tags": {"type": "array", "items": {"type": "string"}, "description": "Tags."},
+    "modes": {
+        "type": "array",
+        "items": {"type": "string", "enum": ["x", "y"]},
+        "description": "Modes.",
+    },
+}
+
+
 def test_schema_comes_from_the_signature_and_docstring():
     tool = tool_from_function(sample)
     assert tool.description == "A sample tool.\n\nIt echoes its arguments."
     assert tool.wants_context
-    assert tool.to_anthropic()["input_schema"] == {
+    # Validation holds arguments to the full schema; the model is not told "no other properties" (an
+    # unknown argument is refused with the list of parameters anyway).
+    assert tool.input_schema == {
         "type": "object",
-        "properties": {
-            "name": {"type": "string", "description": "A name."},
-            "count": {"type": "integer", "description": "How many.", "default": 3},
-            "ratio": {"type": "number", "description": "A ratio."},
-            "flag": {"type": "boolean", "description": "A flag.", "default": False},
-            "day": {"type": "string", "format": "date", "description": "A day."},
-            "mode": {"type": "string", "enum": ["a", "b"], "description": "A mode.", "default": "a"},
-            "tags": {"type": "array", "items": {"type": "string"}, "description": "Tags."},
-            "modes": {
-                "type": "array",
-                "items": {"type": "string", "enum": ["x", "y"]},
-                "description": "Modes.",
-            },
-        },
+        "properties": SAMPLE_PROPERTIES,
         "additionalProperties": False,
         "required": ["name"],
     }
+    assert tool.to_anthropic() == {
+        "name": "sample",
+        "description": "A sample tool.\n\nIt echoes its arguments.",
+        "input_schema": {"type": "object", "properties": SAMPLE_PROPERTIES, "required": ["name"]},
+    }
+
+
+def shared_sample(
+    where: Annotated[list[Literal["in", "out"]] | None, Param("Common.", shared=True)] = None,
+    when: Annotated[date | None, Param("Common.", shared=True)] = None,
+    size: Annotated[Literal["s", "m"], Param("Common.", shared=True)] = "s",
+    note: Annotated[str | None, Param("A note.")] = None,
+) -> dict:
+    """Shared parameters."""
+    return {"where": where, "when": when, "size": size, "note": note}
+
+
+def test_a_shared_parameter_gives_the_model_only_its_type_and_validation_the_full_schema():
+    tool = tool_from_function(shared_sample)
+    assert tool.to_anthropic()["input_schema"]["properties"] == {
+        "where": {"type": "array"},
+        "when": {"type": "string"},
+        "size": {"type": "string", "default": "s"},
+        "note": {"type": "string", "description": "A note."},
+    }
+    registry = ToolRegistry()
+    registry.register(shared_sample)
+    assert registry.validate(tool, {"where": "in", "when": "2026-11-02"}) == {
+        "where": ["in"],
+        "when": date(2026, 11, 2),
+    }
+    with pytest.raises(ToolError, match=r"^where\[0\] 'up' is not one of: in, out$"):
+        registry.validate(tool, {"where": ["up"]})
+    with pytest.raises(ToolError, match=r"^when must be a date YYYY-MM-DD, got '2 Nov'$"):
+        registry.validate(tool, {"when": "2 Nov"})
+    with pytest.raises(ToolError, match="has no parameter 'other'"):
+        registry.validate(tool, {"other": 1})
 
 
 def test_a_tool_needs_a_docstring_and_described_parameters():

@@ -34,9 +34,12 @@ log = logging.getLogger("opsbot.tools")
 
 @dataclass(frozen=True)
 class Param:
-    """A tool parameter's description, used as ``Annotated`` metadata."""
+    """A tool parameter's description, used as ``Annotated`` metadata. A ``shared`` parameter means the same
+    in every tool and is described once, in the system prompt (its values too): the model's schema gives it
+    only its type and default, while validation still holds it to the full schema."""
 
     description: str
+    shared: bool = False
 
 
 class ToolError(Exception):
@@ -68,9 +71,22 @@ class Tool:
     wants_context: bool = False
     activity: str | None = None  # what it is doing while it runs ("adding up sales"), for progress lines
 
+    shared: frozenset[str] = frozenset()  # parameters described once in the system prompt, not here
+
     def to_anthropic(self) -> dict:
-        """The tool definition as the Messages API takes it."""
-        return {"name": self.name, "description": self.description, "input_schema": self.input_schema}
+        """The tool definition as the Messages API takes it: the input schema without what the system prompt
+        already says (shared parameters' descriptions and values) or validation enforces anyway (no other
+        properties)."""
+        properties = {
+            name: _shared_schema(schema) if name in self.shared else schema
+            for name, schema in self.input_schema["properties"].items()
+        }
+        schema = {key: value for key, value in self.input_schema.items() if key != "additionalProperties"}
+        return {
+            "name": self.name,
+            "description": self.description,
+            "input_schema": {**schema, "properties": properties},
+        }
 
 
 @dataclass(frozen=True)
@@ -87,6 +103,14 @@ class ToolResult:
         """Compact JSON for the model."""
         payload = self.content if self.ok else {"error": self.error}
         return json.dumps(payload, separators=(",", ":"), default=_json_default, ensure_ascii=False)
+
+
+def _shared_schema(schema: dict) -> dict:
+    """A shared parameter's schema for the model: its type and default (the system prompt says the rest)."""
+    compact = {"type": schema["type"]}
+    if "default" in schema:
+        compact["default"] = schema["default"]
+    return compact
 
 
 def _json_default(value: Any) -> Any:
@@ -140,6 +164,7 @@ def tool_from_function(function: Callable, *, source: str = "builtin") -> Tool:
         raise ValueError(f"tool {name} has no docstring — its description is what the model reads")
     hints = typing.get_type_hints(function, include_extras=True)
     properties: dict[str, dict] = {}
+    shared: set[str] = set()
     required: list[str] = []
     wants_context = False
     for index, parameter in enumerate(inspect.signature(function).parameters.values()):
@@ -152,6 +177,8 @@ def tool_from_function(function: Callable, *, source: str = "builtin") -> Tool:
             raise ValueError(f"tool {name}: parameter {parameter.name!r} has no description")
         schema = _schema_for(get_args(hint)[0], f"tool {name}, parameter {parameter.name!r}")
         schema["description"] = metadata[0].description
+        if metadata[0].shared:
+            shared.add(parameter.name)
         if parameter.default is inspect.Parameter.empty:
             required.append(parameter.name)
         elif parameter.default is not None:
@@ -161,7 +188,7 @@ def tool_from_function(function: Callable, *, source: str = "builtin") -> Tool:
     if required:
         input_schema["required"] = required
     phrase = getattr(function, "__opsbot_activity__", None)
-    return Tool(name, description, function, input_schema, source, wants_context, phrase)
+    return Tool(name, description, function, input_schema, source, wants_context, phrase, frozenset(shared))
 
 
 def _decimal(value: Any) -> Any:
