@@ -3,6 +3,7 @@
     python benchmarks/tool_latency.py                 # 10 locations × 365 days (~1.5M orders), SQLite
     python benchmarks/tool_latency.py --postgres      # and the same on a throwaway PostgreSQL, side by side
     python benchmarks/tool_latency.py --days 84 --locations 4 --orders-per-day 95   # demo-sized only
+    python benchmarks/tool_latency.py --only delivery --only ticket   # the shapes whose labels say so
 
 Builds (once, cached in benchmarks/data/) the store from generated fixtures, then runs every call shape —
 a realistic mix of owners' questions, each breakdown, filter and comparison of metrics v2, and order lookup
@@ -232,7 +233,17 @@ class Target:
         return percentiles(self.timings[name])
 
 
-def target(label: str, url: str, days: int) -> Target:
+def chosen(every: list[Shape], only: list[str] | None) -> list[Shape]:
+    """The shapes whose label contains one of ``only`` (every shape without it)."""
+    if not only:
+        return every
+    picked = [s for s in every if any(word in s[0] for word in only)]
+    if not picked:
+        raise SystemExit(f"no call shape's label contains any of {only}")
+    return picked
+
+
+def target(label: str, url: str, days: int, only: list[str] | None = None) -> Target:
     today = FIRST_DAY + timedelta(days=days)
     registry = ToolRegistry()
     for function in TOOLS:
@@ -241,7 +252,8 @@ def target(label: str, url: str, days: int) -> Target:
     with context.engine.connect() as conn:
         orders = conn.execute(text("SELECT count(*) FROM orders")).scalar()
     print(f"[{label}] {orders:,} orders; today = {today}")
-    return Target(label, url, registry, context, shapes() + order_shapes(context.engine, today))
+    every = shapes() + order_shapes(context.engine, today)
+    return Target(label, url, registry, context, chosen(every, only))
 
 
 def naive_comparison(store: Target) -> None:
@@ -286,13 +298,13 @@ def duckdb_references(store: Target) -> list | None:
     return references
 
 
-def postgres_target(sqlite_url: str, days: int, server) -> Target:
+def postgres_target(sqlite_url: str, days: int, server, only: list[str] | None) -> Target:
     """The same store on a throwaway PostgreSQL server: the SQLite store's rows copied in."""
     from benchmarks.postgres_copy import copy_into_postgres
 
     url = server.create_database("bench")
     copy_into_postgres(Path(sqlite_url.removeprefix("sqlite:///")), url).dispose()
-    return target("postgresql", url, days)
+    return target("postgresql", url, days, only)
 
 
 def run_interleaved(stores: list[Target], repeat: int) -> None:
@@ -380,18 +392,25 @@ def main() -> None:
     parser.add_argument("--postgres", action="store_true", help="also measure on a throwaway PostgreSQL")
     parser.add_argument("--no-duckdb", action="store_true", help="leave out the DuckDB reference")
     parser.add_argument("--no-demo", action="store_true", help="leave out the demo-size store")
+    parser.add_argument(
+        "--only",
+        action="append",
+        metavar="WORDS",
+        help="only the shapes whose label contains WORDS (repeatable), e.g. --only delivery",
+    )
     args = parser.parse_args()
     params = business_params(args)
     with ExitStack() as stack:
-        main_store = target("sqlite", build_store(params), params.days)
+        main_store = target("sqlite", build_store(params), params.days, args.only)
         demo = None
         if not args.no_demo and params != DEMO_SIZE:
-            demo = target("sqlite, demo size", build_store(DEMO_SIZE), DEMO_SIZE.days)
+            demo = target("sqlite, demo size", build_store(DEMO_SIZE), DEMO_SIZE.days, args.only)
         postgres = None
         if args.postgres:
             from tests.support.postgres_server import PostgresServer
 
-            postgres = postgres_target(main_store.url, params.days, stack.enter_context(PostgresServer()))
+            server = stack.enter_context(PostgresServer())
+            postgres = postgres_target(main_store.url, params.days, server, args.only)
         stores = [store for store in (main_store, demo, postgres) if store is not None]
         for store in stores:  # a first, untimed round: warm caches, results for the DuckDB checks
             for index in range(len(store.shapes)):
