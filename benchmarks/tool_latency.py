@@ -13,7 +13,8 @@ by every kind of id — and prints p50/p95 per shape (a shape = a tool and its d
   are checked equal to the tool's before it is timed) and the ratio tool / DuckDB — with the ``bench``
   extra installed (``pip install -e '.[bench]'``), else that column is left out;
 - the same shape on the demo-size store (4 locations × 84 days, ~40k orders, also built once) and the ratio
-  big / demo: how flat latency stays as the store grows;
+  big / demo: how flat latency stays as the store grows — by the wall clock, and of the process's CPU time
+  per call (on a busy machine the steadier of the two);
 - with ``--postgres``, PostgreSQL's p50/p95 beside SQLite's (a throwaway server holding the SQLite store's
   rows, copied in: ``benchmarks/postgres_copy.py``).
 
@@ -219,15 +220,19 @@ class Target:
     context: ToolContext
     shapes: list[Shape]
     timings: dict[str, list[float]] = field(default_factory=dict)
+    cpu: dict[str, list[float]] = field(default_factory=dict)  # the process's CPU ms per call
     results: dict[str, dict] = field(default_factory=dict)
 
     def call(self, index: int, *, timed: bool = True) -> None:
         name, tool, arguments = self.shapes[index]
+        cpu = time.process_time()
         result = self.registry.call(tool, arguments, self.context)
+        cpu = time.process_time() - cpu
         assert result.ok, (self.label, name, result.error)
         self.results[name] = result.content
         if timed:
             self.timings.setdefault(name, []).append(result.seconds * 1000)
+            self.cpu.setdefault(name, []).append(cpu * 1000)
 
     def p(self, name: str) -> tuple[float, float]:
         return percentiles(self.timings[name])
@@ -339,8 +344,8 @@ def print_table(main: Target, duck: list[float] | None, demo: Target | None, pos
     if duck is not None:
         header += f" {'duckdb':>7} {'÷duck':>6}"
     if demo:
-        header += f" {'demo':>6} {'÷demo':>6}"
-    print(f"\n{header}   (ms; ÷ = ratio)")
+        header += f" {'demo':>6} {'÷demo':>6} {'cpu÷demo':>8}"
+    print(f"\n{header}   (ms; ÷ = ratio; cpu÷demo: of the CPU ms per call, which other work loads less)")
     missed = {"p50": 0, "p95": 0, "duckdb": 0, "flat": 0, "pg p50": 0}
     by_tool: dict[str, list[float]] = {}
     for index, (name, tool, _arguments) in enumerate(main.shapes):
@@ -363,7 +368,8 @@ def print_table(main: Target, duck: list[float] | None, demo: Target | None, pos
                 flags.append("duckdb")
         if demo:
             small = demo.p(name)[0]
-            line += f" {small:>6.1f} {p50 / small:>6.2f}"
+            cpu_ratio = statistics.median(main.cpu[name]) / statistics.median(demo.cpu[name])
+            line += f" {small:>6.1f} {p50 / small:>6.2f} {cpu_ratio:>8.2f}"
             if p50 / small > FLAT_BUDGET:
                 flags.append("flat")
         for flag in flags:
