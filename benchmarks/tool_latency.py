@@ -3,6 +3,7 @@
     python benchmarks/tool_latency.py                 # 10 locations × 365 days (~1.5M orders), SQLite
     python benchmarks/tool_latency.py --postgres      # and the same on a throwaway PostgreSQL, side by side
     python benchmarks/tool_latency.py --days 84 --locations 4 --orders-per-day 95   # demo-sized only
+    python benchmarks/tool_latency.py --only delivery --only ticket   # the shapes whose labels say so
 
 Builds (once, cached in benchmarks/data/) the store from generated fixtures, then runs every call shape —
 a realistic mix of owners' questions, each breakdown, filter and comparison of metrics v2, and order lookup
@@ -12,7 +13,8 @@ by every kind of id — and prints p50/p95 per shape (a shape = a tool and its d
   are checked equal to the tool's before it is timed) and the ratio tool / DuckDB — with the ``bench``
   extra installed (``pip install -e '.[bench]'``), else that column is left out;
 - the same shape on the demo-size store (4 locations × 84 days, ~40k orders, also built once) and the ratio
-  big / demo: how flat latency stays as the store grows;
+  big / demo: how flat latency stays as the store grows — by the wall clock, and of the process's CPU time
+  per call (on a busy machine the steadier of the two);
 - with ``--postgres``, PostgreSQL's p50/p95 beside SQLite's (a throwaway server holding the SQLite store's
   rows, copied in: ``benchmarks/postgres_copy.py``).
 
@@ -218,21 +220,35 @@ class Target:
     context: ToolContext
     shapes: list[Shape]
     timings: dict[str, list[float]] = field(default_factory=dict)
+    cpu: dict[str, list[float]] = field(default_factory=dict)  # the process's CPU ms per call
     results: dict[str, dict] = field(default_factory=dict)
 
     def call(self, index: int, *, timed: bool = True) -> None:
         name, tool, arguments = self.shapes[index]
+        cpu = time.process_time()
         result = self.registry.call(tool, arguments, self.context)
+        cpu = time.process_time() - cpu
         assert result.ok, (self.label, name, result.error)
         self.results[name] = result.content
         if timed:
             self.timings.setdefault(name, []).append(result.seconds * 1000)
+            self.cpu.setdefault(name, []).append(cpu * 1000)
 
     def p(self, name: str) -> tuple[float, float]:
         return percentiles(self.timings[name])
 
 
-def target(label: str, url: str, days: int) -> Target:
+def chosen(every: list[Shape], only: list[str] | None) -> list[Shape]:
+    """The shapes whose label contains one of ``only`` (every shape without it)."""
+    if not only:
+        return every
+    picked = [s for s in every if any(word in s[0] for word in only)]
+    if not picked:
+        raise SystemExit(f"no call shape's label contains any of {only}")
+    return picked
+
+
+def target(label: str, url: str, days: int, only: list[str] | None = None) -> Target:
     today = FIRST_DAY + timedelta(days=days)
     registry = ToolRegistry()
     for function in TOOLS:
@@ -241,7 +257,8 @@ def target(label: str, url: str, days: int) -> Target:
     with context.engine.connect() as conn:
         orders = conn.execute(text("SELECT count(*) FROM orders")).scalar()
     print(f"[{label}] {orders:,} orders; today = {today}")
-    return Target(label, url, registry, context, shapes() + order_shapes(context.engine, today))
+    every = shapes() + order_shapes(context.engine, today)
+    return Target(label, url, registry, context, chosen(every, only))
 
 
 def naive_comparison(store: Target) -> None:
@@ -286,13 +303,13 @@ def duckdb_references(store: Target) -> list | None:
     return references
 
 
-def postgres_target(sqlite_url: str, days: int, server) -> Target:
+def postgres_target(sqlite_url: str, days: int, server, only: list[str] | None) -> Target:
     """The same store on a throwaway PostgreSQL server: the SQLite store's rows copied in."""
     from benchmarks.postgres_copy import copy_into_postgres
 
     url = server.create_database("bench")
     copy_into_postgres(Path(sqlite_url.removeprefix("sqlite:///")), url).dispose()
-    return target("postgresql", url, days)
+    return target("postgresql", url, days, only)
 
 
 def run_interleaved(stores: list[Target], repeat: int) -> None:
@@ -327,8 +344,8 @@ def print_table(main: Target, duck: list[float] | None, demo: Target | None, pos
     if duck is not None:
         header += f" {'duckdb':>7} {'÷duck':>6}"
     if demo:
-        header += f" {'demo':>6} {'÷demo':>6}"
-    print(f"\n{header}   (ms; ÷ = ratio)")
+        header += f" {'demo':>6} {'÷demo':>6} {'cpu÷demo':>8}"
+    print(f"\n{header}   (ms; ÷ = ratio; cpu÷demo: of the CPU ms per call, which other work loads less)")
     missed = {"p50": 0, "p95": 0, "duckdb": 0, "flat": 0, "pg p50": 0}
     by_tool: dict[str, list[float]] = {}
     for index, (name, tool, _arguments) in enumerate(main.shapes):
@@ -351,7 +368,8 @@ def print_table(main: Target, duck: list[float] | None, demo: Target | None, pos
                 flags.append("duckdb")
         if demo:
             small = demo.p(name)[0]
-            line += f" {small:>6.1f} {p50 / small:>6.2f}"
+            cpu_ratio = statistics.median(main.cpu[name]) / statistics.median(demo.cpu[name])
+            line += f" {small:>6.1f} {p50 / small:>6.2f} {cpu_ratio:>8.2f}"
             if p50 / small > FLAT_BUDGET:
                 flags.append("flat")
         for flag in flags:
@@ -380,18 +398,25 @@ def main() -> None:
     parser.add_argument("--postgres", action="store_true", help="also measure on a throwaway PostgreSQL")
     parser.add_argument("--no-duckdb", action="store_true", help="leave out the DuckDB reference")
     parser.add_argument("--no-demo", action="store_true", help="leave out the demo-size store")
+    parser.add_argument(
+        "--only",
+        action="append",
+        metavar="WORDS",
+        help="only the shapes whose label contains WORDS (repeatable), e.g. --only delivery",
+    )
     args = parser.parse_args()
     params = business_params(args)
     with ExitStack() as stack:
-        main_store = target("sqlite", build_store(params), params.days)
+        main_store = target("sqlite", build_store(params), params.days, args.only)
         demo = None
         if not args.no_demo and params != DEMO_SIZE:
-            demo = target("sqlite, demo size", build_store(DEMO_SIZE), DEMO_SIZE.days)
+            demo = target("sqlite, demo size", build_store(DEMO_SIZE), DEMO_SIZE.days, args.only)
         postgres = None
         if args.postgres:
             from tests.support.postgres_server import PostgresServer
 
-            postgres = postgres_target(main_store.url, params.days, stack.enter_context(PostgresServer()))
+            server = stack.enter_context(PostgresServer())
+            postgres = postgres_target(main_store.url, params.days, server, args.only)
         stores = [store for store in (main_store, demo, postgres) if store is not None]
         for store in stores:  # a first, untimed round: warm caches, results for the DuckDB checks
             for index in range(len(store.shapes)):

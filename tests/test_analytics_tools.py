@@ -183,3 +183,21 @@ def test_order_details_by_id_and_by_repeating_display_id(call):
         "2026-11-02",
         "Location 2 (Harbor)",
     )
+
+
+def test_an_order_id_with_a_day_and_location_is_found_only_on_its_own(call):
+    """The day and location narrow an order id's match as they do a display id's."""
+    whole = call("order_details", order_id="#101", on_date="2026-11-02", location="Harbor")
+    same = call("order_details", order_id=whole["order_id"], on_date="2026-11-02", location="Harbor")
+    assert same == whole
+    for on_date, location in (("2026-11-03", "Harbor"), ("2026-11-02", "Downtown")):
+        missed = call.registry.call(
+            "order_details",
+            {"order_id": whole["order_id"], "on_date": on_date, "location": location},
+            call.context,
+        )
+        assert missed.error == f"no order with id or display id {whole['order_id']!r} on {on_date}"
+    on_the_day = call.registry.call(
+        "order_details", {"order_id": "#101", "on_date": "2026-11-02"}, call.context
+    )
+    assert on_the_day.error.startswith("4 orders have display id '#101' — give on_date and location")

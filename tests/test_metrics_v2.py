@@ -398,6 +398,54 @@ def test_delivery_report_per_platform(call, orders):
         }
 
 
+DINNER = range(17, 21)
+
+
+def test_delivery_report_at_dinner_per_platform(call, orders):
+    """Read from the hourly rollup split by channel and platform summed over the locations."""
+    result = call("delivery_report", period="October 2026", hours="dinner")
+    all_net = total(in_scope(orders, *OCTOBER, hours=DINNER), "net")
+    by_name = {p["platform"]: p for p in result["platforms"]}
+    assert set(by_name) == {"Uber Eats", "DoorDash"}
+    for platform, name in PLATFORM_NAMES.items():
+        sold = in_scope(orders, *OCTOBER, hours=DINNER, platforms={platform})
+        canceled = in_scope(orders, *OCTOBER, hours=DINNER, platforms={platform}, status="canceled")
+        row = by_name[name]
+        assert (row["orders"], row["delivered_orders"], row["pickup_orders"]) == (
+            len(sold),
+            sum(o.channel == "delivery" for o in sold),
+            sum(o.channel == "pickup" for o in sold),
+        )
+        assert row["net_sales"] == dollars(total(sold, "net"))
+        assert row["average_ticket"] == dollars(average_ticket(sold))
+        assert row["courier_tips"] == dollars(total(sold, "courier_tips"))
+        assert row["estimated_commission"] == dollars(total(sold, "commission"))
+        assert row["share_of_all_net_sales_percent"] == share(total(sold, "net"), all_net)
+        assert row["canceled"] == {
+            "orders": len(canceled),
+            "net_value": dollars(total(canceled, "net")),
+            "gross_value": dollars(total(canceled, "gross")),
+        }
+    everything = in_scope(orders, *OCTOBER, hours=DINNER, platforms=set(PLATFORM_NAMES))
+    assert result["all_platforms"]["orders"] == len(everything)
+    assert result["all_platforms"]["net_sales"] == dollars(total(everything, "net"))
+
+
+def test_the_whole_business_by_channel_within_some_hours(call, orders):
+    late = range(21, 24)
+    by_channel = group(in_scope(orders, *OCTOBER, hours=late), "channel")
+    result = call("sales_report", period="October 2026", hours="21-", group_by=["channel"])
+    assert {r["channel"]: (r["orders"], r["net_sales"]) for r in result["rows"]} == {
+        channel: (len(sold), dollars(total(sold, "net"))) for channel, sold in by_channel.items()
+    }
+    delivered = in_scope(orders, *OCTOBER, hours=DINNER, channels={"delivery"})
+    dinner = call("sales_report", period="October 2026", hours="dinner", channels=["delivery"])
+    assert (dinner["totals"]["orders"], dinner["totals"]["net_sales"]) == (
+        len(delivered),
+        dollars(total(delivered, "net")),
+    )
+
+
 # --- Honest coverage ----------------------------------------------------------------------------------------
 
 

@@ -29,6 +29,7 @@ from tools.store.models import (
     DailyItemsAllLocations,
     DailyPayments,
     DailySales,
+    HourlyChannelSalesAllLocations,
     HourlyItemSales,
     HourlyItemsAllChannels,
     HourlyItemsAllLocations,
@@ -51,6 +52,7 @@ ITEMS_ALL = DailyItemsAllChannels.__table__
 HOURLY_ITEMS_ALL = HourlyItemsAllChannels.__table__
 HOURLY_PAYMENTS = HourlyPayments.__table__
 HOURLY_ALL_LOCATIONS = HourlySalesAllLocations.__table__
+HOURLY_CHANNELS_ALL_LOCATIONS = HourlyChannelSalesAllLocations.__table__
 ITEMS_ALL_LOCATIONS = DailyItemsAllLocations.__table__
 HOURLY_ITEMS_ALL_LOCATIONS = HourlyItemsAllLocations.__table__
 
@@ -195,10 +197,16 @@ def _source(scope: Scope, family: Family, dimensions: list[str]) -> _Source:
     hourly = scope.filters_hours or any(d in HOURLY_DIMENSIONS for d in dimensions)
     # Without a channel or platform filter or dimension, the rollups without that split answer (fewer rows);
     # about the whole business (no location filter or dimension either), those summed over the locations.
+    # Within some hours, about the whole business split by channel or platform ("delivery at dinner"): the
+    # hourly rollup with that split summed over the locations.
     split = bool(scope.channels or scope.platforms) or any(d in ("channel", "platform") for d in dimensions)
-    whole = scope.all_places and not split and "location" not in dimensions
+    whole_business = scope.all_places and "location" not in dimensions
+    whole = whole_business and not split
     if family == "sales":
-        table = HOURLY_ALL_LOCATIONS if hourly and whole else _SALES_ROLLUPS[hourly, split]
+        if hourly and whole_business:
+            table = HOURLY_CHANNELS_ALL_LOCATIONS if split else HOURLY_ALL_LOCATIONS
+        else:
+            table = _SALES_ROLLUPS[hourly, split]
         return _rollup_source(table, scope, SALES_MEASURES)
     if family == "items":
         table = (HOURLY_ITEMS_ALL_LOCATIONS if hourly else ITEMS_ALL_LOCATIONS) if whole else None

@@ -471,6 +471,25 @@ class HourlySalesAllLocations(_SalesMeasures, _BusinessDay, Base):
     local_hour: Mapped[int] = mapped_column(Integer)
 
 
+class HourlyChannelSalesAllLocations(_SalesMeasures, _BusinessDay, Base):
+    """``HourlySales`` summed over the locations, keeping the channel and platform ('' = none): questions
+    about the whole business within some hours split or filtered by them ("delivery at dinner"), whose cost
+    then does not grow with the number of locations. Built from that rollup, in the same refresh."""
+
+    __tablename__ = "hourly_channel_sales_all_locations"
+    __table_args__ = (
+        Index("ix_hourly_channel_sales_all_locations_business_date", "business_date"),
+        # "delivery at dinner": the hours first, so a month reads only those hours' rows
+        Index(
+            "ix_hourly_channel_sales_all_locations_local_hour_business_date", "local_hour", "business_date"
+        ),
+    )
+
+    local_hour: Mapped[int] = mapped_column(Integer)
+    channel: Mapped[str] = mapped_column(String(16))
+    platform: Mapped[str] = mapped_column(String(32))
+
+
 class DailyItemsAllLocations(_ItemMeasures, _BusinessDay, Base):
     """``DailyItemsAllChannels`` summed over the locations: item questions about the whole business."""
 

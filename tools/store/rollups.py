@@ -56,7 +56,7 @@ from tools.store.rollups_refunds import DAILY_REFUNDS, refresh_all_refunds, refr
 VERSION = "6"  # the definitions of the rollups in _BASE
 # The rollups added later — hourly payments, refunds (``rollups_refunds``) and all locations
 # (``rollups_all_locations``, built from the others): a change of this version rebuilds only those.
-ADDED_VERSION = "1"
+ADDED_VERSION = "2"  # 2: hourly_channel_sales_all_locations (migration 0015)
 _BUILT = f"{VERSION}.{ADDED_VERSION}"  # what store_meta's rollups_version records
 ORDERS = Order.__table__
 LINES = OrderLineItem.__table__

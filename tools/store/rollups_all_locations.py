@@ -1,6 +1,7 @@
 """The all-locations rollups: the every-channel hourly sales, daily items and hourly items rollups summed over
-the locations, for questions about the whole business (a tenth of the rows to read for ten locations, so
-their cost does not grow with the number of locations).
+the locations, and the hourly sales split by channel and platform summed the same way, for questions about
+the whole business (a tenth of the rows to read for ten locations, so their cost does not grow with the
+number of locations).
 
 They are built from those per-location rollups, not from the orders (sums add up exactly: an order belongs
 to one location), for every business day a refresh touched, right after them in the same transaction.
@@ -16,8 +17,10 @@ from sqlalchemy import Connection, bindparam, delete, func, insert, select
 from tools.store.models import (
     DailyItemsAllChannels,
     DailyItemsAllLocations,
+    HourlyChannelSalesAllLocations,
     HourlyItemsAllChannels,
     HourlyItemsAllLocations,
+    HourlySales,
     HourlySalesAllChannels,
     HourlySalesAllLocations,
 )
@@ -43,6 +46,12 @@ _ITEM_MEASURES = ("quantity", "gross_sales", "orders")
 # all-locations rollup ← the per-location rollup it sums, its keys besides the day, its summed measures
 SOURCES = (
     (HourlySalesAllLocations.__table__, HourlySalesAllChannels.__table__, ("local_hour",), SALES_MEASURES),
+    (
+        HourlyChannelSalesAllLocations.__table__,
+        HourlySales.__table__,
+        ("local_hour", "channel", "platform"),
+        SALES_MEASURES,
+    ),
     (DailyItemsAllLocations.__table__, DailyItemsAllChannels.__table__, ("item",), _ITEM_MEASURES),
     (
         HourlyItemsAllLocations.__table__,
