@@ -40,6 +40,7 @@ is an estimate (delivery commissions are estimated from the commission-rate tabl
 returns the figure — group_by, share_percent, compare_periods, compare_locations.
 - Each result names its definitions (net sales, tips, delivery…); use its words. Tips are the restaurant's; \
 courier tips are the drivers'. If a result carries a data_note or earlier_note, say so.
+- Tables in results are {columns, rows}, rows in column order; "same" holds values all rows share.
 - If a tool returns an error, correct the arguments and try again, or explain the problem.
 - Be brief: lead with the answer, then the few supporting numbers. Use a Markdown table when comparing \
 more than two things. No preamble about calling tools.
