@@ -1,7 +1,7 @@
 """Benchmark: how many bytes each tool result costs the model, rows as dicts against columns plus rows.
 
-    python benchmarks/result_size.py                       # builds the demo store in a temporary folder
-    python benchmarks/result_size.py --store /tmp/demo.db  # a demo store built before (it is only read)
+    python benchmarks/result_size.py                       # the demo store in a temporary folder, removed
+    python benchmarks/result_size.py --store /tmp/demo.db  # built there once, then only read
 
 On the demo business (4 locations, 12 weeks; today 2026-11-24, as the tests see it), runs a representative
 set of call shapes — every one-dimensional breakdown, the two-dimensional ones, the comparisons broken down
@@ -112,8 +112,9 @@ def shapes(order_ids: list[str]) -> list[Shape]:
     return found
 
 
-def build_demo(folder: Path) -> str:
-    url = f"sqlite:///{folder / 'opsbot.db'}"
+def build_demo(path: Path) -> str:
+    """The demo fixtures synced into a new SQLite file at ``path``, on their own dates; its URL."""
+    url = f"sqlite:///{path}"
     print(f"building the demo store in {url} …", flush=True)
     started = time.perf_counter()
     engine = open_store(url)
@@ -191,12 +192,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--store", type=Path, help="an already built demo store (SQLite file), only read")
+    parser.add_argument("--store", type=Path, help="the demo store's SQLite file: built there if missing")
     parser.add_argument("--repeat", type=int, default=200, help="rounds of serialising for the CPU figure")
     args = parser.parse_args()
-    url = (
-        f"sqlite:///{args.store}" if args.store else build_demo(Path(tempfile.mkdtemp(prefix="result-size-")))
-    )
+    with tempfile.TemporaryDirectory(prefix="result-size-") as folder:
+        path = args.store or Path(folder) / "opsbot.db"
+        url = f"sqlite:///{path}" if path.exists() else build_demo(path)
+        measure(url, args.repeat)
+
+
+def measure(url: str, repeat: int) -> None:
+    """Every shape's result on the store at ``url``, both ways, and the summary lines."""
     registry = default_registry()
     context = ToolContext(engine=open_readonly(url), today=TODAY)
     results: list[ToolResult] = []
@@ -220,11 +226,11 @@ def main() -> None:
     summary("every shape", before, after)
     tabular = [n for n, count in enumerate(rows_of) if count > 0]
     summary("shapes with rows", [before[n] for n in tabular], [after[n] for n in tabular])
-    old_cpu = cpu_seconds(as_dicts, results, args.repeat)
-    new_cpu = cpu_seconds(ToolResult.to_json, results, args.repeat)
-    per_result = 1e6 / (args.repeat * len(results))
+    old_cpu = cpu_seconds(as_dicts, results, repeat)
+    new_cpu = cpu_seconds(ToolResult.to_json, results, repeat)
+    per_result = 1e6 / (repeat * len(results))
     print(
-        f"Serialising every result {args.repeat}×, CPU seconds: as dicts {old_cpu:.2f} s "
+        f"Serialising every result {repeat}×, CPU seconds: as dicts {old_cpu:.2f} s "
         f"({old_cpu * per_result:.0f} µs a result), as tables {new_cpu:.2f} s "
         f"({new_cpu * per_result:.0f} µs; ratio {new_cpu / old_cpu:.2f})."
     )
