@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable
 from datetime import date
 
@@ -15,6 +14,7 @@ from bot.agent.model import ModelClient
 from tests.fakes.messages_api_rules import conversation_problem
 from tools.analytics.readonly import open_readonly
 from tools.registry import default_registry
+from tools.result_tables import parse_result
 
 TODAY = date(2026, 11, 24)
 
@@ -48,4 +48,4 @@ def stored_conversation(agent: Agent, conversation_id: str) -> list[dict]:
 def result_of(message: dict, index: int = 0) -> dict:
     """The parsed JSON of a tool_result block in a user message."""
     blocks = [b for b in message["content"] if b.get("type") == "tool_result"]
-    return json.loads(blocks[index]["content"])
+    return parse_result(blocks[index]["content"])

@@ -23,6 +23,7 @@ from tests.fixture_facts import (
     total,
 )
 from tests.fixture_oracle import dollars
+from tools.result_tables import compact_tables
 
 OCTOBER = (date(2026, 10, 1), date(2026, 10, 31))
 LAST_WEEK = (date(2026, 11, 16), date(2026, 11, 22))
@@ -308,10 +309,11 @@ def test_locations_compared_by_channel(call, orders):
     ],
 )
 def test_comparisons_reach_the_model_as_json(call, tool, arguments):
-    """Percent changes are plain numbers on both backends (PostgreSQL's sums are Decimals)."""
+    """Percent changes are plain numbers on both backends (PostgreSQL's sums are Decimals): the model's JSON
+    reads back as the content with its rows as tables (tools/result_tables.py)."""
     result = call.registry.call(tool, arguments, call.context)
     assert result.ok, result.error
-    assert json.loads(result.to_json()) == result.content
+    assert json.loads(result.to_json()) == compact_tables(result.content)
 
 
 @pytest.mark.parametrize(

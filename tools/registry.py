@@ -27,6 +27,7 @@ from sqlalchemy import Engine
 
 from tools.analytics.calendar_filters import DEFAULT_DAY_PARTS, DayPart
 from tools.data_sources import ENTRY_POINT_GROUP, DataSource
+from tools.result_tables import compact_tables
 from tools.top_level_packages import check_top_level_packages
 
 log = logging.getLogger("opsbot.tools")
@@ -100,8 +101,9 @@ class ToolResult:
     seconds: float
 
     def to_json(self) -> str:
-        """Compact JSON for the model."""
-        payload = self.content if self.ok else {"error": self.error}
+        """Compact JSON for the model: every list of row dicts as a ``{"columns", "rows"}`` table
+        (``tools.result_tables``; ``parse_result`` reads it back)."""
+        payload = compact_tables(self.content) if self.ok else {"error": self.error}
         return json.dumps(payload, separators=(",", ":"), default=_json_default, ensure_ascii=False)
 
 

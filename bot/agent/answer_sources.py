@@ -9,7 +9,6 @@ Pure: built from the tool results a turn already holds and a freshness the calle
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -18,6 +17,7 @@ from typing import Literal, NamedTuple
 from zoneinfo import ZoneInfo
 
 from bot.agent.context_budget import tool_result_text
+from tools.result_tables import parse_result
 from tools.store.freshness import SourceFreshness
 
 MAX_LINE = 300
@@ -238,8 +238,6 @@ def successful_calls(messages: Iterable[dict]) -> list[tuple[str, object]]:
 
 
 def parsed_result(text: str | None) -> object:
-    """A stored tool result's JSON; ``{"text": …}`` when it is not JSON."""
-    try:
-        return json.loads(text or "")
-    except ValueError:
-        return {"text": text}
+    """A stored tool result's JSON, its tables as rows of dicts (either stored shape); ``{"text": …}`` when
+    it is not JSON."""
+    return parse_result(text)

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import json
 
+from tools.result_tables import parse_result
+
 CHARS_PER_TOKEN = 3.5  # JSON-heavy text tokenizes denser than prose; err on the side of more tokens
 PREVIEW_CHARS = 160
 
@@ -46,16 +48,12 @@ def tool_result_text(block: dict) -> str:
 
 
 def tool_results(message: dict) -> list[tuple[dict, bool]]:
-    """The ``(parsed result, is_error)`` pairs of a user message's tool_result blocks, in order."""
+    """The ``(parsed result, is_error)`` pairs of a user message's tool_result blocks, in order; a result's
+    tables (``tools.result_tables``) come back as rows of dicts, whichever shape it was stored in."""
     found = []
     for block in message.get("content", []):
         if isinstance(block, dict) and block.get("type") == "tool_result":
-            text = tool_result_text(block)
-            try:
-                parsed = json.loads(text)
-            except ValueError:
-                parsed = {"text": text}
-            found.append((parsed, bool(block.get("is_error"))))
+            found.append((parse_result(tool_result_text(block)), bool(block.get("is_error"))))
     return found
 
 

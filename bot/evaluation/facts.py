@@ -10,6 +10,7 @@ from typing import Any
 
 from bot.evaluation.bank import Mentions, TurnSpec, ValueFact
 from tools.registry import ToolContext, ToolRegistry
+from tools.result_tables import parse_result
 
 _STEP = re.compile(r"([^.\[\]]+)|\[([^=\]]+)=([^\]]*)\]")
 
@@ -67,7 +68,7 @@ def run_calls(turn: TurnSpec, registry: ToolRegistry, context: ToolContext) -> d
         if outcome.ok == (name in turn.refused):
             expected = "fail" if name in turn.refused else "succeed"
             raise FactError(f"call {name} ({spec.tool}) should {expected}: {outcome.error or 'it succeeded'}")
-        results[name] = json.loads(outcome.to_json())
+        results[name] = parse_result(outcome.to_json())  # as the model read it, tables as rows of dicts
     return results
 
 

@@ -24,6 +24,7 @@ from bot.agent.conversation_store import ConversationReader
 from bot.agent.provenance import money_amount
 from bot.evaluation.bank import BankError, parse_bank
 from bot.feedback.store import FeedbackRow
+from tools.result_tables import expand_tables
 
 FAMILY = "feedback"
 FACTS_PER_CALL = 3
@@ -142,7 +143,7 @@ def _bank_turn(question: str, calls: list) -> _Turn:
             refused.append(name)
             continue
         try:
-            result = json.loads(call.result or "null")
+            result = expand_tables(json.loads(call.result or "null"))  # either stored shape
         except ValueError:
             continue
         expect += [f"{name}.{path}" for path in headline_paths(result)]
