@@ -20,12 +20,12 @@ class Definition:
 
 DEFINITIONS: dict[str, Definition] = {
     "orders": Definition(
-        "completed orders, each counted once",
+        "completed orders, each once",
         "Completed orders. Canceled and failed orders are not sales, and a POS copy of a delivery-platform "
         "order (the same order injected into the POS) is not counted a second time.",
     ),
     "gross_sales": Definition(
-        "item prices incl. modifiers, before discounts",
+        "item prices + modifiers, before discounts",
         "The menu price of every item sold, modifiers included, before discounts, tax and tips.",
     ),
     "discounts": Definition(
@@ -39,12 +39,12 @@ DEFINITIONS: dict[str, Definition] = {
     ),
     "tax": Definition("sales tax collected", "Sales tax on the counted orders."),
     "tips": Definition(
-        "the restaurant's tips (not couriers')",
+        "the restaurant's tips, not couriers'",
         "Tips left for the restaurant's staff. A delivery platform courier's tip is not the restaurant's "
         "money and is not in tips (see courier_tips).",
     ),
     "courier_tips": Definition(
-        "platform drivers' tips, not the restaurant's",
+        "platform couriers' tips",
         "Tips customers gave a delivery platform's courier, where the platform reports them; passed through "
         "to the driver, so kept out of the restaurant's tips.",
     ),
@@ -53,7 +53,7 @@ DEFINITIONS: dict[str, Definition] = {
         "Everything the customer paid: net sales, tax, tips, courier tips and fees.",
     ),
     "average_ticket": Definition(
-        "net sales ÷ orders, half up to the cent",
+        "net sales ÷ orders, half up",
         "Net sales divided by orders, rounded half up to the minor unit.",
     ),
     "items_sold": Definition("units on counted orders", "Units of menu items on counted orders."),
@@ -62,12 +62,12 @@ DEFINITIONS: dict[str, Definition] = {
         "An item's gross sales: its price times the units sold, modifiers included, before discounts.",
     ),
     "refunds": Definition(
-        "refunds given, on the refund's own day",
+        "refunds given, on their own day",
         "Money returned to customers (approved or completed refunds), counted on the day the refund was "
         "given, not on the day of the order.",
     ),
     "canceled": Definition(
-        "canceled orders: count, net and gross value",
+        "canceled orders: count, net, gross value",
         "Orders canceled before completion: their count, their net value (gross − discounts) and their "
         "gross value. Not part of any sales figure.",
     ),
@@ -89,7 +89,7 @@ DEFINITIONS: dict[str, Definition] = {
         "discounts) plus any fixed fee, rounded half up to the minor unit. Platforms do not report it.",
     ),
     "share_percent": Definition(
-        "the row's share of the total of the measure ranked",
+        "the row's share of the ranked measure's total",
         "A breakdown row's share of the total, in percent with one decimal, of the measure the rows are "
         "ranked by (net sales unless another metric is named).",
     ),
@@ -99,7 +99,7 @@ DEFINITIONS: dict[str, Definition] = {
         "value is zero or the earlier period has no data.",
     ),
     "business_day": Definition(
-        "the local date in the location's timezone",
+        "the local date at the location",
         "Days, weekdays and hours are the local date and hour in each location's own timezone.",
     ),
 }
