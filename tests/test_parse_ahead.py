@@ -86,3 +86,16 @@ def test_a_failing_worker_leaves_the_parsing_to_this_process(
         assert synced_rows(business, tmp_path / "store.db") == parsed_here
     assert received == [-1, -1]  # neither the Square tail nor Deliverect came: both parsed here
     assert caplog.messages == ["parsing fixtures in a second process failed: no memory"]
+
+
+def test_progress_runs_on_through_the_records_the_worker_parsed(business, received, tmp_path):
+    fractions: dict[str, list[float]] = {"square orders": [], "deliverect orders": []}
+    engine = open_store(f"sqlite:///{tmp_path / 'store.db'}")
+    sync_fixtures(
+        engine, business, anchor=False, now=FIXED_NOW, progress=lambda s, f, _n: fractions[s].append(f)
+    )
+    engine.dispose()
+    assert received[0] > 0  # the worker parsed the Square tail
+    for stage, seen in fractions.items():
+        assert seen == sorted(seen), stage
+        assert seen[-2:] == [0.99, 1.0], stage  # all handed on; then done once written (and committed)
