@@ -9,11 +9,10 @@ from collections.abc import Iterable, Iterator
 from datetime import datetime
 from typing import Any
 
-from tools.currencies import LocationCurrencies
 from tools.sources.deliverect.parser import parse_order
 from tools.sources.deliverect.schema import is_test_order
 from tools.sources.payload_schema import order_where
-from tools.sources.records import OrderRecord, PayloadError
+from tools.sources.records import OrderRecord
 from tools.sync.orders.ingest import Adjust, Payload, store_payloads
 from tools.sync.orders.writer import OrderWriter, WriteCounts
 
@@ -36,22 +35,6 @@ def store_deliverect_orders(
         return parse_order(body, currencies, now=now)
 
     return store_payloads(writer, _without_test_orders(payloads), parse, adjust)
-
-
-def parsed_deliverect_orders(
-    payloads: Iterable[Payload], currencies: LocationCurrencies, now: datetime | None = None
-) -> Iterator[Payload]:
-    """What ``store_deliverect_orders`` parses, parsed ahead (in another process: a fixture folder's file):
-    ``(origin, record)``, or ``(origin, PayloadError)`` for a body that does not parse; test orders left
-    out. ``store_parsed_orders`` stores them."""
-    for origin, body in _without_test_orders(payloads):
-        if isinstance(body, PayloadError):
-            yield origin, body
-            continue
-        try:
-            yield origin, parse_order(body, currencies, now=now)
-        except PayloadError as exc:
-            yield origin, exc
 
 
 def _without_test_orders(payloads: Iterable[Payload]) -> Iterator[Payload]:

@@ -52,18 +52,6 @@ def store_payloads(
     return counts
 
 
-def store_parsed_orders(
-    writer: OrderWriter, parsed: Iterable[Payload], adjust: Adjust | None = None
-) -> WriteCounts:
-    """``store_payloads`` for payloads a source's parser already made records of (``(origin, record)``, or
-    ``(origin, PayloadError)`` where it could not): the same batches, counts and errors."""
-    return store_payloads(writer, parsed, _as_parsed, adjust)
-
-
-def _as_parsed(record: OrderRecord) -> OrderRecord:
-    return record
-
-
 def _parsed(
     payloads: Iterable[Payload], parse: Parse, adjust: Adjust | None, errors: list[RecordError]
 ) -> Iterator[tuple[str, OrderRecord]]:
