@@ -9,7 +9,7 @@ from math import ceil
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, func, select, text
+from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import IntegrityError
 
 from benchmarks.reference_loader import store_rows
@@ -137,14 +137,3 @@ def test_a_collision_during_a_first_load_rolls_it_back_and_loads_batch_by_batch(
     assert not report.errors and count(engine, Order) == inserted(report) > 100
     assert count(engine, SyncRun) == 2
     assert rebuilt_rows(engine) == store_rows(engine)
-
-
-@pytest.mark.parametrize("store_url", ["sqlite"], indirect=True)
-def test_the_load_pragmas_are_put_back_on_the_connection(engine, small_fixtures: Path):
-    with engine.connect() as conn:
-        before = [conn.exec_driver_sql(f"PRAGMA {name}").scalar() for name in ("cache_size", "temp_store")]
-    sync_fixtures(engine, small_fixtures, anchor=False, now=FIXED_NOW)
-    with engine.connect() as conn:
-        after = [conn.exec_driver_sql(f"PRAGMA {name}").scalar() for name in ("cache_size", "temp_store")]
-        assert conn.scalar(text("SELECT count(*) FROM orders")) > 100
-    assert before == after == [-2000, 0]

@@ -28,7 +28,7 @@ from tools.sync.orders.commissions import CommissionRates, recompute_commissions
 from tools.sync.orders.places import Place, Places, WrittenOrder
 from tools.sync.orders.pos_copies import link_pos_copies, may_link, serialize_linking
 from tools.sync.orders.rollup_refresh import refresh_after_write, touched_by_write
-from tools.sync.orders.stage_transaction import StageTransaction, load_pragmas
+from tools.sync.orders.stage_transaction import StageTransaction
 from tools.sync.orders.upsert import (
     MenuLookup,
     existing_orders,
@@ -94,7 +94,7 @@ class OrderWriter:
         """Write every batch of the ``with`` block into one transaction; the rollups of the days they touched
         are refreshed once at its end, in it, and it commits when the block ends — or, if anything raises,
         rolls back so nothing of the block is stored."""
-        with self.engine.begin() as conn, load_pragmas(conn):
+        with self.engine.begin() as conn:
             self._held = StageTransaction(conn)
             try:
                 yield
