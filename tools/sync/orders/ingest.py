@@ -72,8 +72,11 @@ def _parsed(
 
 def _write_batch(writer: OrderWriter, batch: list[tuple[str, OrderRecord]]) -> WriteCounts:
     """Write one batch. Two deliveries of a new order at once can collide on its unique key — the second
-    then retries, with a fresh writer, as an update."""
+    then retries, with a fresh writer, as an update — unless the writer holds one transaction for many
+    batches, which the collision has spoiled: its caller starts over."""
     try:
         return writer.write_batch(batch)
     except IntegrityError:
+        if writer.holds_transaction:
+            raise
         return OrderWriter(writer.engine, batch_size=writer.batch_size, now=writer.now).write_batch(batch)

@@ -1,8 +1,9 @@
 """Rollup refresh: the daily rollups of every (location, business day) a transaction changed are recomputed in
-that same transaction."""
+that same transaction — after each batch, or once before a transaction holding many batches commits."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 
 from sqlalchemy import Connection
@@ -12,11 +13,14 @@ from tools.sync.orders.places import WrittenOrder, local_day
 from tools.sync.orders.pos_copies import named_copy_days
 
 
-def refresh_after_write(
-    conn: Connection, written: list[WrittenOrder], touched: set[tuple[int, date]]
-) -> None:
-    """Recompute the rollups a batch changed: ``touched`` (where rewritten orders were), where the ``written``
-    orders are, and where the POS copies they name are (linked copies stop counting on their own day)."""
-    touched |= {(place.location_id, local_day(record, place)) for _, record, place in written}
-    touched |= named_copy_days(conn, written)
+def touched_by_write(conn: Connection, written: list[WrittenOrder]) -> set[tuple[int, date]]:
+    """The (location, business day) pairs whose rollups writing ``written`` changed: where the orders are, and
+    where the POS copies they name are (linked copies stop counting on their own day). Where rewritten orders
+    used to be is the caller's to add."""
+    touched = {(place.location_id, local_day(record, place)) for _, record, place in written}
+    return touched | named_copy_days(conn, written)
+
+
+def refresh_after_write(conn: Connection, touched: Iterable[tuple[int, date]]) -> None:
+    """Recompute the rollups of the ``touched`` (location, business day) pairs."""
     rollups.refresh(conn, touched)

@@ -6,10 +6,17 @@ child rows, and identical re-deliveries are left alone. A record the store canno
 is reported and skipped; nothing of it is written. POS copies of Deliverect orders are linked so a sale counts
 once (``pos_copies``), commissions are estimated from the rate table (``commissions``) and the rollups of the
 days the batch touched are refreshed (``rollup_refresh``), all in the batch's transaction.
+
+Inside ``one_transaction()`` (a first load into an empty store) every batch is written into one transaction
+instead, and the rollups of every day the batches touched are refreshed once, just before it commits: a day
+written by several batches (and by both sources) is recomputed once, and readers see the orders and their
+rollups together or not at all.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
@@ -20,7 +27,8 @@ from tools.sync.orders.batch_dedupe import newest_versions, older_than
 from tools.sync.orders.commissions import CommissionRates, recompute_commissions
 from tools.sync.orders.places import Place, Places, WrittenOrder
 from tools.sync.orders.pos_copies import link_pos_copies, may_link, serialize_linking
-from tools.sync.orders.rollup_refresh import refresh_after_write
+from tools.sync.orders.rollup_refresh import refresh_after_write, touched_by_write
+from tools.sync.orders.stage_transaction import StageTransaction
 from tools.sync.orders.upsert import (
     MenuLookup,
     existing_orders,
@@ -74,6 +82,25 @@ class OrderWriter:
             self._rates = CommissionRates(conn)
         # For parsers that need a location's currency (Deliverect's prices) before the writer places them.
         self.currencies = self._places.currencies
+        self._held: StageTransaction | None = None  # set inside one_transaction()
+
+    @property
+    def holds_transaction(self) -> bool:
+        """Whether batches are being written into one open transaction (``one_transaction``)."""
+        return self._held is not None
+
+    @contextmanager
+    def one_transaction(self) -> Iterator[None]:
+        """Write every batch of the ``with`` block into one transaction; the rollups of the days they touched
+        are refreshed once at its end, in it, and it commits when the block ends — or, if anything raises,
+        rolls back so nothing of the block is stored."""
+        with self.engine.begin() as conn:
+            self._held = StageTransaction(conn)
+            try:
+                yield
+                self._held.refresh_rollups()
+            finally:
+                self._held = None
 
     def write_batch(self, batch: list[tuple[str, OrderRecord]]) -> WriteCounts:
         """Store one batch of ``(origin, record)`` pairs in one transaction; ``origin`` names the file and
@@ -94,36 +121,52 @@ class OrderWriter:
                 placed.append((record, place))
         if not placed:
             return counts
+        if self._held is not None:
+            self._write_placed(self._held.conn, placed, superseded, counts, self._held.touched)
+            return counts
         with self.engine.begin() as conn:
-            if any(may_link(record) for record, _ in placed):
-                serialize_linking(conn)
-            existing = existing_orders(conn, [r for r, _ in placed])
-            new: list[tuple[OrderRecord, Place]] = []
-            changed: list[WrittenOrder] = []
-            touched: set[tuple[int, date]] = set()  # (location, business day) pairs whose rollups change
-            for record, place in placed:
-                key = (record.source, record.source_order_id)
-                found = existing.get(key)
-                if found is None:
-                    new.append((record, place))
-                    counts.updated += superseded.get(key, 0)
-                elif found[1] == record.payload_hash or older_than(record, found[2]):
-                    counts.unchanged += 1 + superseded.get(key, 0)
-                else:
-                    changed.append((found[0], record, place))
-                    touched.add(found[3])
-                    counts.updated += superseded.get(key, 0)
-            synced_at = self.now or datetime.now(UTC)
-            ids = insert_orders(conn, new, synced_at, self._rates)
-            update_orders(conn, changed, synced_at, self._rates)
-            written = list(zip(ids, (r for r, _ in new), (p for _, p in new), strict=True))
-            written += changed
-            replace_children(conn, written, [order_id for order_id, _, _ in changed], self._menu)
-            self._link_pos_copies(conn, written)
-            refresh_after_write(conn, written, touched)
-            counts.inserted += len(new)
-            counts.updated += len(changed)
+            touched = self._write_placed(conn, placed, superseded, counts, set())
+            refresh_after_write(conn, touched)
         return counts
+
+    def _write_placed(
+        self,
+        conn: Connection,
+        placed: list[tuple[OrderRecord, Place]],
+        superseded: dict[tuple[str, str], int],
+        counts: WriteCounts,
+        touched: set[tuple[int, date]],
+    ) -> set[tuple[int, date]]:
+        """Write the placed records in ``conn``'s transaction (counted in ``counts``); ``touched`` gets the
+        (location, business day) pairs whose rollups the write changed, and is returned."""
+        if any(may_link(record) for record, _ in placed):
+            serialize_linking(conn)
+        existing = existing_orders(conn, [r for r, _ in placed])
+        new: list[tuple[OrderRecord, Place]] = []
+        changed: list[WrittenOrder] = []
+        for record, place in placed:
+            key = (record.source, record.source_order_id)
+            found = existing.get(key)
+            if found is None:
+                new.append((record, place))
+                counts.updated += superseded.get(key, 0)
+            elif found[1] == record.payload_hash or older_than(record, found[2]):
+                counts.unchanged += 1 + superseded.get(key, 0)
+            else:
+                changed.append((found[0], record, place))
+                touched.add(found[3])
+                counts.updated += superseded.get(key, 0)
+        synced_at = self.now or datetime.now(UTC)
+        ids = insert_orders(conn, new, synced_at, self._rates)
+        update_orders(conn, changed, synced_at, self._rates)
+        written = list(zip(ids, (r for r, _ in new), (p for _, p in new), strict=True))
+        written += changed
+        replace_children(conn, written, [order_id for order_id, _, _ in changed], self._menu)
+        self._link_pos_copies(conn, written)
+        touched |= touched_by_write(conn, written)
+        counts.inserted += len(new)
+        counts.updated += len(changed)
+        return touched
 
     def recompute_commissions(self) -> int:
         """Re-estimate the commission of every platform order from the current rate table."""
