@@ -87,7 +87,8 @@ def main() -> None:
             figures = cpu_seconds(run, args.folder)
             if name not in best or figures[0] < best[name][0]:
                 best[name] = figures
-            print(f"round {round_no}: {name:<20} {figures[0]:6.2f} s CPU ({figures[1]:.2f} s wall, {figures[2]})")
+            cpu, wall, count = figures
+            print(f"round {round_no}: {name:<20} {cpu:6.2f} s CPU ({wall:.2f} s wall, {count})")
     reference, full = best["read only"], best["read, parse, anchor"]
     print(f"best: read only {reference[0]:.2f} s CPU for {reference[2]} payloads")
     print(f"best: read, parse, anchor {full[0]:.2f} s CPU for {full[2]} orders kept")

@@ -95,7 +95,13 @@ def optional_timestamp(value: Any, where: str) -> datetime | None:
     return parse_timestamp(value, where)
 
 
+# The fingerprint's encoding (stored: it must never change): compact separators, non-ASCII as is. Built once;
+# no check for circular references, since a payload is a tree (decoded JSON, refused by its schema before
+# it is fingerprinted when it nests deeper than 32 levels) — the same text json.dumps gives, a fifth faster.
+_FINGERPRINT_JSON = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, check_circular=False)
+
+
 def payload_hash(payload: dict[str, Any]) -> str:
-    """A stable fingerprint of a payload, used to tell unchanged re-deliveries from updates."""
-    encoded = json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode()
-    return hashlib.blake2b(encoded, digest_size=16).hexdigest()
+    """A stable fingerprint of a payload, used to tell unchanged re-deliveries from updates: the BLAKE2b
+    digest (16 bytes) of ``json.dumps(payload, separators=(",", ":"), ensure_ascii=False)`` in UTF-8."""
+    return hashlib.blake2b(_FINGERPRINT_JSON.encode(payload).encode(), digest_size=16).hexdigest()

@@ -132,18 +132,22 @@ Flag = Annotated[bool, PlainValidator(_strict_bool)]
 
 def nests_deeper_than(payload: Any, limit: int) -> bool:
     """Whether ``payload`` nests objects and lists more than ``limit`` levels deep (a scalar is 0 levels).
-    Walked level by level without recursion, looking only at containers, and never below ``limit + 1``
-    levels: a payload nested 100,000 deep costs no more than one nested ``limit + 1`` deep."""
-    level = [payload] if isinstance(payload, dict | list) else []
-    for _ in range(limit):
-        below = []
-        for value in level:
-            children = value.values() if isinstance(value, dict) else value
-            below += [child for child in children if isinstance(child, dict | list)]
-        if not below:
-            return False
-        level = below
-    return bool(level)
+    Looks only at containers and never below ``limit + 1`` levels (the recursion is that deep at most): a
+    payload nested 100,000 deep costs no more than one nested ``limit + 1`` deep."""
+    return isinstance(payload, _CONTAINERS) and _deeper(payload, limit)
+
+
+_CONTAINERS = (dict, list)
+
+
+def _deeper(container: dict[Any, Any] | list[Any], levels: int) -> bool:
+    """Whether ``container`` (itself one level) holds containers more than ``levels - 1`` levels below it."""
+    if levels <= 0:
+        return True
+    for child in container.values() if isinstance(container, dict) else container:
+        if isinstance(child, _CONTAINERS) and _deeper(child, levels - 1):
+            return True
+    return False
 
 
 def order_where(payload: Any, id_key: str) -> str:
