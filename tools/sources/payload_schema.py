@@ -89,6 +89,15 @@ def _timestamp(ahead: timedelta) -> Callable[[Any, ValidationInfo], str]:
     short_text = _text(64)
 
     def check(value: Any, info: ValidationInfo) -> str:
+        if type(value) is str and 0 < len(value) <= 64 and value.isprintable():  # the common case, first
+            moment = _moment_or_none(value)
+            if moment is not None:
+                now = info.context.get("now") if info.context else None
+                if EARLIEST <= moment <= (min(LATEST, now + ahead) if now else LATEST):
+                    return value
+        return checked(value, info)
+
+    def checked(value: Any, info: ValidationInfo) -> str:
         if value is None:
             raise _problem("is missing")
         if not isinstance(value, str):
@@ -107,6 +116,13 @@ def _timestamp(ahead: timedelta) -> Callable[[Any, ValidationInfo], str]:
         return value
 
     return check
+
+
+def _moment_or_none(value: str) -> datetime | None:
+    try:
+        return parse_timestamp(value, "")
+    except PayloadError:
+        return None
 
 
 Money = Annotated[int, PlainValidator(_number(as_int, 0, MAX_MONEY))]
