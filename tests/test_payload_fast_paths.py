@@ -1,18 +1,25 @@
 """The per-payload fast paths give exactly what the plain ways give: the fingerprint equals the BLAKE2b of
 ``json.dumps`` for any JSON value (it is stored: a changed value would rewrite every store), and the depth
-check answers as a plain recursive depth count does, at every limit."""
+check answers as a plain recursive depth count does, at every limit; a timestamp in the sources' common
+form reads as the general steps read it; checking a payload without building the schema's models finds
+exactly the errors the models find."""
 
 from __future__ import annotations
 
 import hashlib
 import json
+from datetime import UTC, datetime
 from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from pydantic import ValidationError
 
-from tools.sources.payload_fields import payload_hash
-from tools.sources.payload_schema import nests_deeper_than
+from tests.test_hostile_payloads import DELIVERECT, NOW, SQUARE, mutated
+from tools.sources.deliverect.schema import DeliverectOrder
+from tools.sources.payload_fields import _COMMON_UTC, _NAIVE, _normalized, _utc_moment, payload_hash
+from tools.sources.payload_schema import _checker, nests_deeper_than
+from tools.sources.square.schema import SquareOrder
 
 SCALARS = st.one_of(
     st.none(),
@@ -69,3 +76,59 @@ def test_the_depth_check_stops_at_the_limit_on_a_very_deep_payload():
     assert nests_deeper_than(deep, 32) is True
     assert nests_deeper_than({"a": [[{"b": 1}]]}, 4) is False
     assert nests_deeper_than({"a": [[{"b": []}]]}, 4) is True
+
+
+@settings(max_examples=400)
+@given(st.from_regex(_COMMON_UTC, fullmatch=True) | st.text(alphabet="0123456789-T:.Zz+ ", max_size=30))
+def test_a_common_timestamp_reads_as_the_general_steps_read_it(value):
+    general = _normalized(value)
+    try:
+        expected = datetime.fromisoformat(general)
+    except ValueError:
+        expected = None
+    else:
+        expected = _NAIVE if expected.tzinfo is None else expected.astimezone(UTC)
+    assert _utc_moment.__wrapped__(value) == expected
+    if _COMMON_UTC.fullmatch(value):
+        whole, fraction = _COMMON_UTC.fullmatch(value).groups()
+        assert general == (f"{whole}.{fraction:0<6}+00:00" if fraction else f"{whole}+00:00")
+
+
+def test_the_sources_timestamps_read_as_before():
+    assert _utc_moment.__wrapped__("2026-08-31T15:03:46.485Z") == datetime(
+        2026, 8, 31, 15, 3, 46, 485000, UTC
+    )
+    assert _utc_moment.__wrapped__("2026-08-31T15:31:12.798000Z") == datetime(
+        2026, 8, 31, 15, 31, 12, 798000, UTC
+    )
+    assert _utc_moment.__wrapped__("2026-08-31T15:31:12Z") == datetime(2026, 8, 31, 15, 31, 12, tzinfo=UTC)
+    assert _utc_moment.__wrapped__("2026-02-30T15:31:12Z") is None
+
+
+def model_errors(validate: Any, payload: Any) -> list[tuple[Any, ...]] | None:
+    """Every error of one validation (type, where, message, the value), or None when it passes."""
+    try:
+        validate(payload, context={"now": NOW})
+    except ValidationError as exc:
+        return [(e["type"], e["loc"], e["msg"], repr(e.get("input"))) for e in exc.errors()]
+    return None
+
+
+@settings(max_examples=300, deadline=None)
+@given(mutated(SQUARE), mutated(DELIVERECT))
+def test_checking_without_the_models_finds_exactly_what_the_models_find(square, deliverect):
+    for model, (payload, _) in ((SquareOrder, square), (DeliverectOrder, deliverect)):
+        assert model_errors(_checker(model).validate_python, payload) == model_errors(
+            model.model_validate, payload
+        )
+
+
+def test_checking_without_the_models_refuses_a_wrong_object_as_the_models_do():
+    for payload in (
+        [],
+        {"id": "x"},
+        {**SQUARE[0], "source": []},
+        {**SQUARE[0], "tenders": [{"tip_money": 5}]},
+    ):
+        found = model_errors(_checker(SquareOrder).validate_python, payload)
+        assert found is not None and found == model_errors(SquareOrder.model_validate, payload)

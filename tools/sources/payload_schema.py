@@ -17,10 +17,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from functools import cache
 from typing import Annotated, Any, TypeVar
 
 from pydantic import BaseModel, PlainValidator, ValidationError, ValidationInfo
-from pydantic_core import PydanticCustomError
+from pydantic_core import PydanticCustomError, SchemaValidator
 
 from tools.sources.payload_fields import as_int, as_quantity, parse_timestamp
 from tools.sources.records import PayloadError
@@ -182,9 +183,29 @@ def validate_payload(schema: type[BaseModel], payload: Any, where: str, now: dat
     if nests_deeper_than(payload, MAX_DEPTH):
         raise PayloadError(f"{where} nests deeper than {MAX_DEPTH} levels")
     try:
-        schema.model_validate(payload, context={"now": now})
+        _checker(schema).validate_python(payload, context={"now": now})
     except ValidationError as exc:
         raise PayloadError(_clipped(_one_line(exc.errors()[0], where))) from None
+
+
+@cache
+def _checker(schema: type[BaseModel]) -> SchemaValidator:
+    """``schema``'s validation without building its models: the same fields checked by the same validators,
+    the same errors, but each object checked as a dict and nothing instantiated (the models are only their
+    shape here, never used; building them was a fifth of the validation's time)."""
+    return SchemaValidator(_without_models(schema.__pydantic_core_schema__))
+
+
+def _without_models(node: Any) -> Any:
+    """A copy of a core schema with each model replaced by its fields' schema (which keeps its name)."""
+    if isinstance(node, list):
+        return [_without_models(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    if node.get("type") == "model":
+        fields = _without_models(node["schema"])
+        return {**fields, "ref": node["ref"]} if "ref" in node else fields
+    return {key: _without_models(value) for key, value in node.items()}
 
 
 def _one_line(error: Any, where: str) -> str:
