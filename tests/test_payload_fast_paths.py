@@ -2,7 +2,7 @@
 ``json.dumps`` for any JSON value (it is stored: a changed value would rewrite every store), and the depth
 check answers as a plain recursive depth count does, at every limit; a timestamp in the sources' common
 form reads as the general steps read it; checking a payload without building the schema's models finds
-exactly the errors the models find."""
+exactly the errors the models find; the native prefilter accepts only what the checks accept."""
 
 from __future__ import annotations
 
@@ -14,11 +14,20 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
+from pydantic_core import SchemaValidator, core_schema
 
 from tests.test_hostile_payloads import DELIVERECT, NOW, SQUARE, mutated
 from tools.sources.deliverect.schema import DeliverectOrder
 from tools.sources.payload_fields import _COMMON_UTC, _NAIVE, _normalized, _utc_moment, payload_hash
-from tools.sources.payload_schema import _checker, nests_deeper_than
+from tools.sources.payload_schema import (
+    _COMMON_TIMESTAMP,
+    _NATIVE,
+    _PRINTABLE_TEXT,
+    _QUANTITY_TEXT,
+    _checker,
+    _prefilter,
+    nests_deeper_than,
+)
 from tools.sources.square.schema import SquareOrder
 
 SCALARS = st.one_of(
@@ -132,3 +141,79 @@ def test_checking_without_the_models_refuses_a_wrong_object_as_the_models_do():
     ):
         found = model_errors(_checker(SquareOrder).validate_python, payload)
         assert found is not None and found == model_errors(SquareOrder.model_validate, payload)
+
+
+def field_checks() -> list[tuple[SchemaValidator, SchemaValidator]]:
+    """(native counterpart, the check itself) for every field check that has one."""
+    pairs = []
+    for check, native in _NATIVE.items():
+        with_info = check.__code__.co_argcount == 2
+        plain = (
+            core_schema.with_info_plain_validator_function(check)
+            if with_info
+            else core_schema.no_info_plain_validator_function(check)
+        )
+        pairs.append((SchemaValidator(native), SchemaValidator(plain)))
+    return pairs
+
+
+FIELD_CHECKS = field_checks()
+FIELD_VALUES = (
+    SCALARS
+    | st.from_regex(_PRINTABLE_TEXT, fullmatch=False)
+    | st.from_regex(_QUANTITY_TEXT, fullmatch=False)
+    | st.from_regex(_COMMON_TIMESTAMP, fullmatch=False)
+    | st.sampled_from(["1999-12-31T23:59:59.999999Z", "2100-01-01T00:00:00Z", "2100-01-01T00:00:00.000001Z"])
+    | st.sampled_from(
+        ["2024-02-29T12:00:00Z", "2023-02-29T12:00:00Z", "2023-04-31T00:00:00Z", "0.0000", "1e3"]
+    )
+)
+
+
+@settings(max_examples=1500)
+@given(FIELD_VALUES)
+def test_a_native_field_check_accepts_only_what_the_check_accepts(value):
+    # money, signed money, code, quantity, 4 texts, 2 timestamps with their own short text each, flag
+    assert len(FIELD_CHECKS) == 13
+    for native, check in FIELD_CHECKS:
+        if native.isinstance_python(value):
+            assert check.isinstance_python(value, context={"now": None}), (value, native)
+
+
+def test_the_printable_pattern_lets_through_only_printable_characters():
+    text = SchemaValidator(core_schema.str_schema(pattern=_PRINTABLE_TEXT))
+    passed = [code for code in range(0x110000) if text.isinstance_python(chr(code))]
+    assert all(chr(code).isprintable() for code in passed)
+    # printable ASCII, Latin-1, Latin Extended-A and -B, 2010–2027 and the euro sign
+    assert len(passed) == 95 + 94 + 336 + 24 + 1
+
+
+def test_every_calendar_day_and_its_edges_read_alike_natively_and_by_the_check():
+    native, check = next(
+        pair for pair in FIELD_CHECKS if pair[0].isinstance_python("2026-08-31T15:03:46.485Z")
+    )
+    for year in range(1999, 2101):
+        for month in range(1, 13):
+            for day in range(1, 32):
+                for clock in ("00:00:00Z", "23:59:59.999999Z"):
+                    value = f"{year}-{month:02}-{day:02}T{clock}"
+                    assert native.isinstance_python(value) is check.isinstance_python(value, context={})
+
+
+def test_native_lengths_count_characters_as_python_does():
+    ids = [pair for pair in FIELD_CHECKS if pair[0].isinstance_python("x" * 200)]
+    assert ids and all(native.isinstance_python("é" * 200) for native, _ in ids)
+    assert not any(native.isinstance_python("é" * 5001) for native, _ in FIELD_CHECKS)
+
+
+@settings(max_examples=300, deadline=None)
+@given(mutated(SQUARE), mutated(DELIVERECT))
+def test_a_payload_the_prefilter_accepts_is_one_the_checks_accept(square, deliverect):
+    for model, (payload, _) in ((SquareOrder, square), (DeliverectOrder, deliverect)):
+        if _prefilter(model).isinstance_python(payload):
+            assert model_errors(_checker(model).validate_python, payload) is None
+
+
+def test_the_prefilter_accepts_the_demo_orders():
+    assert all(_prefilter(SquareOrder).isinstance_python(order) for order in SQUARE)
+    assert all(_prefilter(DeliverectOrder).isinstance_python(body) for body in DELIVERECT)

@@ -21,7 +21,7 @@ from functools import cache
 from typing import Annotated, Any, TypeVar
 
 from pydantic import BaseModel, PlainValidator, ValidationError, ValidationInfo
-from pydantic_core import PydanticCustomError, SchemaValidator
+from pydantic_core import PydanticCustomError, SchemaValidator, core_schema
 
 from tools.sources.payload_fields import as_int, as_quantity, parse_timestamp
 from tools.sources.records import PayloadError
@@ -39,6 +39,23 @@ SCHEDULE_AHEAD = timedelta(days=30)
 MAX_MESSAGE_CHARS = 300
 
 T = TypeVar("T")
+
+
+# Each field check's native counterpart (pydantic-core, no Python call), which accepts only values the check
+# accepts — a subset: what it refuses goes to the check itself. Used without a clock only (see _prefilter).
+_NATIVE: dict[Callable[..., Any], core_schema.CoreSchema] = {}
+# Characters ``str.isprintable`` accepts on every Unicode version: printable ASCII, Latin-1 without the
+# no-break space and the soft hyphen, Latin Extended-A and -B, the dashes, quotes and dots of 2010–2027,
+# and the euro sign (the tests check every code point the pattern lets through).
+_PRINTABLE_TEXT = r"^[ -~\u00a1-\u00ac\u00ae-\u024f\u2010-\u2027\u20ac]*$"
+# Decimal strings ``float`` reads as a number above 0 and at most 10**5.
+_QUANTITY_TEXT = r"^(?:[1-9][0-9]{0,4}(?:\.[0-9]{1,12})?|0?\.[0-9]{0,11}[1-9][0-9]{0,11})$"
+# The sources' common timestamp form (UTC, ``Z``, at most 6 fraction digits) with every part in range; the
+# day of the month is checked by the datetime parse.
+_COMMON_TIMESTAMP = (
+    r"^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]"
+    r"(?:\.[0-9]{1,6})?Z$"
+)
 
 
 def _problem(reason: str) -> PydanticCustomError:
@@ -66,6 +83,15 @@ def _number(reader: Callable[[Any, str], Any], low: int, high: int) -> Callable[
             raise _problem(f"must be between {low} and {high}, got {value!r}")
         return number
 
+    if integers:
+        _NATIVE[check] = core_schema.int_schema(strict=True, ge=low, le=high)
+    elif reader is as_quantity and low == 0 and high >= 10**5:  # a number, or a decimal string, above 0
+        _NATIVE[check] = core_schema.union_schema(
+            [
+                core_schema.float_schema(strict=True, gt=0, le=high, allow_inf_nan=False),
+                core_schema.str_schema(strict=True, pattern=_QUANTITY_TEXT),
+            ]
+        )
     return check
 
 
@@ -83,6 +109,9 @@ def _text(limit: int, *, required: bool = False) -> Callable[[Any], str]:
             raise _problem("holds control characters")
         return value
 
+    _NATIVE[check] = core_schema.str_schema(
+        strict=True, max_length=limit, min_length=1 if required else 0, pattern=_PRINTABLE_TEXT
+    )
     return check
 
 
@@ -116,6 +145,13 @@ def _timestamp(ahead: timedelta) -> Callable[[Any, ValidationInfo], str]:
             )
         return value
 
+    # Without a clock (the fixtures): a timestamp in the sources' common form within the fixed window.
+    _NATIVE[check] = core_schema.chain_schema(
+        [
+            core_schema.str_schema(strict=True, pattern=_COMMON_TIMESTAMP),
+            core_schema.datetime_schema(ge=EARLIEST, le=LATEST),
+        ]
+    )
     return check
 
 
@@ -144,6 +180,7 @@ def _strict_bool(value: Any) -> bool:
     return value
 
 
+_NATIVE[_strict_bool] = core_schema.bool_schema(strict=True)
 Flag = Annotated[bool, PlainValidator(_strict_bool)]
 
 
@@ -182,6 +219,8 @@ def validate_payload(schema: type[BaseModel], payload: Any, where: str, now: dat
         raise PayloadError(f"{where} must be an object, got {type(payload).__name__}")
     if nests_deeper_than(payload, MAX_DEPTH):
         raise PayloadError(f"{where} nests deeper than {MAX_DEPTH} levels")
+    if now is None and _prefilter(schema).isinstance_python(payload):
+        return
     try:
         _checker(schema).validate_python(payload, context={"now": now})
     except ValidationError as exc:
@@ -194,6 +233,26 @@ def _checker(schema: type[BaseModel]) -> SchemaValidator:
     the same errors, but each object checked as a dict and nothing instantiated (the models are only their
     shape here, never used; building them was a fifth of the validation's time)."""
     return SchemaValidator(_without_models(schema.__pydantic_core_schema__))
+
+
+@cache
+def _prefilter(schema: type[BaseModel]) -> SchemaValidator:
+    """``schema``'s checks with each field check replaced by its native counterpart: it accepts only payloads
+    the checks accept (so a payload it accepts is valid; one it refuses is checked in full, for the answer
+    and the message) and, on the common payload, in half the time. Without a clock only: the timestamp
+    window with one is not fixed."""
+    return SchemaValidator(_natives(_without_models(schema.__pydantic_core_schema__)))
+
+
+def _natives(node: Any) -> Any:
+    """A copy of a core schema with every field check that has a native counterpart replaced by it."""
+    if isinstance(node, list):
+        return [_natives(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    if node.get("type") == "function-plain" and node["function"]["function"] in _NATIVE:
+        return _NATIVE[node["function"]["function"]]
+    return {key: _natives(value) for key, value in node.items()}
 
 
 def _without_models(node: Any) -> Any:
