@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
@@ -69,6 +70,28 @@ _NAIVE = datetime.min  # what _utc_moment answers for a timestamp without an off
 def _utc_moment(value: str) -> datetime | None:
     """``value`` as an aware UTC datetime; ``_NAIVE`` without an offset, None when it is not a timestamp.
     Cached: an order's timestamps are read twice (its schema, then its parser), and repeat within it."""
+    common = _COMMON_UTC.fullmatch(value)
+    if common:  # what the general steps below make of it, without them
+        whole, fraction = common.groups()
+        text = f"{whole}.{fraction:0<6}+00:00" if fraction else f"{whole}+00:00"
+    else:
+        text = _normalized(value)
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    if moment.tzinfo is None:
+        return _NAIVE
+    return moment.astimezone(UTC)
+
+
+# How Square and Deliverect write their timestamps: UTC, ``Z``, a fraction of at most 6 digits or none.
+_COMMON_UTC = re.compile(r"([0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2})(?:\.([0-9]{1,6}))?Z")
+
+
+def _normalized(value: str) -> str:
+    """``value`` in the form ``datetime.fromisoformat`` reads: no surrounding space, ``Z`` as ``+00:00``, the
+    fraction of a second in 6 digits."""
     text = value.strip()
     if text.endswith(("Z", "z")):
         text = text[:-1] + "+00:00"
@@ -79,13 +102,7 @@ def _utc_moment(value: str) -> datetime | None:
         while rest and rest[0].isdigit():
             digits, rest = digits + rest[0], rest[1:]
         text = f"{head}.{(digits + '000000')[:6]}{rest}"
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        return None
-    if moment.tzinfo is None:
-        return _NAIVE
-    return moment.astimezone(UTC)
+    return text
 
 
 def optional_timestamp(value: Any, where: str) -> datetime | None:
@@ -95,7 +112,13 @@ def optional_timestamp(value: Any, where: str) -> datetime | None:
     return parse_timestamp(value, where)
 
 
+# The fingerprint's encoding (stored: it must never change): compact separators, non-ASCII as is. Built once;
+# no check for circular references, since a payload is a tree (decoded JSON, refused by its schema before
+# it is fingerprinted when it nests deeper than 32 levels) — the same text json.dumps gives, a fifth faster.
+_FINGERPRINT_JSON = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, check_circular=False)
+
+
 def payload_hash(payload: dict[str, Any]) -> str:
-    """A stable fingerprint of a payload, used to tell unchanged re-deliveries from updates."""
-    encoded = json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode()
-    return hashlib.blake2b(encoded, digest_size=16).hexdigest()
+    """A stable fingerprint of a payload, used to tell unchanged re-deliveries from updates: the BLAKE2b
+    digest (16 bytes) of ``json.dumps(payload, separators=(",", ":"), ensure_ascii=False)`` in UTF-8."""
+    return hashlib.blake2b(_FINGERPRINT_JSON.encode(payload).encode(), digest_size=16).hexdigest()

@@ -61,9 +61,11 @@ _AGGREGATOR_SOURCES = ("deliverect",)
 
 def money(obj: dict[str, Any] | None, key: str, where: str) -> int:
     """The ``amount`` of a Square Money field (0 when the field is absent)."""
-    if not obj or obj.get(key) is None:
+    field = obj.get(key) if obj else None
+    if field is None:
         return 0
-    field = obj[key]
+    if type(field) is dict and type(amount := field.get("amount", 0)) is int:  # the common case, first
+        return amount
     if not isinstance(field, dict):
         raise PayloadError(f"{where}.{key} must be a Money object, got {field!r}")
     return as_int(field.get("amount", 0), f"{where}.{key}.amount")
