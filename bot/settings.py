@@ -35,6 +35,7 @@ VARIABLES = (
     "DATABASE_URL",
     "OPSBOT_FIXTURES_DIR",
     "OPSBOT_DEMO_ANCHOR",
+    "OPSBOT_DEMO_CACHE",
     "OPSBOT_WEEK_START",
     "OPSBOT_DAY_PARTS",
     "OPSBOT_LOG_LEVEL",
@@ -184,6 +185,9 @@ class Settings:
     fixtures_dir: Path
     demo_anchor: bool
     log_level: str
+    # Where the install keeps the built demo store a first run copies in (bot/repl/demo_template.py); None:
+    # every first run loads the demo from its fixtures
+    demo_cache: Path | None = None
     week_start: int = 0  # 0 = Monday … 6 = Sunday
     day_parts: tuple[DayPart, ...] = DEFAULT_DAY_PARTS  # named local-hour ranges ("lunch" = 11–14)
     query_timeout_seconds: float = DEFAULT_QUERY_TIMEOUT_SECONDS  # the longest one tool statement may run
@@ -234,6 +238,14 @@ def _text(values: Mapping[str, str | None], name: str) -> str | None:
     """The variable's value without surrounding blanks; None when unset or blank."""
     value = values[name]
     return value.strip() if value and value.strip() else None
+
+
+def _demo_cache(values: Mapping[str, str | None]) -> Path | None:
+    """OPSBOT_DEMO_CACHE: a folder, or off (the default; ``./opsbot`` sets the install's folder)."""
+    text = _text(values, "OPSBOT_DEMO_CACHE")
+    if text is None or text.lower() in _FALSE:
+        return None
+    return Path(text).expanduser()
 
 
 def _effort(values: Mapping[str, str | None]) -> str | None:
@@ -403,6 +415,7 @@ def load_settings(env_file: Path | None = Path(".env"), environ: Mapping[str, st
         fixtures_dir=Path(_text(values, "OPSBOT_FIXTURES_DIR") or DEFAULT_FIXTURES).expanduser(),
         demo_anchor=_flag(values, "OPSBOT_DEMO_ANCHOR", True),
         log_level=log_level,
+        demo_cache=_demo_cache(values),
         week_start=WEEKDAYS.index(week_day),
         day_parts=day_parts,
         query_timeout_seconds=_number(

@@ -1,14 +1,17 @@
-"""``opsbot demo generate``: demo fixtures of any size."""
+"""``opsbot demo generate``: demo fixtures of any size; ``opsbot demo prepare``: the built demo a first run
+copies in."""
 
 from __future__ import annotations
 
 import argparse
+import sys
 import time
 from datetime import date
 from pathlib import Path
 
 from bot.application import Application
 from bot.commands.progress import progress_bar
+from bot.repl.demo_template import build_demo
 from tools.data_sources import installed_data_sources
 from tools.demo.generator import (
     DEFAULT_DAYS,
@@ -47,8 +50,29 @@ def cmd_demo_generate(_app: Application, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_demo_prepare(app: Application, args: argparse.Namespace) -> int:
+    """Build the demo store from the configured fixtures into the demo cache, for first runs to copy."""
+    settings = app.settings
+    cache = Path(args.cache).expanduser() if args.cache else settings.demo_cache
+    if cache is None:
+        print("opsbot: say where to keep it: --cache FOLDER or OPSBOT_DEMO_CACHE", file=sys.stderr)
+        return 2
+    started = time.perf_counter()
+    try:
+        built, orders = build_demo(settings, settings.fixtures_dir, cache)
+    except (OSError, RuntimeError) as exc:
+        print(f"opsbot: the demo was not built: {exc}", file=sys.stderr)
+        return 1
+    seconds = time.perf_counter() - started
+    print(
+        f"Built the demo ({orders:,} orders from {settings.fixtures_dir}) in {seconds:.1f} s: {built} — a "
+        "first run in a new folder copies it in"
+    )
+    return 0
+
+
 def add_parser(sub) -> None:
-    """Register ``demo generate`` on the ``opsbot`` sub-command parser."""
+    """Register ``demo generate`` and ``demo prepare`` on the ``opsbot`` sub-command parser."""
     demo = sub.add_parser("demo", help="the demo business")
     demo_sub = demo.add_subparsers(dest="demo_command", required=True)
     generate = demo_sub.add_parser("generate", help="generate demo fixtures (any size) into FOLDER")
@@ -59,3 +83,8 @@ def add_parser(sub) -> None:
     generate.add_argument("--first-day", default=DEFAULT_FIRST_DAY.isoformat())
     generate.add_argument("--seed", type=int, default=DEFAULT_SEED)
     generate.set_defaults(handler=cmd_demo_generate)
+    prepare = demo_sub.add_parser(
+        "prepare", help="build the demo store once, so a first run in a new folder starts with it loaded"
+    )
+    prepare.add_argument("--cache", help="where to keep it (default: OPSBOT_DEMO_CACHE, else the install's)")
+    prepare.set_defaults(handler=cmd_demo_prepare)

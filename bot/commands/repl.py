@@ -8,6 +8,7 @@ import sys
 from bot.application import Application
 from bot.commands.sync import sync_fixture_folder
 from bot.repl.demo_load import DemoLoad
+from bot.repl.demo_template import load_built_demo
 from bot.repl.piped import run_piped
 from bot.repl.session import ReplSession
 from bot.repl.terminal import run_terminal
@@ -38,6 +39,9 @@ def cmd_repl(app: Application, args: argparse.Namespace) -> int:
         if interactive:  # loaded behind the prompt, which shows its progress; questions wait for it
             demo = DemoLoad(app)
         else:  # a script's lines are answered after the load, its report on stderr
+            copied = load_built_demo(settings, app.store, settings.fixtures_dir)
+            if copied is not None:
+                print(f"Copied the built demo ({copied:,} orders); bringing it up to date:", file=notes)
             if sync_fixture_folder(app, None, out=notes) != 0:
                 return 1
             print(file=notes)
