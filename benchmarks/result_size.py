@@ -30,6 +30,7 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import text  # noqa: E402
 
+from benchmarks.tool_latency import ONE_DIMENSION, TWO_DIMENSIONS  # noqa: E402
 from tools.analytics.readonly import open_readonly  # noqa: E402
 from tools.registry import ToolContext, ToolResult, default_registry  # noqa: E402
 from tools.result_tables import expand_tables, is_table  # noqa: E402
@@ -39,28 +40,8 @@ from tools.store.database import open_store  # noqa: E402
 TODAY = date(2026, 11, 24)  # the demo's data runs from 2026-08-31 to 2026-11-22
 TARGET_BYTES = 2048
 MAX_ROWS = 25
-DIMENSIONS = (
-    "day",
-    "week",
-    "month",
-    "weekday",
-    "hour",
-    "day_part",
-    "location",
-    "channel",
-    "platform",
-    "category",
-    "item",
-    "payment_method",
-)
-PAIRS = (
-    ("weekday", "hour"),
-    ("location", "channel"),
-    ("category", "week"),
-    ("platform", "location"),
-    ("item", "location"),
-    ("day_part", "location"),
-)
+DIMENSIONS = ONE_DIMENSION
+PAIRS = TWO_DIMENSIONS
 
 Shape = tuple[str, str, dict]
 

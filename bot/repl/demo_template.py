@@ -84,7 +84,8 @@ def find_template(cache_dir: Path | None, key: str) -> Path | None:
 
 
 def copy_into(template: Path, store: Path) -> None:
-    """Replace the (empty) store's contents with the template's, through SQLite's online backup."""
+    """Replace one SQLite file's contents (the empty store's, a scratch file's) with another's, through
+    SQLite's online backup."""
     source = sqlite3.connect(f"file:{template}?mode=ro", uri=True)
     target = sqlite3.connect(store)
     try:
@@ -102,13 +103,7 @@ def save_template(store: Path, cache_dir: Path, key: str) -> Path:
     handle, scratch = tempfile.mkstemp(prefix=".building-", suffix=".db", dir=cache_dir)
     os.close(handle)
     try:
-        source = sqlite3.connect(f"file:{store}?mode=ro", uri=True)
-        target = sqlite3.connect(scratch)
-        try:
-            source.backup(target)
-        finally:
-            target.close()
-            source.close()
+        copy_into(store, Path(scratch))
         os.replace(scratch, final)
     finally:
         if os.path.exists(scratch):
