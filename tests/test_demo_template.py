@@ -54,7 +54,7 @@ def built(small_fixtures: Path, tmp_path_factory: pytest.TempPathFactory) -> tup
     where = tmp_path_factory.mktemp("prepare")
     done = opsbot("demo", "prepare", cwd=where, env=settings_for(where, small_fixtures, cache))
     assert done.returncode == 0, done.stderr
-    (file,) = cache.glob("demo-*.db")
+    (file,) = cache.iterdir()  # one self-contained file: no -wal or -shm beside it
     assert done.stdout.startswith("Built the demo (") and str(file) in done.stdout
     orders = int(done.stdout.split("(", 1)[1].split(" orders", 1)[0].replace(",", ""))
     return cache, file, orders
@@ -83,8 +83,10 @@ def test_a_first_run_copies_the_built_demo_in_and_is_loaded_at_once(built, small
     assert comparable(app.store) == rows_of(file)  # nothing had happened since: it changed nothing
     with app.store.connect() as conn:
         assert conn.scalar(text("SELECT count(*) FROM sync_runs")) > 2  # the build's runs and the catch-up's
+    with app.store.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"  # the store's own mode again
     app.close()
-    assert list(cache.glob("demo-*.db")) == [file]  # a copy is not kept again
+    assert list(cache.iterdir()) == [file]  # a copy is not kept again, and reading it made no files
 
 
 def test_a_built_demo_of_other_fixtures_is_not_used_and_the_load_from_the_fixtures_is_kept(

@@ -104,11 +104,12 @@ def save_template(store: Path, cache_dir: Path, key: str) -> Path:
     os.close(handle)
     try:
         copy_into(store, Path(scratch))
+        _one_file(Path(scratch))
         os.replace(scratch, final)
     finally:
         if os.path.exists(scratch):
             os.unlink(scratch)
-    for old in cache_dir.glob(f"{PREFIX}*.db"):
+    for old in cache_dir.glob(f"{PREFIX}*"):  # with any -wal or -shm a reader left beside it
         if old != final:
             old.unlink(missing_ok=True)
     return final
@@ -135,6 +136,17 @@ def load_built_demo(settings: Settings, engine: Engine, folder: Path) -> int | N
     engine.dispose()  # no pooled connection holds the file while its pages are replaced
     copy_into(template, store)
     return orders_in(template)
+
+
+def _one_file(path: Path) -> None:
+    """Take the copy out of WAL mode (the store's), so it is one self-contained file that read-only
+    readers open without making -wal and -shm files beside it; a store copied from it is put back in WAL
+    mode by the store's own connections."""
+    connection = sqlite3.connect(path)
+    try:
+        connection.execute("PRAGMA journal_mode=DELETE")
+    finally:
+        connection.close()
 
 
 def _holds_nothing(store: Path) -> bool:
