@@ -86,5 +86,5 @@ def add_parser(sub) -> None:
     prepare = demo_sub.add_parser(
         "prepare", help="build the demo store once, so a first run in a new folder starts with it loaded"
     )
-    prepare.add_argument("--cache", help="where to keep it (default: OPSBOT_DEMO_CACHE, else the install's)")
+    prepare.add_argument("--cache", help="where to keep it (default: OPSBOT_DEMO_CACHE)")
     prepare.set_defaults(handler=cmd_demo_prepare)

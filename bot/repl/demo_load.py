@@ -63,11 +63,11 @@ class DemoLoad:
 
     def _load(self, app: Application) -> None:
         settings = app.settings
-        copied = load_built_demo(settings, app.store, self.folder)
+        key = template_key(self.folder, anchor=settings.demo_anchor) if settings.demo_cache else ""
+        copied = load_built_demo(settings, app.store, self.folder, key)
         if copied is not None:
             self.copied, self._copied_orders, self.status = True, copied, 0
             return
-        key = template_key(self.folder, anchor=settings.demo_anchor) if settings.demo_cache else ""
         self.status = sync_fixture_folder(
             app, str(self.folder), out=self._report, err=self._report, progress=self._progress
         )

@@ -17,6 +17,7 @@ import os
 import sqlite3
 import sys
 import tempfile
+from contextlib import closing
 from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
@@ -27,7 +28,8 @@ import tools
 from bot.settings import Settings
 from tools.data_sources import installed_data_sources
 from tools.sources.fixtures.folder import FixtureSource, anchor_demo
-from tools.store.database import head_revision
+from tools.sources.fixtures.sync import sync_fixtures
+from tools.store.database import head_revision, open_store
 
 PREFIX = "demo-"
 
@@ -69,30 +71,28 @@ def _code_digest() -> str:
 
 
 def sqlite_file(engine: Engine) -> Path | None:
-    """The store's file when it is a SQLite file (not in memory), else None."""
-    if engine.url.get_backend_name() != "sqlite" or engine.url.database in (None, "", ":memory:"):
+    """The store's file when it is a SQLite file named by its path (not in memory, not a URI), else None."""
+    database = engine.url.database if engine.url.get_backend_name() == "sqlite" else None
+    if not database or database == ":memory:" or database.startswith("file:"):
         return None
-    return Path(engine.url.database)
+    return Path(database)
 
 
-def find_template(cache_dir: Path | None, key: str) -> Path | None:
+def find_template(cache_dir: Path, key: str) -> Path | None:
     """The built demo for ``key`` in ``cache_dir``, if there is one."""
-    if cache_dir is None:
-        return None
     path = cache_dir / f"{PREFIX}{key}.db"
     return path if path.is_file() else None
+
+
+def _read_only(path: Path) -> closing[sqlite3.Connection]:
+    return closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True))
 
 
 def copy_into(template: Path, store: Path) -> None:
     """Replace one SQLite file's contents (the empty store's, a scratch file's) with another's, through
     SQLite's online backup."""
-    source = sqlite3.connect(f"file:{template}?mode=ro", uri=True)
-    target = sqlite3.connect(store)
-    try:
+    with _read_only(template) as source, closing(sqlite3.connect(store)) as target:
         source.backup(target)
-    finally:
-        target.close()
-        source.close()
 
 
 def save_template(store: Path, cache_dir: Path, key: str) -> Path:
@@ -117,20 +117,17 @@ def save_template(store: Path, cache_dir: Path, key: str) -> Path:
 
 def orders_in(path: Path) -> int:
     """How many orders a built demo holds (for the line telling the user it is loaded)."""
-    connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-    try:
+    with _read_only(path) as connection:
         return int(connection.execute("SELECT count(*) FROM orders").fetchone()[0])
-    finally:
-        connection.close()
 
 
-def load_built_demo(settings: Settings, engine: Engine, folder: Path) -> int | None:
+def load_built_demo(settings: Settings, engine: Engine, folder: Path, key: str | None = None) -> int | None:
     """Copy the built demo into the store if one matches (the store an empty SQLite file); the orders it
-    holds, or None when there is none to use."""
+    holds, or None when there is none to use. ``key``: the folder's ``template_key``, if the caller has it."""
     store = sqlite_file(engine)
     if store is None or settings.demo_cache is None:
         return None
-    template = find_template(settings.demo_cache, template_key(folder, anchor=settings.demo_anchor))
+    template = find_template(settings.demo_cache, key or template_key(folder, anchor=settings.demo_anchor))
     if template is None or not _holds_nothing(store):
         return None
     engine.dispose()  # no pooled connection holds the file while its pages are replaced
@@ -142,23 +139,17 @@ def _one_file(path: Path) -> None:
     """Take the copy out of WAL mode (the store's), so it is one self-contained file that read-only
     readers open without making -wal and -shm files beside it; a store copied from it is put back in WAL
     mode by the store's own connections."""
-    connection = sqlite3.connect(path)
-    try:
+    with closing(sqlite3.connect(path)) as connection:
         connection.execute("PRAGMA journal_mode=DELETE")
-    finally:
-        connection.close()
 
 
 def _holds_nothing(store: Path) -> bool:
     """Whether the store has no orders and no conversations (a copy replaces the whole file)."""
-    connection = sqlite3.connect(f"file:{store}?mode=ro", uri=True)
-    try:
+    with _read_only(store) as connection:
         return not any(
             connection.execute(f"SELECT 1 FROM {table} LIMIT 1").fetchone()
             for table in ("orders", "conversations")
         )
-    finally:
-        connection.close()
 
 
 def keep_built_demo(settings: Settings, engine: Engine, folder: Path, key: str) -> Path | None:
@@ -175,9 +166,6 @@ def keep_built_demo(settings: Settings, engine: Engine, folder: Path, key: str) 
 def build_demo(settings: Settings, folder: Path, cache_dir: Path) -> tuple[Path, int]:
     """Sync the fixtures into a scratch SQLite store and keep it as the built demo in ``cache_dir``: the
     file and its orders (``opsbot demo prepare``; the install runs it)."""
-    from tools.sources.fixtures.sync import sync_fixtures  # here: only the build needs the sync
-    from tools.store.database import open_store
-
     now = datetime.now(UTC)
     key = template_key(folder, anchor=settings.demo_anchor, now=now)
     cache_dir.mkdir(parents=True, exist_ok=True)
