@@ -17,7 +17,7 @@ from tests.conftest import FIXED_NOW
 from tools.sources.fixtures.sync import sync_fixtures
 from tools.store import rollups
 from tools.store.models import DailySales, Order, OrderLineItem, Payment, SyncRun
-from tools.sync.orders import rollup_refresh, writer
+from tools.sync.orders import writer
 from tools.sync.orders.writer import OrderWriter
 
 
@@ -42,14 +42,14 @@ def rebuilt_rows(engine: Engine) -> dict[str, list[tuple]]:
 def refreshes(monkeypatch) -> list[list[tuple]]:
     """Each rollup refresh's (location, day) pairs, in order."""
     calls: list[list[tuple]] = []
-    refresh = rollup_refresh.rollups.refresh
+    refresh = rollups.refresh
 
     def recording(conn, pairs):
         pairs = sorted(set(pairs))
         calls.append(pairs)
         refresh(conn, pairs)
 
-    monkeypatch.setattr(rollup_refresh.rollups, "refresh", recording)
+    monkeypatch.setattr(rollups, "refresh", recording)
     return calls
 
 

@@ -21,7 +21,7 @@ from tests.payloads import (
 from tools.sources.deliverect import parser as deliverect_parser
 from tools.sources.square import parser as square_parser
 from tools.store.models import Order, OrderLineItem, OrderLineModifier, Payment, Refund
-from tools.sync.orders import rollup_refresh as order_writer
+from tools.sync.orders import writer as order_writer
 from tools.sync.orders.writer import OrderWriter
 from tools.sync.reference_writer import parse_commission_rates, replace_commission_rates, upsert_locations
 

@@ -1,14 +1,13 @@
-"""Rollup refresh: the daily rollups of every (location, business day) a transaction changed are recomputed in
-that same transaction — after each batch, or once before a transaction holding many batches commits."""
+"""Which rollups a write changed: the (location, business day) pairs whose daily rollups the writer recomputes
+(``tools.store.rollups.refresh``) in the same transaction — after each batch, or once before a transaction
+holding many batches commits."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import date
 
 from sqlalchemy import Connection
 
-from tools.store import rollups
 from tools.sync.orders.places import WrittenOrder, local_day
 from tools.sync.orders.pos_copies import named_copy_days
 
@@ -19,8 +18,3 @@ def touched_by_write(conn: Connection, written: list[WrittenOrder]) -> set[tuple
     used to be is the caller's to add."""
     touched = {(place.location_id, local_day(record, place)) for _, record, place in written}
     return touched | named_copy_days(conn, written)
-
-
-def refresh_after_write(conn: Connection, touched: Iterable[tuple[int, date]]) -> None:
-    """Recompute the rollups of the ``touched`` (location, business day) pairs."""
-    rollups.refresh(conn, touched)

@@ -12,7 +12,7 @@ from datetime import date
 
 from sqlalchemy import Connection
 
-from tools.sync.orders.rollup_refresh import refresh_after_write
+from tools.store import rollups
 
 
 @dataclass
@@ -24,5 +24,4 @@ class StageTransaction:
 
     def refresh_rollups(self) -> None:
         """Recompute the rollups of every pair the batches touched (once each), in the transaction."""
-        refresh_after_write(self.conn, self.touched)
-        self.touched = set()
+        rollups.refresh(self.conn, self.touched)

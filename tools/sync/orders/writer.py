@@ -23,11 +23,12 @@ from datetime import UTC, date, datetime
 from sqlalchemy import Connection, Engine
 
 from tools.sources.records import OrderRecord
+from tools.store import rollups
 from tools.sync.orders.batch_dedupe import newest_versions, older_than
 from tools.sync.orders.commissions import CommissionRates, recompute_commissions
 from tools.sync.orders.places import Place, Places, WrittenOrder
 from tools.sync.orders.pos_copies import link_pos_copies, may_link, serialize_linking
-from tools.sync.orders.rollup_refresh import refresh_after_write, touched_by_write
+from tools.sync.orders.rollup_refresh import touched_by_write
 from tools.sync.orders.stage_transaction import StageTransaction
 from tools.sync.orders.upsert import (
     MenuLookup,
@@ -126,7 +127,7 @@ class OrderWriter:
             return counts
         with self.engine.begin() as conn:
             touched = self._write_placed(conn, placed, superseded, counts, set())
-            refresh_after_write(conn, touched)
+            rollups.refresh(conn, touched)
         return counts
 
     def _write_placed(
