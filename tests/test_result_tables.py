@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.agent.answer_sources import parsed_result, sources_of
+from bot.agent.answer_sources import sources_of
 from bot.agent.context_budget import tool_results
 from bot.agent.scripted_model import ScriptedModel, call, say
 from bot.agent.trace_report import render_trace
@@ -234,7 +234,7 @@ def test_the_sources_line_and_the_feedback_export_read_either_shape(call):
     breakdown = call.registry.call("sales_report", {"period": "last week", "group_by": ["day"]}, call.context)
     assert forecast.ok and breakdown.ok
     assert '"forecast":{"columns":' in forecast.to_json()
-    old, new = parsed_result(as_dicts(forecast)), parsed_result(forecast.to_json())
+    old, new = parse_result(as_dicts(forecast)), parse_result(forecast.to_json())
     assert new == old == forecast.content
     line = sources_of([("forecast_sales", new)]).line()
     assert line == sources_of([("forecast_sales", old)]).line()

@@ -233,11 +233,5 @@ def successful_calls(messages: Iterable[dict]) -> list[tuple[str, object]]:
             elif block.get("type") == "tool_result" and not block.get("is_error"):
                 name = names.get(block.get("tool_use_id"))
                 if name is not None:
-                    calls.append((name, parsed_result(tool_result_text(block))))
+                    calls.append((name, parse_result(tool_result_text(block))))
     return calls
-
-
-def parsed_result(text: str | None) -> object:
-    """A stored tool result's JSON, its tables as rows of dicts (either stored shape); ``{"text": …}`` when
-    it is not JSON."""
-    return parse_result(text)

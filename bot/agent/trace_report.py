@@ -8,11 +8,12 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Engine
 
-from bot.agent.answer_sources import parsed_result, sources_of
+from bot.agent.answer_sources import sources_of
 from bot.agent.conversation_store import ConversationReader
 from bot.agent.events import format_arguments
 from bot.agent.pricing import add_cost
 from bot.agent.provenance import summary_line
+from tools.result_tables import parse_result
 
 
 def dollars(microusd: int | None) -> str:
@@ -46,7 +47,7 @@ def render_trace(engine: Engine, conversation_id: str) -> str | None:
     for tool in reader.tool_calls(conversation_id):
         (tools_by_call[tool.model_call_id] if tool.model_call_id else orphan_tools[tool.turn_id]).append(tool)
         if tool.status == "ok":
-            used_by_turn[tool.turn_id].append((tool.name, parsed_result(tool.result)))
+            used_by_turn[tool.turn_id].append((tool.name, parse_result(tool.result)))
     lines = [
         f"Conversation {conversation.id} · {conversation.source} · "
         f"started {_when(conversation.created_at)} · {conversation.questions} question(s)"
